@@ -1,0 +1,152 @@
+"""``mcp-access``: the operations console script.
+
+``mcp-access local`` is the README's main job on the embedded default: it starts the local Directus (with
+demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens are printed
+only with ``--show-token``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from components.config import ConfigError
+from components.directus.client import DirectusClient
+from components.directus.errors import DirectusError
+from components.localdev import server
+from components.localdev.demo import ensure_demo_collections
+from components.providers.settings import TOKEN_ENV
+from components.pulumi_runner import LOCAL_STACK, PROJECT_ROOT, open_stack
+
+LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
+LOCAL_URL = "http://127.0.0.1:8055"
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _local_directus(data_dir: Path, url: str) -> server.DirectusInstance:
+    instance = server.running_instance(data_dir)
+    if instance is not None:
+        _say(f"local Directus already running at {instance.url}")
+        return instance
+    port = urlparse(url).port or 8055
+    started = time.monotonic()
+    instance = server.start(data_dir, port=port, detach=True)
+    _say(f"started local Directus 12.4.0 at {instance.url} in {time.monotonic() - started:.1f}s")
+    return instance
+
+
+def _print_connection(outputs: Mapping[str, Any], show_token: bool) -> None:
+    mcp_url = outputs["mcpUrl"].value
+    members = outputs.get("members")
+    tokens = outputs.get("tokens")
+    _say("")
+    _say(f"MCP server URL: {mcp_url}")
+    for name, info in sorted((members.value if members else {}).items()):
+        _say(f"  member {name}: user {info['email']} (token rotation due {info['rotationDue']})")
+        if show_token and tokens is not None:
+            _say(f"    token: {tokens.value[name]}")
+    if not show_token:
+        _say("Tokens are not printed; add --show-token to print them (keep them out of chats, logs and git).")
+
+
+def cmd_local(args: argparse.Namespace) -> int:
+    instance = _local_directus(LOCAL_DATA_DIR, LOCAL_URL)
+    with DirectusClient(instance.url, instance.admin_token) as client:
+        created = ensure_demo_collections(client)
+    _say(f"demo collections: {', '.join(created) if created else 'already present'}")
+    stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    started = time.monotonic()
+    result = stack.up(refresh=True, on_output=_say if args.verbose else None, color="never")
+    changes = result.summary.resource_changes or {}
+    _say(f"pulumi up (stack {LOCAL_STACK}) finished in {time.monotonic() - started:.1f}s: {dict(changes)}")
+    _print_connection(result.outputs, args.show_token)
+    return 0
+
+
+def cmd_local_stop(_args: argparse.Namespace) -> int:
+    instance = server.running_instance(LOCAL_DATA_DIR)
+    if instance is None:
+        _say("local Directus is not running")
+        return 0
+    server.stop(instance)
+    _say("local Directus stopped")
+    return 0
+
+
+def _stack_env(stack: str) -> dict[str, str]:
+    if stack != LOCAL_STACK:
+        return {}
+    instance = server.running_instance(LOCAL_DATA_DIR)
+    return {TOKEN_ENV: instance.admin_token} if instance else {}
+
+
+def cmd_engine(args: argparse.Namespace) -> int:
+    stack = open_stack(args.stack, env=_stack_env(args.stack))
+    out = _say
+    if args.operation == "up":
+        stack.up(refresh=True, on_output=out, color="never")
+    elif args.operation == "preview":
+        stack.preview(refresh=True, on_output=out, color="never", diff=True)
+    elif args.operation == "refresh":
+        stack.refresh(on_output=out, color="never")
+    elif args.operation == "destroy":
+        stack.destroy(on_output=out, color="never")
+    return 0
+
+
+def cmd_connection(args: argparse.Namespace) -> int:
+    stack = open_stack(args.stack, env=_stack_env(args.stack))
+    _print_connection(stack.outputs(), args.show_token)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    local = commands.add_parser("local", help="start the local Directus and run `up` on the local stack")
+    local.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
+    local.add_argument("--verbose", action="store_true", help="stream the Pulumi engine's output")
+    local.set_defaults(handler=cmd_local)
+
+    stop = commands.add_parser("local-stop", help="stop the local Directus")
+    stop.set_defaults(handler=cmd_local_stop)
+
+    for operation in ("up", "preview", "refresh", "destroy"):
+        engine = commands.add_parser(operation, help=f"pulumi {operation} (through the Automation API)")
+        engine.add_argument("--stack", "-s", default=LOCAL_STACK)
+        engine.set_defaults(handler=cmd_engine, operation=operation)
+
+    connection = commands.add_parser("connection", help="print what an MCP client needs for a stack")
+    connection.add_argument("--stack", "-s", default=LOCAL_STACK)
+    connection.add_argument("--show-token", action="store_true")
+    connection.set_defaults(handler=cmd_connection)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (ConfigError, DirectusError, server.LocalDirectusError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the Automation API's CommandError carries the engine's output
+        from pulumi.automation import CommandError
+
+        if isinstance(exc, CommandError):
+            print(f"error: pulumi failed:\n{exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The "managed by" marker written on every object this project creates in Directus.
+
+Roles and policies carry it in ``description``, users in ``tags``. ``create`` adopts an existing object
+(after a crash between Directus's answer and Pulumi's state write) only when it carries the marker, and
+the drift scan tells our objects from hand-made ones by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+PRODUCT = "directus-mcp-access"
+TAG = f"managed-by:{PRODUCT}"
+
+
+def stack_tag(stack: str) -> str:
+    """The user tag naming the stack that manages the user (e.g. ``mcp-stack:production``)."""
+    return f"mcp-stack:{stack}"
+
+
+def describe(text: str, stack: str) -> str:
+    """A description that ends with the marker line, so readers in the Directus app see who owns it."""
+    line = f"[{TAG} stack={stack}]"
+    return f"{text.strip()}\n{line}" if text.strip() else line
+
+
+def description_has_marker(description: str | None) -> bool:
+    return bool(description) and f"[{TAG} " in (description or "")
+
+
+def tags_have_marker(tags: Sequence[str] | None) -> bool:
+    return bool(tags) and TAG in (tags or [])
+
+
+def user_tags(stack: str) -> list[str]:
+    return [TAG, stack_tag(stack)]

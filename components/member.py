@@ -1,0 +1,49 @@
+"""Component: the dedicated MCP user of one team member, its static token and its policy link."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.marker import user_tags
+from components.providers.access import AccessLink
+from components.providers.token import StaticToken
+from components.providers.user import DirectusUser
+
+
+class McpMember(pulumi.ComponentResource):
+    user_id: pulumi.Output[str]
+    email: pulumi.Output[str]
+    token: pulumi.Output[str]
+    rotation_due: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        stack: str,
+        mcp_email: str,
+        first_name: str,
+        last_name: str,
+        policy_id: pulumi.Input[str],
+        rotate_after_days: int,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("directus-mcp-access:index:McpMember", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.user = DirectusUser(
+            f"{name}-user",
+            email=mcp_email,
+            first_name=first_name,
+            last_name=last_name,
+            tags=user_tags(stack),
+            opts=child,
+        )
+        self.link = AccessLink(f"{name}-access", policy=policy_id, user=self.user.user_id, opts=child)
+        self.static_token = StaticToken(
+            f"{name}-token", user_id=self.user.user_id, rotate_after_days=rotate_after_days, opts=child
+        )
+        self.user_id = self.user.user_id
+        self.email = self.user.email
+        self.token = self.static_token.token
+        self.rotation_due = self.static_token.rotation_due
+        self.register_outputs({"userId": self.user_id, "email": self.email, "rotationDue": self.rotation_due})

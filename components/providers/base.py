@@ -1,0 +1,104 @@
+"""Shared behaviour of the dynamic providers.
+
+Each provider instance is pickled (by reference to its class) into the ``__provider`` input of its
+resources, so it must hold no client, lock or credential: the client is built inside the provider process
+from the configuration that ``configure`` receives (see :mod:`components.providers.settings`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from components.directus.client import DirectusClient
+from components.providers.settings import Connection, client_for, connection_from
+
+# The value a preview passes for inputs that are not known yet (e.g. the id of a role still to be created).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+Props = dict[str, Any]
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value == UNKNOWN
+
+
+class ForeignObjectError(RuntimeError):
+    """An object with our natural key exists in Directus but was not created by this project."""
+
+
+class DirectusProvider(ResourceProvider):
+    """Base class: connection handling, and the generic diff over a list of managed fields."""
+
+    #: Inputs compared by ``diff``; a difference means an update.
+    managed_fields: Sequence[str] = ()
+    #: Inputs whose change needs a new object (replacement).
+    replace_fields: Sequence[str] = ()
+
+    def configure(self, req: ConfigureRequest) -> None:
+        # Only remember the connection; the client is created lazily and cached per process.
+        self._connection: Connection = connection_from(req.config.get)
+
+    @property
+    def client(self) -> DirectusClient:
+        return client_for(self._connection)
+
+    def check(self, _olds: Props, news: Props) -> CheckResult:
+        return CheckResult(news, self.validate(news))
+
+    def validate(self, news: Props) -> list[CheckFailure]:
+        """Input validation; runs in ``check``, before anything is sent to Directus."""
+        return []
+
+    def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
+        """Compare the last known live state (``olds``, refreshed by ``read``) with the declared inputs."""
+        changed = [f for f in self.managed_fields if not is_unknown(news.get(f)) and olds.get(f) != news.get(f)]
+        changed += [f for f in self.managed_fields if is_unknown(news.get(f))]
+        replaces = [
+            f for f in self.replace_fields if f in news and (is_unknown(news.get(f)) or olds.get(f) != news.get(f))
+        ]
+        return DiffResult(
+            changes=bool(changed or replaces),
+            replaces=replaces,
+            delete_before_replace=bool(replaces) and self.delete_before_replace,
+        )
+
+    #: Whether a replacement must delete the old object before creating the new one (unique natural keys).
+    delete_before_replace = False
+
+    @staticmethod
+    def deleted() -> ReadResult:
+        """What ``read`` returns for an object deleted out of band."""
+        return ReadResult("", {})
+
+    @staticmethod
+    def pick(props: Mapping[str, Any], fields: Sequence[str]) -> Props:
+        return {f: props.get(f) for f in fields}
+
+
+def failure(field: str, message: str) -> CheckFailure:
+    return CheckFailure(field, message)
+
+
+__all__ = [
+    "UNKNOWN",
+    "CreateResult",
+    "DirectusProvider",
+    "ForeignObjectError",
+    "Props",
+    "ReadResult",
+    "UpdateResult",
+    "failure",
+    "is_unknown",
+]

@@ -1,0 +1,94 @@
+"""Dynamic provider for the MCP settings of a Directus instance (a singleton in ``/settings``).
+
+Directus ignores unknown keys in ``PATCH /settings`` silently, so every write is read back and compared.
+``delete`` (``pulumi destroy``, or removing the resource) restores Directus's defaults: MCP disabled,
+deletes disallowed, the built-in system prompt enabled and no custom prompt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
+
+from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.validation import bool_error
+
+MCP_FIELDS = ("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled", "mcp_system_prompt")
+BOOL_FIELDS = ("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled")
+DIRECTUS_DEFAULTS: dict[str, Any] = {
+    "mcp_enabled": False,
+    "mcp_allow_deletes": False,
+    "mcp_system_prompt_enabled": True,
+    "mcp_system_prompt": None,
+}
+SETTINGS_ID = "directus-settings"
+
+
+class SettingsNotAppliedError(RuntimeError):
+    """Directus accepted the PATCH but a value did not stick (e.g. a key this version does not know)."""
+
+
+class McpSettingsProvider(DirectusProvider):
+    managed_fields = MCP_FIELDS
+
+    def validate(self, news: Props) -> list[CheckFailure]:
+        problems = []
+        for field in BOOL_FIELDS:
+            value = news.get(field)
+            if not is_unknown(value) and (error := bool_error(value)):
+                problems.append(failure(field, error))
+        prompt = news.get("mcp_system_prompt")
+        if prompt is not None and not is_unknown(prompt) and not isinstance(prompt, str):
+            problems.append(failure("mcp_system_prompt", f"{prompt!r} is not text"))
+        return problems
+
+    def _live(self) -> Props:
+        data = self.client.get("/settings", params={"fields": ",".join(MCP_FIELDS)}) or {}
+        return {f: data.get(f) for f in MCP_FIELDS}
+
+    def _apply(self, values: Props) -> Props:
+        body = self.pick(values, MCP_FIELDS)
+        self.client.request("PATCH", "/settings", json=body)
+        live = self._live()
+        wrong = [f for f in MCP_FIELDS if live.get(f) != body.get(f)]
+        if wrong:
+            details = ", ".join(f"{f}: sent {body.get(f)!r}, Directus has {live.get(f)!r}" for f in wrong)
+            raise SettingsNotAppliedError(f"Directus did not apply the MCP settings ({details})")
+        return live
+
+    def create(self, props: Props) -> CreateResult:
+        return CreateResult(SETTINGS_ID, self._apply(props))
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        return ReadResult(id_, {**props, **self._live()})
+
+    def update(self, _id: str, _olds: Props, news: Props) -> UpdateResult:
+        return UpdateResult(self._apply(news))
+
+    def delete(self, _id: str, _props: Props) -> None:
+        self._apply(DIRECTUS_DEFAULTS)
+
+
+class McpSettings(Resource):
+    mcp_enabled: pulumi.Output[bool]
+    mcp_allow_deletes: pulumi.Output[bool]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        mcp_enabled: pulumi.Input[bool] = True,
+        mcp_allow_deletes: pulumi.Input[bool] = False,
+        mcp_system_prompt_enabled: pulumi.Input[bool] = True,
+        mcp_system_prompt: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "mcp_enabled": mcp_enabled,
+            "mcp_allow_deletes": mcp_allow_deletes,
+            "mcp_system_prompt_enabled": mcp_system_prompt_enabled,
+            "mcp_system_prompt": mcp_system_prompt,
+        }
+        super().__init__(McpSettingsProvider(), name, props, opts)

@@ -1,0 +1,158 @@
+"""Dynamic provider for the whole permission set of one policy.
+
+Identity of a permission is policy + collection + action. Directus enforces no uniqueness, so ``read``
+reports every row (duplicates and rows added by hand included) and the reconcile step makes the live set
+equal to the declared one with batch calls: patch rows that differ, create the missing, delete the rest.
+Only permissions of a policy this project manages are ever touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from components.directus.errors import DirectusLicenseError
+from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.validation import action_error
+
+RULE_FIELDS = ("permissions", "validation", "presets")
+_READ_FIELDS = ["id", "policy", "collection", "action", "fields", *RULE_FIELDS]
+
+
+class LicenseRestrictionError(RuntimeError):
+    """Directus's license (the unlicensed core tier) refuses permissions with rules or field limits."""
+
+
+def normalize(entry: dict[str, Any]) -> dict[str, Any]:
+    """The comparable form of a permission: fields sorted (``["*"]`` by default), empty rules as ``None``."""
+    fields = entry.get("fields") or ["*"]
+    if isinstance(fields, str):
+        fields = [f for f in fields.split(",") if f]
+    out: dict[str, Any] = {
+        "collection": entry.get("collection"),
+        "action": entry.get("action"),
+        "fields": sorted(fields),
+    }
+    for rule in RULE_FIELDS:
+        out[rule] = entry.get(rule) or None
+    return out
+
+
+def sort_key(entry: dict[str, Any]) -> tuple[str, str]:
+    return (str(entry.get("collection")), str(entry.get("action")))
+
+
+def normalize_all(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted((normalize(e) for e in entries), key=sort_key)
+
+
+class PermissionSetProvider(DirectusProvider):
+    def validate(self, news: Props) -> list[CheckFailure]:
+        entries = news.get("permissions")
+        if is_unknown(entries):
+            return []
+        if not isinstance(entries, list):
+            return [failure("permissions", f"{entries!r} is not a list of permissions")]
+        problems: list[CheckFailure] = []
+        seen: set[tuple[str, str]] = set()
+        for index, entry in enumerate(entries):
+            where = f"permissions[{index}]"
+            collection, action = entry.get("collection"), entry.get("action")
+            if not isinstance(collection, str) or not collection.strip():
+                problems.append(failure(f"{where}.collection", f"{collection!r} is not a collection name"))
+            if error := action_error(action):
+                problems.append(failure(f"{where}.action", error))
+            key = (str(collection), str(action))
+            if key in seen:
+                problems.append(failure(where, f"duplicate permission {action!r} on {collection!r}"))
+            seen.add(key)
+        return problems
+
+    def _live_rows(self, policy_id: str) -> list[dict[str, Any]]:
+        rows = self.client.list_objects("/permissions", filter={"policy": {"_eq": policy_id}}, fields=_READ_FIELDS)
+        return [r for r in rows if r.get("id") is not None]  # generated system rows have no id
+
+    def _reconcile(self, policy_id: str, declared: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        desired = {sort_key(e): normalize(e) for e in declared}
+        matched: set[tuple[str, str]] = set()
+        to_patch: list[dict[str, Any]] = []
+        to_delete: list[Any] = []
+        for row in self._live_rows(policy_id):
+            key = sort_key(row)
+            if key in desired and key not in matched:
+                matched.add(key)
+                if normalize(row) != desired[key]:
+                    to_patch.append({"id": row["id"], **_body(desired[key])})
+            else:
+                to_delete.append(row["id"])  # a duplicate, or a permission nobody declared
+        to_create = [{"policy": policy_id, **_body(spec)} for key, spec in desired.items() if key not in matched]
+        try:
+            self.client.delete_many("/permissions", to_delete)
+            self.client.update_many("/permissions", to_patch)
+            self.client.create_many("/permissions", to_create)
+        except DirectusLicenseError as exc:
+            restricted = [f"{s['action']} on {s['collection']}" for s in desired.values() if _has_rules(s)]
+            raise LicenseRestrictionError(
+                "Directus refused the permissions because its license does not allow permissions with field "
+                f"limits, filters, validation or presets ({exc.code}). Restricted entries: "
+                f"{', '.join(restricted) or 'none detected'}. Use full-field permissions without rules on the "
+                "core tier, or a licensed Directus."
+            ) from exc
+        return normalize_all(desired.values())
+
+    def create(self, props: Props) -> CreateResult:
+        policy_id = str(props["policy_id"])
+        permissions = self._reconcile(policy_id, props["permissions"])
+        return CreateResult(f"permissions-{policy_id}", {"policy_id": policy_id, "permissions": permissions})
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        policy_id = str(props.get("policy_id"))
+        if not self.client.exists("/policies", policy_id):
+            return self.deleted()
+        live = normalize_all(self._live_rows(policy_id))
+        return ReadResult(id_, {**props, "permissions": live})
+
+    def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
+        if is_unknown(news.get("policy_id")) or olds.get("policy_id") != news.get("policy_id"):
+            return DiffResult(changes=True, replaces=["policy_id"], delete_before_replace=False)
+        if is_unknown(news.get("permissions")):
+            return DiffResult(changes=True)
+        return DiffResult(changes=olds.get("permissions") != normalize_all(news.get("permissions") or []))
+
+    def update(self, _id: str, _olds: Props, news: Props) -> UpdateResult:
+        policy_id = str(news["policy_id"])
+        return UpdateResult({"policy_id": policy_id, "permissions": self._reconcile(policy_id, news["permissions"])})
+
+    def delete(self, _id: str, props: Props) -> None:
+        policy_id = str(props.get("policy_id"))
+        ids = [row["id"] for row in self._live_rows(policy_id)]
+        self.client.delete_many("/permissions", ids)
+
+
+def _has_rules(spec: dict[str, Any]) -> bool:
+    return spec["fields"] != ["*"] or any(spec.get(rule) for rule in RULE_FIELDS)
+
+
+def _body(spec: dict[str, Any]) -> dict[str, Any]:
+    return {"collection": spec["collection"], "action": spec["action"], "fields": spec["fields"]} | {
+        rule: spec[rule] for rule in RULE_FIELDS if spec.get(rule) is not None
+    }
+
+
+class PermissionSet(Resource):
+    """All permissions of one policy: a list of ``{collection, action, fields?, permissions?, ...}``."""
+
+    permissions: pulumi.Output[list[dict[str, Any]]]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        policy_id: pulumi.Input[str],
+        permissions: pulumi.Input[list[dict[str, Any]]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(PermissionSetProvider(), name, {"policy_id": policy_id, "permissions": permissions}, opts)

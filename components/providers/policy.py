@@ -1,0 +1,125 @@
+"""Dynamic provider for a Directus access policy (flags and ip allowlist; permissions are a separate set)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from components.marker import description_has_marker
+from components.providers.base import DirectusProvider, ForeignObjectError, Props, failure, is_unknown
+from components.validation import bool_error, cidr_error, name_error
+
+POLICY_FIELDS = ("name", "icon", "description", "admin_access", "app_access", "enforce_tfa", "ip_access")
+FLAG_FIELDS = ("admin_access", "app_access", "enforce_tfa")
+_READ_FIELDS = ["id", *POLICY_FIELDS]
+
+
+def normalize_ip_access(value: Any) -> list[str] | None:
+    """Directus may hold ``null`` or ``[]`` for "no restriction"; treat both as ``None``."""
+    if not value:
+        return None
+    if isinstance(value, str):  # older Directus versions stored a comma-separated string
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)
+
+
+def _live_outputs(live: dict[str, Any]) -> Props:
+    outs = {f: live.get(f) for f in POLICY_FIELDS}
+    outs["ip_access"] = normalize_ip_access(outs["ip_access"])
+    return outs
+
+
+class PolicyProvider(DirectusProvider):
+    managed_fields = POLICY_FIELDS
+
+    def validate(self, news: Props) -> list[CheckFailure]:
+        problems = []
+        name = news.get("name")
+        if not is_unknown(name) and (error := name_error(name)):
+            problems.append(failure("name", error))
+        for flag in FLAG_FIELDS:
+            value = news.get(flag)
+            if not is_unknown(value) and (error := bool_error(value)):
+                problems.append(failure(flag, error))
+        ips = news.get("ip_access")
+        if ips is not None and not is_unknown(ips):
+            if not isinstance(ips, list):
+                problems.append(failure("ip_access", f"{ips!r} is not a list of IP addresses or CIDRs"))
+            else:
+                problems += [failure("ip_access", e) for ip in ips if (e := cidr_error(ip))]
+        description = news.get("description")
+        if not is_unknown(description) and not description_has_marker(description):
+            problems.append(failure("description", "must carry the managed-by marker"))
+        return problems
+
+    def _body(self, props: Props) -> Props:
+        body = self.pick(props, POLICY_FIELDS)
+        body["ip_access"] = normalize_ip_access(body["ip_access"])
+        return body
+
+    def create(self, props: Props) -> CreateResult:
+        body = self._body(props)
+        existing = self.client.find_one("/policies", {"name": {"_eq": props["name"]}}, fields=_READ_FIELDS)
+        if existing is None:
+            policy_id = str(self.client.create("/policies", body)["id"])
+        elif description_has_marker(existing.get("description")):
+            policy_id = str(existing["id"])
+            self.client.update("/policies", policy_id, body)
+        else:
+            raise ForeignObjectError(
+                f"a Directus policy named {props['name']!r} already exists (id {existing['id']}) and is not "
+                "managed by directus-mcp-access (no marker in its description); it was left untouched."
+            )
+        return CreateResult(policy_id, {**props, **body, "policy_id": policy_id})
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        live = self.client.get_by_id("/policies", id_, fields=_READ_FIELDS)
+        if live is None:
+            return self.deleted()
+        return ReadResult(id_, {**props, **_live_outputs(live), "policy_id": id_})
+
+    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
+        news = {**news, "ip_access": normalize_ip_access(news.get("ip_access"))}
+        return super().diff(id_, olds, news)
+
+    def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
+        body = self._body(news)
+        self.client.update("/policies", id_, body)
+        return UpdateResult({**news, **body, "policy_id": id_})
+
+    def delete(self, id_: str, _props: Props) -> None:
+        self.client.delete("/policies", id_)
+
+
+class DirectusPolicy(Resource):
+    policy_id: pulumi.Output[str]
+    name: pulumi.Output[str]
+    admin_access: pulumi.Output[bool]
+    app_access: pulumi.Output[bool]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        policy_name: pulumi.Input[str],
+        description: pulumi.Input[str],
+        icon: pulumi.Input[str] = "smart_toy",
+        admin_access: pulumi.Input[bool] = False,
+        app_access: pulumi.Input[bool] = False,
+        enforce_tfa: pulumi.Input[bool] = False,
+        ip_access: pulumi.Input[list[str]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "name": policy_name,
+            "icon": icon,
+            "description": description,
+            "admin_access": admin_access,
+            "app_access": app_access,
+            "enforce_tfa": enforce_tfa,
+            "ip_access": ip_access,
+            "policy_id": None,
+        }
+        super().__init__(PolicyProvider(), name, props, opts)

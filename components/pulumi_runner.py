@@ -1,0 +1,102 @@
+"""Run the program through the Pulumi Automation API, with the real Pulumi CLI.
+
+The program runs *inline*: the Automation API serves it from this process and the CLI connects to it, which
+is the Automation API's own mechanism. It needs no ``pulumi-language-python`` plugin binary, which this
+project's offline toolchain cannot obtain (see README, "Toolchain"). With a regular Pulumi installation,
+``pulumi up`` in the project folder runs the same program from ``__main__.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from pulumi import automation as auto
+
+from components.localdev.server import cache_dir
+
+PROJECT_NAME = "directus-mcp-access"
+PULUMI_VERSION = "3.259.0"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_STACK = "local"
+
+
+def toolchain_root() -> Path:
+    """Where tools/bootstrap.sh puts the Pulumi CLI it builds (``<root>/bin/pulumi``)."""
+    return cache_dir() / f"pulumi-{PULUMI_VERSION}"
+
+
+def _pulumi_on_path_is_compatible() -> bool:
+    found = shutil.which("pulumi")
+    if not found:
+        return False
+    try:
+        out = subprocess.run([found, "version"], capture_output=True, text=True, timeout=30, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.strip().lstrip("v").startswith(PULUMI_VERSION)
+
+
+def pulumi_bin_dir() -> Path | None:
+    """The folder of the Pulumi CLI to use: the built one, unless a compatible one is already on PATH."""
+    built = toolchain_root() / "bin"
+    if (built / "pulumi").exists():
+        return built
+    if _pulumi_on_path_is_compatible():
+        return None
+    raise RuntimeError(f"Pulumi CLI {PULUMI_VERSION} not found: run tools/bootstrap.sh")
+
+
+def local_stack_env(work_dir: Path) -> dict[str, str]:
+    """The embedded default: state in a git-ignored folder, and the local-only passphrase from stacks/local.env."""
+    env: dict[str, str] = {}
+    env_file = work_dir / "stacks" / "local.env"
+    for line in env_file.read_text().splitlines():
+        if line.strip() and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip()
+    state = work_dir / env.pop("LOCAL_STATE_DIR", ".pulumi-state")
+    state.mkdir(parents=True, exist_ok=True)
+    env["PULUMI_BACKEND_URL"] = state.as_uri()
+    return env
+
+
+def engine_env(stack: str, work_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for the CLI and the provider processes it starts."""
+    env = {
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        # The dynamic-provider plugin script runs `$PULUMI_PYTHON_CMD -m pulumi.dynamic`: use our venv's Python.
+        "PULUMI_PYTHON_CMD": sys.executable,
+        "PULUMI_RUNTIME_VIRTUALENV": str(Path(sys.prefix)),
+    }
+    bin_dir = pulumi_bin_dir()
+    if bin_dir is not None:
+        env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    if stack == LOCAL_STACK:
+        for key, value in local_stack_env(work_dir).items():
+            env.setdefault(key, os.environ.get(key, value))
+    env.update(extra or {})
+    return env
+
+
+def open_stack(
+    stack: str,
+    *,
+    program: Callable[[], None] | None = None,
+    work_dir: Path = PROJECT_ROOT,
+    env: Mapping[str, str] | None = None,
+) -> auto.Stack:
+    """Select (or create) ``stack`` of the project in ``work_dir``, with the inline program."""
+    if program is None:
+        from components.program import main as program
+    bin_dir = pulumi_bin_dir()
+    command = auto.PulumiCommand(root=str(bin_dir.parent)) if bin_dir else auto.PulumiCommand()
+    options = auto.LocalWorkspaceOptions(
+        work_dir=str(work_dir), env_vars=engine_env(stack, work_dir, env), pulumi_command=command
+    )
+    return auto.create_or_select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
