@@ -34,6 +34,7 @@ Filter = Mapping[str, Any]
 _ALWAYS_RETRY_STATUS = frozenset({429, 503})
 _IDEMPOTENT_RETRY_STATUS = frozenset({502, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "PATCH", "DELETE", "PUT", "HEAD"})
+_SECRET_FIELDS = ("token", "password")
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,16 @@ class DirectusClient:
         """Mark a value (e.g. a generated user token) to be scrubbed from any error message."""
         self._secrets.add(value)
 
+    def _register_body_secrets(self, body: JSON) -> None:
+        """Directus echoes offending values in some errors (e.g. RECORD_NOT_UNIQUE on ``token``): scrub them."""
+        items = body if isinstance(body, list) else [body]
+        for item in items:
+            if isinstance(item, Mapping):
+                for key in _SECRET_FIELDS:
+                    value = item.get(key)
+                    if isinstance(value, str):
+                        self.register_secret(value)
+
     # ----------------------------------------------------------------------------------------------------
     # core request
 
@@ -151,6 +162,7 @@ class DirectusClient:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else None
         if token is not None:
             self.register_secret(token)
+        self._register_body_secrets(json)
         started = time.monotonic()
         attempt = 0
         while True:

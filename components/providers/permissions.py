@@ -37,7 +37,8 @@ def normalize(entry: dict[str, Any]) -> dict[str, Any]:
         "fields": sorted(fields),
     }
     for rule in RULE_FIELDS:
-        out[rule] = entry.get(rule) or None
+        if entry.get(rule):  # absent, null and {} all mean "no rule"; Pulumi drops nulls from state anyway
+            out[rule] = entry[rule]
     return out
 
 
@@ -85,10 +86,10 @@ class PermissionSetProvider(DirectusProvider):
             if key in desired and key not in matched:
                 matched.add(key)
                 if normalize(row) != desired[key]:
-                    to_patch.append({"id": row["id"], **_body(desired[key])})
+                    to_patch.append({"id": row["id"], **desired[key]})
             else:
                 to_delete.append(row["id"])  # a duplicate, or a permission nobody declared
-        to_create = [{"policy": policy_id, **_body(spec)} for key, spec in desired.items() if key not in matched]
+        to_create = [{"policy": policy_id, **spec} for key, spec in desired.items() if key not in matched]
         try:
             self.client.delete_many("/permissions", to_delete)
             self.client.update_many("/permissions", to_patch)
@@ -120,7 +121,8 @@ class PermissionSetProvider(DirectusProvider):
             return DiffResult(changes=True, replaces=["policy_id"], delete_before_replace=False)
         if is_unknown(news.get("permissions")):
             return DiffResult(changes=True)
-        return DiffResult(changes=olds.get("permissions") != normalize_all(news.get("permissions") or []))
+        live = normalize_all(olds.get("permissions") or [])
+        return DiffResult(changes=live != normalize_all(news.get("permissions") or []))
 
     def update(self, _id: str, _olds: Props, news: Props) -> UpdateResult:
         policy_id = str(news["policy_id"])
@@ -133,13 +135,7 @@ class PermissionSetProvider(DirectusProvider):
 
 
 def _has_rules(spec: dict[str, Any]) -> bool:
-    return spec["fields"] != ["*"] or any(spec.get(rule) for rule in RULE_FIELDS)
-
-
-def _body(spec: dict[str, Any]) -> dict[str, Any]:
-    return {"collection": spec["collection"], "action": spec["action"], "fields": spec["fields"]} | {
-        rule: spec[rule] for rule in RULE_FIELDS if spec.get(rule) is not None
-    }
+    return spec["fields"] != ["*"] or any(rule in spec for rule in RULE_FIELDS)
 
 
 class PermissionSet(Resource):

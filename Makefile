@@ -1,0 +1,27 @@
+# The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
+# idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
+.PHONY: setup local local-stop test lint unit
+
+ARGS ?=
+
+setup:
+	@bash tools/bootstrap.sh
+
+## The main job on the embedded default: local Directus + `up` on the local stack. ARGS=--show-token prints tokens.
+local: setup
+	@.venv/bin/mcp-access local $(ARGS)
+
+local-stop:
+	@.venv/bin/mcp-access local-stop
+
+lint: setup
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP).
+test: lint
+	.venv/bin/pytest --durations=10
+
+unit: setup
+	.venv/bin/pytest tests/unit

@@ -1,0 +1,102 @@
+"""End to end: the real Pulumi CLI (through the Automation API) against a real Directus, proven through MCP."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pulumi import automation as auto
+
+from components.directus.client import DirectusClient
+from components.directus.errors import DirectusAuthError
+from components.localdev.server import DirectusInstance
+from components.mcp_probe import McpError, call_tool, initialize, list_tools
+from components.pulumi_runner import PROJECT_ROOT, open_stack, pulumi_bin_dir
+from tests.conftest import require
+
+NS = "directus-mcp-access"
+
+
+@pytest.fixture
+def stack(directus: DirectusInstance, tmp_path: Path) -> Iterator[auto.Stack]:
+    try:
+        pulumi_bin_dir()
+    except RuntimeError as exc:
+        require(False, str(exc))
+    work_dir = tmp_path / "project"
+    (work_dir / "stacks").mkdir(parents=True)
+    shutil.copy(PROJECT_ROOT / "Pulumi.yaml", work_dir / "Pulumi.yaml")
+    state = tmp_path / "state"
+    state.mkdir()
+    env = {"PULUMI_BACKEND_URL": state.as_uri(), "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16)}
+    stack = open_stack("e2e", work_dir=work_dir, env=env)
+    stack.set_all_config(
+        {
+            f"{NS}:directusUrl": auto.ConfigValue(directus.url),
+            f"{NS}:provisioningToken": auto.ConfigValue(directus.admin_token, secret=True),
+            f"{NS}:readCollections": auto.ConfigValue(json.dumps(["articles"])),
+            f"{NS}:members": auto.ConfigValue(json.dumps([{"name": "john", "email": "john@company.com"}])),
+            f"{NS}:mcp": auto.ConfigValue(json.dumps({"enabled": True, "allowDeletes": False})),
+        }
+    )
+    yield stack
+    stack.destroy(color="never")  # harmless when the test destroyed already
+
+
+def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
+    stack: auto.Stack, directus: DirectusInstance, admin: DirectusClient
+) -> None:
+    state_dir = Path(stack.workspace.env_vars["PULUMI_BACKEND_URL"].removeprefix("file://"))
+    result = stack.up(color="never")
+    assert result.summary.result == "succeeded"
+    john = result.outputs["members"].value["john"]
+    token = result.outputs["tokens"].value["john"]
+    mcp_url = result.outputs["mcpUrl"].value
+    assert mcp_url == f"{directus.url}/mcp"
+    assert john["email"] == "ai-john@company.com"
+
+    # The user: active, no role, no admin and no app access (no Data Studio, no seat).
+    user = admin.get_by_id("/users", john["userId"], fields=["email", "status", "role", "tags"])
+    assert user is not None and user["status"] == "active" and user["role"] is None
+    with DirectusClient(directus.url, token) as as_john:
+        assert as_john.get("/policies/me/globals") == {"admin_access": False, "app_access": False, "enforce_tfa": False}
+
+    # Through MCP, with that token: tools answer, the demo collection reads, anything else is refused.
+    assert initialize(mcp_url, token)["serverInfo"]["name"]
+    assert {"items", "schema"} <= set(list_tools(mcp_url, token))
+    read = call_tool(mcp_url, token, "items", {"action": "read", "collection": "articles"})
+    assert not read.is_error
+    assert {"Welcome to Directus", "Rotate your tokens"} <= {row["title"] for row in read.json()["raw"]}
+    refused = call_tool(mcp_url, token, "items", {"action": "read", "collection": "internal_notes"})
+    assert refused.is_error and "FORBIDDEN" in refused.text
+    write = call_tool(mcp_url, token, "items", {"action": "create", "collection": "articles", "data": {"title": "x"}})
+    assert write.is_error
+
+    # Neither the generated token nor the provisioning token is in the state in plaintext.
+    # (The Automation API's export_stack() adds --show-secrets, so run the CLI's plain `pulumi stack export`.)
+    workspace = stack.workspace
+    exported = workspace.pulumi_command.run(
+        ["stack", "export", "--stack", stack.name], workspace.work_dir, workspace.env_vars
+    ).stdout
+    assert '"ciphertext"' in exported
+    state_files = "".join(p.read_text() for p in state_dir.rglob("*.json"))
+    for text in (exported, state_files):
+        assert token not in text
+        assert directus.admin_token not in text
+
+    # A second up with nothing changed changes nothing.
+    again = stack.up(color="never")
+    assert set(again.summary.resource_changes or {}) == {"same"}
+
+    stack.destroy(color="never")
+    with pytest.raises(DirectusAuthError):
+        admin.whoami(token)
+    with pytest.raises(McpError) as caught:
+        initialize(mcp_url, token)
+    assert caught.value.status == 401
+    assert admin.list_objects("/users", filter={"email": {"_eq": "ai-john@company.com"}}) == []
+    assert admin.list_objects("/policies", filter={"name": {"_contains": "(e2e)"}}) == []

