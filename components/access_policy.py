@@ -27,6 +27,7 @@ class McpAccessPolicy(pulumi.ComponentResource):
         description: str,
         permissions: list[dict[str, Any]],
         ip_access: list[str] | None = None,
+        linked_to: pulumi.Input[list[str]] | None = None,
         admin_access: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -39,6 +40,7 @@ class McpAccessPolicy(pulumi.ComponentResource):
             admin_access=admin_access,
             app_access=False,
             ip_access=ip_access or None,
+            linked_to=linked_to,
             opts=child,
         )
         self.permission_set = PermissionSet(

@@ -24,7 +24,6 @@ class McpMember(pulumi.ComponentResource):
         mcp_email: str,
         first_name: str,
         last_name: str,
-        policy_id: pulumi.Input[str],
         rotate_after_days: int,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -38,7 +37,6 @@ class McpMember(pulumi.ComponentResource):
             tags=user_tags(stack),
             opts=child,
         )
-        self.link = AccessLink(f"{name}-access", policy=policy_id, user=self.user.user_id, opts=child)
         self.static_token = StaticToken(
             f"{name}-token", user_id=self.user.user_id, rotate_after_days=rotate_after_days, opts=child
         )
@@ -47,3 +45,14 @@ class McpMember(pulumi.ComponentResource):
         self.token = self.static_token.token
         self.rotation_due = self.static_token.rotation_due
         self.register_outputs({"userId": self.user_id, "email": self.email, "rotationDue": self.rotation_due})
+
+    @property
+    def link_target(self) -> pulumi.Output[str]:
+        """How the member's policy link is named in the policy's ``linked_to``."""
+        return self.user_id.apply(lambda user_id: f"user:{user_id}")
+
+    def attach(self, name: str, policy_id: pulumi.Input[str]) -> AccessLink:
+        """Link the member's user to a policy (the policy must list :attr:`link_target` in ``linked_to``)."""
+        return AccessLink(
+            f"{name}-access", policy=policy_id, user=self.user_id, opts=pulumi.ResourceOptions(parent=self)
+        )

@@ -19,31 +19,34 @@ def build(config: StackConfig, stack: str) -> None:
         mcp_system_prompt_enabled=config.mcp.system_prompt_enabled,
         mcp_system_prompt=config.mcp.system_prompt,
     )
+    roster = {
+        member.name: McpMember(
+            member.name,
+            stack=stack,
+            mcp_email=config.mcp_email(member),
+            first_name=member.first_name or "AI",
+            last_name=member.last_name or member.email.split("@", 1)[0],
+            rotate_after_days=config.rotation_for(member),
+            opts=pulumi.ResourceOptions(depends_on=[settings]),
+        )
+        for member in config.members
+    }
     reader = McpAccessPolicy(
         "reader",
         stack=stack,
         description="Read access for AI assistants connected through MCP.",
         permissions=read_permissions(config.read_collections),
         ip_access=config.ip_allowlist,
+        linked_to=pulumi.Output.all(*(m.link_target for m in roster.values())),
     )
     members: dict[str, pulumi.Output[dict[str, str]]] = {}
     tokens: dict[str, pulumi.Output[str]] = {}
-    for member in config.members:
-        local = member.email.split("@", 1)[0]
-        resource = McpMember(
-            member.name,
-            stack=stack,
-            mcp_email=config.mcp_email(member),
-            first_name=member.first_name or "AI",
-            last_name=member.last_name or local,
-            policy_id=reader.policy_id,
-            rotate_after_days=config.rotation_for(member),
-            opts=pulumi.ResourceOptions(depends_on=[settings]),
-        )
-        members[member.name] = pulumi.Output.all(resource.user_id, resource.email, resource.rotation_due).apply(
+    for name, resource in roster.items():
+        resource.attach(name, reader.policy_id)
+        members[name] = pulumi.Output.all(resource.user_id, resource.email, resource.rotation_due).apply(
             lambda values: {"userId": values[0], "email": values[1], "rotationDue": values[2]}
         )
-        tokens[member.name] = resource.token
+        tokens[name] = resource.token
     pulumi.export("mcpUrl", config.mcp_url)
     pulumi.export("members", members)
     pulumi.export("tokens", pulumi.Output.secret(tokens))

@@ -1,4 +1,10 @@
-"""Dynamic provider for a Directus access policy (flags and ip allowlist; permissions are a separate set)."""
+"""Dynamic provider for a Directus access policy (flags and ip allowlist; permissions are a separate set).
+
+The policy also watches who it is attached to. ``linked_to`` declares the links the program manages
+(``user:<id>`` / ``role:<id>``, each created by an access-link resource); ``read`` reports every access row of
+the policy in ``links``, where a row with neither role nor user shows as ``public``. A live link that nobody
+declared (added by hand, or attaching the policy to Public) is drift on this policy, and ``update`` removes it.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,25 @@ def normalize_ip_access(value: Any) -> list[str] | None:
     if isinstance(value, str):  # older Directus versions stored a comma-separated string
         value = [part.strip() for part in value.split(",") if part.strip()]
     return list(value)
+
+
+PUBLIC = "public"
+
+
+def link_target(row: dict[str, Any]) -> str:
+    """``user:<id>``, ``role:<id>`` or ``public`` for one access row."""
+    if row.get("user"):
+        return f"user:{row['user']}"
+    if row.get("role"):
+        return f"role:{row['role']}"
+    return PUBLIC
+
+
+def undeclared_links(live: list[str], declared: Any) -> list[str]:
+    """Live links the program did not declare. While ``declared`` is unknown (preview), only Public counts."""
+    if is_unknown(declared) or any(is_unknown(d) for d in declared or []):
+        return [PUBLIC] if PUBLIC in live else []
+    return sorted(set(live) - set(declared or []))
 
 
 def _live_outputs(live: dict[str, Any]) -> Props:
@@ -72,22 +97,34 @@ class PolicyProvider(DirectusProvider):
                 f"a Directus policy named {props['name']!r} already exists (id {existing['id']}) and is not "
                 "managed by directus-mcp-access (no marker in its description); it was left untouched."
             )
-        return CreateResult(policy_id, {**props, **body, "policy_id": policy_id})
+        return CreateResult(policy_id, {**props, **body, "policy_id": policy_id, "links": self._links(policy_id)})
+
+    def _access_rows(self, policy_id: str) -> list[dict[str, Any]]:
+        return self.client.list_objects("/access", filter={"policy": {"_eq": policy_id}}, fields=["id", "role", "user"])
+
+    def _links(self, policy_id: str) -> list[str]:
+        return sorted(link_target(row) for row in self._access_rows(policy_id))
 
     def read(self, id_: str, props: Props) -> ReadResult:
         live = self.client.get_by_id("/policies", id_, fields=_READ_FIELDS)
         if live is None:
             return self.deleted()
-        return ReadResult(id_, {**props, **_live_outputs(live), "policy_id": id_})
+        return ReadResult(id_, {**props, **_live_outputs(live), "policy_id": id_, "links": self._links(id_)})
 
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
         news = {**news, "ip_access": normalize_ip_access(news.get("ip_access"))}
-        return super().diff(id_, olds, news)
+        result = super().diff(id_, olds, news)
+        if undeclared_links(olds.get("links") or [], news.get("linked_to")):
+            result.changes = True
+        return result
 
     def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
         body = self._body(news)
         self.client.update("/policies", id_, body)
-        return UpdateResult({**news, **body, "policy_id": id_})
+        declared = set(news.get("linked_to") or [])
+        stray = [row["id"] for row in self._access_rows(id_) if link_target(row) not in declared]
+        self.client.delete_many("/access", stray)
+        return UpdateResult({**news, **body, "policy_id": id_, "links": self._links(id_)})
 
     def delete(self, id_: str, _props: Props) -> None:
         self.client.delete("/policies", id_)
@@ -98,6 +135,7 @@ class DirectusPolicy(Resource):
     name: pulumi.Output[str]
     admin_access: pulumi.Output[bool]
     app_access: pulumi.Output[bool]
+    links: pulumi.Output[list[str]]
 
     def __init__(
         self,
@@ -110,6 +148,7 @@ class DirectusPolicy(Resource):
         app_access: pulumi.Input[bool] = False,
         enforce_tfa: pulumi.Input[bool] = False,
         ip_access: pulumi.Input[list[str]] | None = None,
+        linked_to: pulumi.Input[list[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         props: dict[str, Any] = {
@@ -120,6 +159,8 @@ class DirectusPolicy(Resource):
             "app_access": app_access,
             "enforce_tfa": enforce_tfa,
             "ip_access": ip_access,
+            "linked_to": linked_to or [],
             "policy_id": None,
+            "links": None,
         }
         super().__init__(PolicyProvider(), name, props, opts)

@@ -1,0 +1,74 @@
+"""Dynamic provider for a Directus role (a named group that policies attach to)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
+
+from components.marker import description_has_marker
+from components.providers.base import DirectusProvider, ForeignObjectError, Props, failure, is_unknown
+from components.validation import name_error
+
+ROLE_FIELDS = ("name", "icon", "description")
+_READ_FIELDS = ["id", *ROLE_FIELDS]
+
+
+class RoleProvider(DirectusProvider):
+    managed_fields = ROLE_FIELDS
+
+    def validate(self, news: Props) -> list[CheckFailure]:
+        problems = []
+        name = news.get("name")
+        if not is_unknown(name) and (error := name_error(name)):
+            problems.append(failure("name", error))
+        description = news.get("description")
+        if not is_unknown(description) and not description_has_marker(description):
+            problems.append(failure("description", "must carry the managed-by marker"))
+        return problems
+
+    def create(self, props: Props) -> CreateResult:
+        body = self.pick(props, ROLE_FIELDS)
+        existing = self.client.find_one("/roles", {"name": {"_eq": props["name"]}}, fields=_READ_FIELDS)
+        if existing is None:
+            role_id = str(self.client.create("/roles", body)["id"])
+        elif description_has_marker(existing.get("description")):
+            role_id = str(existing["id"])
+            self.client.update("/roles", role_id, body)
+        else:
+            raise ForeignObjectError(
+                f"a Directus role named {props['name']!r} already exists (id {existing['id']}) and is not "
+                "managed by directus-mcp-access (no marker in its description); it was left untouched."
+            )
+        return CreateResult(role_id, {**body, "role_id": role_id})
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        live = self.client.get_by_id("/roles", id_, fields=_READ_FIELDS)
+        if live is None:
+            return self.deleted()
+        return ReadResult(id_, {**props, **self.pick(live, ROLE_FIELDS), "role_id": id_})
+
+    def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
+        body = self.pick(news, ROLE_FIELDS)
+        self.client.update("/roles", id_, body)
+        return UpdateResult({**body, "role_id": id_})
+
+    def delete(self, id_: str, _props: Props) -> None:
+        self.client.delete("/roles", id_)
+
+
+class DirectusRole(Resource):
+    role_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        role_name: pulumi.Input[str],
+        description: pulumi.Input[str],
+        icon: pulumi.Input[str] = "smart_toy",
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {"name": role_name, "icon": icon, "description": description, "role_id": None}
+        super().__init__(RoleProvider(), name, props, opts)
