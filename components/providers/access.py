@@ -19,6 +19,7 @@ _READ_FIELDS = ["id", *ACCESS_FIELDS]
 
 class AccessLinkProvider(DirectusProvider):
     managed_fields = ACCESS_FIELDS
+    stable_outputs = ("access_id",)
     replace_fields = ACCESS_FIELDS
 
     def validate(self, news: Props) -> list[CheckFailure]:

@@ -20,6 +20,7 @@ from pulumi.dynamic import (
     ResourceProvider,
     UpdateResult,
 )
+from pulumi.output import Unknown
 
 from components.directus.client import DirectusClient
 from components.providers.settings import Connection, client_for, connection_from
@@ -31,6 +32,11 @@ Props = dict[str, Any]
 
 
 def is_unknown(value: Any) -> bool:
+    """Whether a preview has not computed ``value`` yet (the sentinel string, or the SDK's ``Unknown``)."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, list):
+        return any(is_unknown(item) for item in value)
     return isinstance(value, str) and value == UNKNOWN
 
 
@@ -45,6 +51,8 @@ class DirectusProvider(ResourceProvider):
     managed_fields: Sequence[str] = ()
     #: Inputs whose change needs a new object (replacement).
     replace_fields: Sequence[str] = ()
+    #: Outputs an in-place update never changes (the ids): declared so previews keep them known downstream.
+    stable_outputs: Sequence[str] = ()
 
     def configure(self, req: ConfigureRequest) -> None:
         # Only remember the connection; the client is created lazily and cached per process.
@@ -71,6 +79,7 @@ class DirectusProvider(ResourceProvider):
         return DiffResult(
             changes=bool(changed or replaces),
             replaces=replaces,
+            stables=list(self.stable_outputs) if not replaces else None,
             delete_before_replace=bool(replaces) and self.delete_before_replace,
         )
 

@@ -2,7 +2,7 @@
 
 Identity of a permission is policy + collection + action. Directus enforces no uniqueness, so ``read``
 reports every row (duplicates and rows added by hand included) and the reconcile step makes the live set
-equal to the declared one with batch calls: patch rows that differ, create the missing, delete the rest.
+equal to the declared one with batch calls: delete what differs or is extra, create what is missing.
 Only permissions of a policy this project manages are ever touched.
 """
 
@@ -79,20 +79,18 @@ class PermissionSetProvider(DirectusProvider):
     def _reconcile(self, policy_id: str, declared: list[dict[str, Any]]) -> list[dict[str, Any]]:
         desired = {sort_key(e): normalize(e) for e in declared}
         matched: set[tuple[str, str]] = set()
-        to_patch: list[dict[str, Any]] = []
         to_delete: list[Any] = []
         for row in self._live_rows(policy_id):
             key = sort_key(row)
-            if key in desired and key not in matched:
+            if key in desired and key not in matched and normalize(row) == desired[key]:
                 matched.add(key)
-                if normalize(row) != desired[key]:
-                    to_patch.append({"id": row["id"], **desired[key]})
             else:
-                to_delete.append(row["id"])  # a duplicate, or a permission nobody declared
+                # A duplicate, a permission nobody declared, or one changed by hand. Changed rows are replaced,
+                # not patched: the unlicensed core tier refuses PATCH on permissions (RESOURCE_RESTRICTED).
+                to_delete.append(row["id"])
         to_create = [{"policy": policy_id, **spec} for key, spec in desired.items() if key not in matched]
         try:
             self.client.delete_many("/permissions", to_delete)
-            self.client.update_many("/permissions", to_patch)
             self.client.create_many("/permissions", to_create)
         except DirectusLicenseError as exc:
             restricted = [f"{s['action']} on {s['collection']}" for s in desired.values() if _has_rules(s)]

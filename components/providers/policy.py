@@ -58,6 +58,7 @@ def _live_outputs(live: dict[str, Any]) -> Props:
 
 class PolicyProvider(DirectusProvider):
     managed_fields = POLICY_FIELDS
+    stable_outputs = ("policy_id",)
 
     def validate(self, news: Props) -> list[CheckFailure]:
         problems = []

@@ -17,6 +17,7 @@ _READ_FIELDS = ["id", *ROLE_FIELDS]
 
 class RoleProvider(DirectusProvider):
     managed_fields = ROLE_FIELDS
+    stable_outputs = ("role_id",)
 
     def validate(self, news: Props) -> list[CheckFailure]:
         problems = []

@@ -17,6 +17,10 @@ _READ_FIELDS = ["id", *USER_FIELDS]
 
 class UserProvider(DirectusProvider):
     managed_fields = USER_FIELDS
+    stable_outputs = (
+        "user_id",
+        "email",
+    )
 
     def validate(self, news: Props) -> list[CheckFailure]:
         problems = []

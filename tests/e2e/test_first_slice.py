@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import secrets
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,36 +11,6 @@ from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
 from components.localdev.server import DirectusInstance
 from components.mcp_probe import McpError, call_tool, initialize, list_tools
-from components.pulumi_runner import PROJECT_ROOT, open_stack, pulumi_bin_dir
-from tests.conftest import require
-
-NS = "directus-mcp-access"
-
-
-@pytest.fixture
-def stack(directus: DirectusInstance, tmp_path: Path) -> Iterator[auto.Stack]:
-    try:
-        pulumi_bin_dir()
-    except RuntimeError as exc:
-        require(False, str(exc))
-    work_dir = tmp_path / "project"
-    (work_dir / "stacks").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "Pulumi.yaml", work_dir / "Pulumi.yaml")
-    state = tmp_path / "state"
-    state.mkdir()
-    env = {"PULUMI_BACKEND_URL": state.as_uri(), "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16)}
-    stack = open_stack("e2e", work_dir=work_dir, env=env)
-    stack.set_all_config(
-        {
-            f"{NS}:directusUrl": auto.ConfigValue(directus.url),
-            f"{NS}:provisioningToken": auto.ConfigValue(directus.admin_token, secret=True),
-            f"{NS}:readCollections": auto.ConfigValue(json.dumps(["articles"])),
-            f"{NS}:members": auto.ConfigValue(json.dumps([{"name": "john", "email": "john@company.com"}])),
-            f"{NS}:mcp": auto.ConfigValue(json.dumps({"enabled": True, "allowDeletes": False})),
-        }
-    )
-    yield stack
-    stack.destroy(color="never")  # harmless when the test destroyed already
 
 
 def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(

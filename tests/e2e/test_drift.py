@@ -1,0 +1,231 @@
+"""Drift: every out-of-band change made through the REST API is reported by ``preview --refresh`` on the right
+resource, and the next ``up`` restores the declared state. One stack serves all cases; each case restores it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from components.directus.client import DirectusClient
+from components.directus.errors import DirectusAuthError
+from components.localdev.server import DirectusInstance
+from tests.e2e.conftest import make_stack, planned_changes
+
+DRIFT_LOG = Path(__file__).resolve().parents[2] / "reports" / "drift-cases.jsonl"
+
+
+@dataclass
+class Live:
+    """What a case needs to know about the deployed stack."""
+
+    admin: DirectusClient
+    outputs: dict[str, Any]
+
+    @property
+    def user_id(self) -> str:
+        return str(self.outputs["members"]["john"]["userId"])
+
+    @property
+    def token(self) -> str:
+        return str(self.outputs["tokens"]["john"])
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        rows = self.admin.list_objects("/policies", filter={"name": {"_eq": "MCP reader (drift)"}}, fields=["id"])
+        return rows[0]
+
+    def permission(self, collection: str) -> dict[str, Any]:
+        rows = self.admin.list_objects(
+            "/permissions", filter={"policy": {"_eq": self.policy["id"]}, "collection": {"_eq": collection}}
+        )
+        return rows[0]
+
+    def permissions(self) -> list[tuple[str, str]]:
+        rows = self.admin.list_objects("/permissions", filter={"policy": {"_eq": self.policy["id"]}})
+        return sorted((r["collection"], r["action"]) for r in rows)
+
+    def access_rows(self) -> list[dict[str, Any]]:
+        return self.admin.list_objects("/access", filter={"policy": {"_eq": self.policy["id"]}})
+
+    def user(self) -> dict[str, Any]:
+        rows = self.admin.list_objects("/users", filter={"email": {"_eq": "ai-john@company.com"}})
+        return rows[0]
+
+
+@dataclass
+class Case:
+    name: str
+    mutate: Callable[[Live], None]
+    expected: dict[str, str]  # logical resource name -> operation preview must show
+    restored: Callable[[Live], bool]
+
+
+DECLARED_PERMISSIONS = sorted(
+    [(c, "read") for c in ("articles", "directus_collections", "directus_fields", "directus_relations")]
+)
+
+
+def token_works(live: Live) -> bool:
+    return live.admin.whoami(live.token)["id"] == live.user_id
+
+
+CASES = [
+    Case(
+        "user field changed",
+        lambda live: live.admin.update("/users", live.user_id, {"first_name": "Changed"}),
+        {"john-user": "update"},
+        lambda live: live.user()["first_name"] == "AI",
+    ),
+    Case(
+        "policy escalated to admin_access",
+        lambda live: live.admin.update("/policies", live.policy["id"], {"admin_access": True}),
+        {"reader-policy": "update"},
+        lambda live: live.admin.get_by_id("/policies", live.policy["id"])["admin_access"] is False,
+    ),
+    Case(
+        "permission added",
+        lambda live: live.admin.create(
+            "/permissions",
+            {"policy": live.policy["id"], "collection": "internal_notes", "action": "read", "fields": ["*"]},
+        ),
+        {"reader-permissions": "update"},
+        lambda live: live.permissions() == DECLARED_PERMISSIONS,
+    ),
+    Case(
+        "permission removed",
+        lambda live: live.admin.delete("/permissions", live.permission("articles")["id"]),
+        {"reader-permissions": "update"},
+        lambda live: live.permissions() == DECLARED_PERMISSIONS,
+    ),
+    Case(
+        "permission widened to writing",
+        lambda live: live.admin.create(
+            "/permissions", {"policy": live.policy["id"], "collection": "articles", "action": "create", "fields": ["*"]}
+        ),
+        {"reader-permissions": "update"},
+        lambda live: live.permissions() == DECLARED_PERMISSIONS,
+    ),
+    Case(
+        "permission duplicated",
+        lambda live: live.admin.create(
+            "/permissions", {"policy": live.policy["id"], "collection": "articles", "action": "read", "fields": ["*"]}
+        ),
+        {"reader-permissions": "update"},
+        lambda live: live.permissions() == DECLARED_PERMISSIONS,
+    ),
+    Case(
+        "access link removed",
+        lambda live: live.admin.delete("/access", live.access_rows()[0]["id"]),
+        {"john-access": "create"},
+        lambda live: [r["user"] for r in live.access_rows()] == [live.user_id] and token_works(live),
+    ),
+    Case(
+        "access link added for another user",
+        lambda live: live.admin.create("/access", {"policy": live.policy["id"], "user": live.admin.whoami()["id"]}),
+        {"reader-policy": "update"},
+        lambda live: [r["user"] for r in live.access_rows()] == [live.user_id],
+    ),
+    Case(
+        "access link to Public added",
+        lambda live: live.admin.create("/access", {"policy": live.policy["id"], "role": None, "user": None}),
+        {"reader-policy": "update"},
+        lambda live: [r["user"] for r in live.access_rows()] == [live.user_id],
+    ),
+    Case(
+        "user suspended",
+        lambda live: live.admin.update("/users", live.user_id, {"status": "suspended"}),
+        {"john-user": "update", "john-token": "replace"},
+        lambda live: live.user()["status"] == "active" and token_works(live),
+    ),
+    Case(
+        "token changed",
+        lambda live: live.admin.update("/users", live.user_id, {"token": "changed-by-hand-token-0123456789"}),
+        {"john-token": "replace"},
+        token_works,
+    ),
+    Case(
+        "token cleared",
+        lambda live: live.admin.update("/users", live.user_id, {"token": None}),
+        {"john-token": "replace"},
+        token_works,
+    ),
+    Case(
+        "MCP setting flipped",
+        lambda live: live.admin.request("PATCH", "/settings", json={"mcp_allow_deletes": True}),
+        {"mcp-settings": "update"},
+        lambda live: live.admin.get("/settings")["mcp_allow_deletes"] is False,
+    ),
+    Case(
+        "user deleted",
+        lambda live: live.admin.delete("/users", live.user_id),
+        {"john-user": "create"},
+        lambda live: live.user()["status"] == "active" and token_works(live),
+    ),
+    Case(
+        "policy deleted",
+        lambda live: live.admin.delete("/policies", live.policy["id"]),
+        {"reader-policy": "create"},
+        lambda live: live.permissions() == DECLARED_PERMISSIONS and token_works(live),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def drift_stack(directus: DirectusInstance, tmp_path_factory: pytest.TempPathFactory) -> Iterator[auto.Stack]:
+    stack = make_stack(directus, tmp_path_factory.mktemp("drift"), "drift")
+    stack.up(color="never")
+    DRIFT_LOG.parent.mkdir(exist_ok=True)
+    DRIFT_LOG.write_text("")
+    yield stack
+    stack.destroy(color="never")
+
+
+def outputs_of(stack: auto.Stack) -> dict[str, Any]:
+    return {key: value.value for key, value in stack.outputs().items()}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_drift_is_reported_on_the_right_resource_and_up_restores_it(
+    case: Case, drift_stack: auto.Stack, admin: DirectusClient
+) -> None:
+    live = Live(admin, outputs_of(drift_stack))
+    assert planned_changes(drift_stack) == {}, "the stack must start clean"
+    case.mutate(live)
+
+    changes = planned_changes(drift_stack)
+    with DRIFT_LOG.open("a") as log:
+        log.write(json.dumps({"case": case.name, "preview": changes}) + "\n")
+    for resource, operation in case.expected.items():
+        assert resource in changes, f"{case.name}: preview did not report {resource}: {changes}"
+        assert changes[resource][0] == operation, f"{case.name}: {resource}: {changes[resource]}"
+
+    drift_stack.up(refresh=True, color="never")
+    live = Live(admin, outputs_of(drift_stack))
+    assert case.restored(live), f"{case.name}: up did not restore the declared state"
+    assert planned_changes(drift_stack) == {}
+
+
+def test_token_past_its_rotation_date_is_replaced_and_the_old_one_fails(
+    drift_stack: auto.Stack, admin: DirectusClient
+) -> None:
+    before = Live(admin, outputs_of(drift_stack))
+    deployment = drift_stack.export_stack()
+    for resource in deployment.deployment["resources"]:
+        if resource["urn"].endswith("::john-token"):
+            resource["outputs"]["rotation_due"] = "2020-01-01T00:00:00+00:00"
+    drift_stack.import_stack(deployment)
+
+    assert planned_changes(drift_stack, refresh=False)["john-token"][0] == "replace"
+    drift_stack.up(color="never")
+    after = Live(admin, outputs_of(drift_stack))
+    assert after.token != before.token
+    assert token_works(after)
+    with pytest.raises(DirectusAuthError):
+        admin.whoami(before.token)
