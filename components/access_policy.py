@@ -43,10 +43,11 @@ class McpAccessPolicy(pulumi.ComponentResource):
             linked_to=linked_to,
             opts=child,
         )
+        # The resource id stays known in previews of in-place updates (see McpMember).
+        self.policy_id = self.policy.id
         self.permission_set = PermissionSet(
-            f"{name}-permissions", policy_id=self.policy.policy_id, permissions=permissions, opts=child
+            f"{name}-permissions", policy_id=self.policy_id, permissions=permissions, opts=child
         )
-        self.policy_id = self.policy.policy_id
         self.register_outputs({"policyId": self.policy_id})
 
 

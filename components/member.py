@@ -37,10 +37,12 @@ class McpMember(pulumi.ComponentResource):
             tags=user_tags(stack),
             opts=child,
         )
+        # Downstream inputs use the resource id, not the user_id output: a preview of an in-place update keeps
+        # the id known, while dynamic-provider outputs turn unknown (which would show false replacements).
+        self.user_id = self.user.id
         self.static_token = StaticToken(
-            f"{name}-token", user_id=self.user.user_id, rotate_after_days=rotate_after_days, opts=child
+            f"{name}-token", user_id=self.user_id, rotate_after_days=rotate_after_days, opts=child
         )
-        self.user_id = self.user.user_id
         self.email = self.user.email
         self.token = self.static_token.token
         self.rotation_due = self.static_token.rotation_due

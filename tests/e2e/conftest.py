@@ -72,5 +72,13 @@ def planned_changes(stack: auto.Stack, *, refresh: bool = True) -> dict[str, tup
         op = pre.metadata.op.value
         current = changes.get(name)
         if current is None or op in ("replace", "create-replacement"):
-            changes[name] = (op, sorted(pre.metadata.diffs or []))
+            changes[name] = (op, pre.metadata.diffs or _changed_keys(pre.metadata))
     return changes
+
+
+def _changed_keys(metadata: auto.StepEventMetadata) -> list[str]:
+    """Properties whose live value (refreshed old outputs) differs from the declared input."""
+    if metadata.old is None or metadata.new is None:
+        return []
+    old, new = metadata.old.outputs or {}, metadata.new.inputs or {}
+    return sorted(k for k in new if not k.startswith("__") and k in old and old[k] != new[k])
