@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 
 from components.access_policy import McpAccessPolicy, read_permissions
-from components.config import CONFIG_NAMESPACE, StackConfig, load_config
+from components.config import CONFIG_NAMESPACE, ConfigError, StackConfig, load_config
 from components.member import McpMember
 from components.providers.mcp_settings import McpSettings
 
@@ -54,5 +54,8 @@ def build(config: StackConfig, stack: str) -> None:
 
 def main() -> None:
     """Entry point for ``__main__.py`` and for the Automation API's inline program."""
-    config = load_config(pulumi.Config(CONFIG_NAMESPACE).get)
+    try:
+        config = load_config(pulumi.Config(CONFIG_NAMESPACE).get)
+    except ConfigError as exc:
+        raise pulumi.RunError(str(exc)) from None  # shown without a Python traceback
     build(config, pulumi.get_stack())

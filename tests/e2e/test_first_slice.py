@@ -54,6 +54,12 @@ def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
         assert token not in text
         assert directus.admin_token not in text
 
+    # The pickled providers in `__provider` carry no credential either (they are pickled by reference).
+    full = stack.export_stack().deployment  # the Automation API decrypts secrets here
+    providers = [r["inputs"]["__provider"] for r in full["resources"] if "__provider" in r.get("inputs", {})]
+    assert providers and all(directus.admin_token not in str(p) and token not in str(p) for p in providers)
+    assert all(len(str(p)) < 400 for p in providers)
+
     # A second up with nothing changed changes nothing.
     again = stack.up(color="never")
     assert set(again.summary.resource_changes or {}) == {"same"}
@@ -66,3 +72,18 @@ def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
     assert caught.value.status == 401
     assert admin.list_objects("/users", filter={"email": {"_eq": "ai-john@company.com"}}) == []
     assert admin.list_objects("/policies", filter={"name": {"_contains": "(e2e)"}}) == []
+
+
+def test_bad_config_fails_before_any_change(stack: auto.Stack, admin: DirectusClient) -> None:
+    users_before = admin.list_objects("/users", fields=["id"])
+    stack.set_config(
+        "directus-mcp-access:members",
+        auto.ConfigValue('[{"name": "john", "email": "john@"}, {"name": "eve", "email": "eve@company.com"}]'),
+    )
+    stack.set_config("directus-mcp-access:ipAllowlist", auto.ConfigValue('["10.0.0.300"]'))
+    with pytest.raises(auto.CommandError) as caught:
+        stack.up(color="never")
+    message = str(caught.value)
+    assert "members[0].email: 'john@' is not a valid email address" in message
+    assert "ipAllowlist: '10.0.0.300' is not an IP address or CIDR" in message
+    assert admin.list_objects("/users", fields=["id"]) == users_before

@@ -11,8 +11,9 @@ from components.directus.client import DirectusClient
 from components.marker import describe, user_tags
 from components.providers.access import AccessLinkProvider
 from components.providers.base import DirectusProvider, ForeignObjectError
-from components.providers.permissions import PermissionSetProvider
+from components.providers.permissions import LicenseRestrictionError, PermissionSetProvider
 from components.providers.policy import PolicyProvider
+from components.providers.role import RoleProvider
 from components.providers.token import INVALID, VALID, StaticTokenProvider
 from components.providers.user import UserProvider
 
@@ -116,3 +117,36 @@ def test_policy_permissions_and_access_link(configured: Build, admin: DirectusCl
     assert again.id == link.id
     links.delete(link.id, link.outs)
     assert admin.exists("/access", link.id) is False
+
+
+def test_permission_with_field_limits_names_the_license_restriction(configured: Build, admin: DirectusClient) -> None:
+    policy = admin.create("/policies", {"name": "license probe", "description": describe("probe", "it")})
+    permissions = configured(PermissionSetProvider)
+    limited = [{"collection": "articles", "action": "read", "fields": ["title"]}]
+    with pytest.raises(LicenseRestrictionError) as caught:
+        permissions.create({"policy_id": policy["id"], "permissions": limited})
+    message = str(caught.value)
+    assert "license" in message and "RESOURCE_RESTRICTED" in message and "read on articles" in message
+    admin.delete("/policies", policy["id"])
+
+
+def test_role_create_adopt_foreign_and_delete(configured: Build, admin: DirectusClient) -> None:
+    roles = configured(RoleProvider)
+    props = {"name": "MCP it role", "icon": "smart_toy", "description": describe("role", "it")}
+    role = roles.create(props)
+    assert roles.create(props).id == role.id  # re-run after a crash adopts our own role
+    admin.update("/roles", role.id, {"name": "renamed by hand"})
+    assert roles.diff(role.id, roles.read(role.id, role.outs).outs, props).changes
+    roles.delete(role.id, role.outs)
+    assert roles.read(role.id, role.outs).id == ""
+    admin.create("/roles", {"name": "MCP foreign role"})
+    with pytest.raises(ForeignObjectError, match="MCP foreign role"):
+        roles.create({**props, "name": "MCP foreign role"})
+
+
+def test_bad_input_is_refused_in_check_before_any_request(configured: Build) -> None:
+    users = configured(UserProvider)
+    before = users.client.request_count
+    result = users.check({}, {**user_props("ai-bad@example.com"), "email": "ai-bad@"})
+    assert [f.property for f in result.failures] == ["email"]
+    assert users.client.request_count == before
