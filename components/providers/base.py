@@ -7,7 +7,7 @@ from the configuration that ``configure`` receives (see :mod:`components.provide
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pulumi.dynamic import (
@@ -85,6 +85,33 @@ class DirectusProvider(ResourceProvider):
 
     #: Whether a replacement must delete the old object before creating the new one (unique natural keys).
     delete_before_replace = False
+
+    def create_or_adopt(
+        self,
+        path: str,
+        *,
+        kind: str,
+        key: str,
+        body: Props,
+        marked: Callable[[dict[str, Any]], bool],
+    ) -> str:
+        """Create the object, or adopt the one with the same natural key if it carries our marker.
+
+        Adoption covers a create that succeeded in Directus but was never recorded by Pulumi (a killed run).
+        An object with the key but without the marker belongs to someone else: refuse, naming it.
+        """
+        value = body[key]
+        existing = self.client.find_one(path, {key: {"_eq": value}})
+        if existing is None:
+            return str(self.client.create(path, body)["id"])
+        if marked(existing):
+            self.client.update(path, existing["id"], body)
+            return str(existing["id"])
+        raise ForeignObjectError(
+            f"a Directus {kind} with {key} {value!r} already exists (id {existing['id']}) and is not managed by "
+            "directus-mcp-access (it has no managed-by marker); it was left untouched. Rename ours or remove "
+            "that one by hand."
+        )
 
     @staticmethod
     def deleted() -> ReadResult:

@@ -14,7 +14,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
 
 from components.marker import description_has_marker
-from components.providers.base import DirectusProvider, ForeignObjectError, Props, failure, is_unknown
+from components.providers.base import DirectusProvider, Props, failure, is_unknown
 from components.validation import bool_error, cidr_error, name_error
 
 POLICY_FIELDS = ("name", "icon", "description", "admin_access", "app_access", "enforce_tfa", "ip_access")
@@ -56,6 +56,10 @@ def _live_outputs(live: dict[str, Any]) -> Props:
     return outs
 
 
+def _marked(policy: dict[str, Any]) -> bool:
+    return description_has_marker(policy.get("description"))
+
+
 class PolicyProvider(DirectusProvider):
     managed_fields = POLICY_FIELDS
     stable_outputs = ("policy_id",)
@@ -87,17 +91,7 @@ class PolicyProvider(DirectusProvider):
 
     def create(self, props: Props) -> CreateResult:
         body = self._body(props)
-        existing = self.client.find_one("/policies", {"name": {"_eq": props["name"]}}, fields=_READ_FIELDS)
-        if existing is None:
-            policy_id = str(self.client.create("/policies", body)["id"])
-        elif description_has_marker(existing.get("description")):
-            policy_id = str(existing["id"])
-            self.client.update("/policies", policy_id, body)
-        else:
-            raise ForeignObjectError(
-                f"a Directus policy named {props['name']!r} already exists (id {existing['id']}) and is not "
-                "managed by directus-mcp-access (no marker in its description); it was left untouched."
-            )
+        policy_id = self.create_or_adopt("/policies", kind="policy", key="name", body=body, marked=_marked)
         return CreateResult(policy_id, {**props, **body, "policy_id": policy_id, "links": self._links(policy_id)})
 
     def _access_rows(self, policy_id: str) -> list[dict[str, Any]]:

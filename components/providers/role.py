@@ -8,11 +8,15 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from components.marker import description_has_marker
-from components.providers.base import DirectusProvider, ForeignObjectError, Props, failure, is_unknown
+from components.providers.base import DirectusProvider, Props, failure, is_unknown
 from components.validation import name_error
 
 ROLE_FIELDS = ("name", "icon", "description")
 _READ_FIELDS = ["id", *ROLE_FIELDS]
+
+
+def _marked(role: dict[str, Any]) -> bool:
+    return description_has_marker(role.get("description"))
 
 
 class RoleProvider(DirectusProvider):
@@ -31,17 +35,7 @@ class RoleProvider(DirectusProvider):
 
     def create(self, props: Props) -> CreateResult:
         body = self.pick(props, ROLE_FIELDS)
-        existing = self.client.find_one("/roles", {"name": {"_eq": props["name"]}}, fields=_READ_FIELDS)
-        if existing is None:
-            role_id = str(self.client.create("/roles", body)["id"])
-        elif description_has_marker(existing.get("description")):
-            role_id = str(existing["id"])
-            self.client.update("/roles", role_id, body)
-        else:
-            raise ForeignObjectError(
-                f"a Directus role named {props['name']!r} already exists (id {existing['id']}) and is not "
-                "managed by directus-mcp-access (no marker in its description); it was left untouched."
-            )
+        role_id = self.create_or_adopt("/roles", kind="role", key="name", body=body, marked=_marked)
         return CreateResult(role_id, {**body, "role_id": role_id})
 
     def read(self, id_: str, props: Props) -> ReadResult:

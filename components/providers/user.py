@@ -8,11 +8,15 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from components.marker import tags_have_marker
-from components.providers.base import DirectusProvider, ForeignObjectError, Props, failure, is_unknown
+from components.providers.base import DirectusProvider, Props, failure, is_unknown
 from components.validation import USER_STATUSES, email_error
 
 USER_FIELDS = ("email", "first_name", "last_name", "status", "role", "tags")
 _READ_FIELDS = ["id", *USER_FIELDS]
+
+
+def _marked(user: dict[str, Any]) -> bool:
+    return tags_have_marker(user.get("tags"))
 
 
 class UserProvider(DirectusProvider):
@@ -39,19 +43,7 @@ class UserProvider(DirectusProvider):
 
     def create(self, props: Props) -> CreateResult:
         body = self.pick(props, USER_FIELDS)
-        existing = self.client.find_one("/users", {"email": {"_eq": props["email"]}}, fields=_READ_FIELDS)
-        if existing is None:
-            user_id = str(self.client.create("/users", body)["id"])
-        elif tags_have_marker(existing.get("tags")):
-            # Created by an earlier run that died before Pulumi recorded it: adopt, then converge.
-            user_id = str(existing["id"])
-            self.client.update("/users", user_id, body)
-        else:
-            raise ForeignObjectError(
-                f"a Directus user with email {props['email']!r} already exists (id {existing['id']}) and is not "
-                "managed by directus-mcp-access (no managed-by tag); it was left untouched. Rename the member "
-                "or remove that user by hand."
-            )
+        user_id = self.create_or_adopt("/users", kind="user", key="email", body=body, marked=_marked)
         return CreateResult(user_id, {**props, "user_id": user_id})
 
     def read(self, id_: str, props: Props) -> ReadResult:
