@@ -65,7 +65,9 @@ def local_stack_env(work_dir: Path) -> dict[str, str]:
     return env
 
 
-def engine_env(stack: str, work_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+def engine_env(
+    stack: str, work_dir: Path, bin_dir: Path | None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """Environment for the CLI and the provider processes it starts."""
     env = {
         "PULUMI_SKIP_UPDATE_CHECK": "true",
@@ -74,7 +76,6 @@ def engine_env(stack: str, work_dir: Path, extra: Mapping[str, str] | None = Non
         "PULUMI_PYTHON_CMD": sys.executable,
         "PULUMI_RUNTIME_VIRTUALENV": str(Path(sys.prefix)),
     }
-    bin_dir = pulumi_bin_dir()
     if bin_dir is not None:
         env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
     if stack == LOCAL_STACK:
@@ -97,6 +98,6 @@ def open_stack(
     bin_dir = pulumi_bin_dir()
     command = auto.PulumiCommand(root=str(bin_dir.parent)) if bin_dir else auto.PulumiCommand()
     options = auto.LocalWorkspaceOptions(
-        work_dir=str(work_dir), env_vars=engine_env(stack, work_dir, env), pulumi_command=command
+        work_dir=str(work_dir), env_vars=engine_env(stack, work_dir, bin_dir, env), pulumi_command=command
     )
     return auto.create_or_select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)

@@ -285,12 +285,6 @@ class DirectusClient:
         data = self.request("PATCH", f"{path}/{id_}", json=dict(body))
         return dict(data) if data else None
 
-    def update_many(self, path: str, items: Iterable[Mapping[str, Any]]) -> None:
-        """Batch update: each item carries its own ``id`` and the fields to change."""
-        payload = [dict(i) for i in items]
-        if payload:
-            self.request("PATCH", path, json=payload)
-
     def delete(self, path: str, id_: str | int) -> None:
         """Delete one object. Directus answers 204 for a missing id, so already-gone is success."""
         try:

@@ -14,11 +14,9 @@ from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     ConfigureRequest,
-    CreateResult,
     DiffResult,
     ReadResult,
     ResourceProvider,
-    UpdateResult,
 )
 from pulumi.output import Unknown
 
@@ -80,11 +78,7 @@ class DirectusProvider(ResourceProvider):
             changes=bool(changed or replaces),
             replaces=replaces,
             stables=list(self.stable_outputs) if not replaces else None,
-            delete_before_replace=bool(replaces) and self.delete_before_replace,
         )
-
-    #: Whether a replacement must delete the old object before creating the new one (unique natural keys).
-    delete_before_replace = False
 
     def create_or_adopt(
         self,
@@ -125,16 +119,3 @@ class DirectusProvider(ResourceProvider):
 
 def failure(field: str, message: str) -> CheckFailure:
     return CheckFailure(field, message)
-
-
-__all__ = [
-    "UNKNOWN",
-    "CreateResult",
-    "DirectusProvider",
-    "ForeignObjectError",
-    "Props",
-    "ReadResult",
-    "UpdateResult",
-    "failure",
-    "is_unknown",
-]
