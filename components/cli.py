@@ -8,6 +8,7 @@ only with ``--show-token``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,8 @@ from components.directus.client import DirectusClient
 from components.directus.errors import DirectusError
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
+from components.member_access import onboarding_info
+from components.onboarding import CLIENTS, OnboardingError, render_onboarding
 from components.providers.settings import TOKEN_ENV
 from components.pulumi_runner import LOCAL_STACK, PROJECT_ROOT, open_stack
 
@@ -50,8 +53,16 @@ def _print_connection(outputs: Mapping[str, Any], show_token: bool) -> None:
     _say("")
     _say(f"MCP server URL: {mcp_url}")
     for name, info in sorted((members.value if members else {}).items()):
-        _say(f"  member {name}: user {info['email']} (token rotation due {info['rotationDue']})")
-        if show_token and tokens is not None:
+        if not info.get("enabled", True):
+            _say(
+                f"  member {name}: user {info['mcpEmail']}, template {info['template']}: DISABLED (suspended, no token)"
+            )
+            continue
+        _say(
+            f"  member {name}: user {info['mcpEmail']}, template {info['template']}, "
+            f"token rotation due {info['rotationDue']}"
+        )
+        if show_token and tokens is not None and name in tokens.value:
             _say(f"    token: {tokens.value[name]}")
     if not show_token:
         _say("Tokens are not printed; add --show-token to print them (keep them out of chats, logs and git).")
@@ -108,6 +119,22 @@ def cmd_connection(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_onboard(args: argparse.Namespace) -> int:
+    stack = open_stack(args.stack, env=_stack_env(args.stack))
+    text = render_onboarding(onboarding_info(stack, args.member), args.client)
+    if args.out is None:
+        print(
+            "note: the text below contains the member's token; do not paste it into chats or tickets.", file=sys.stderr
+        )
+        sys.stdout.write(text)
+        return 0
+    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    _say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
     connection.add_argument("--stack", "-s", default=LOCAL_STACK)
     connection.add_argument("--show-token", action="store_true")
     connection.set_defaults(handler=cmd_connection)
+
+    onboard = commands.add_parser(
+        "onboard",
+        help="print one member's ready-to-paste MCP client configuration and security checklist (contains the token)",
+    )
+    onboard.add_argument("member", help="the member's name in the roster")
+    onboard.add_argument("--stack", "-s", default=LOCAL_STACK)
+    onboard.add_argument("--client", "-c", choices=CLIENTS, default="claude-code")
+    onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    onboard.set_defaults(handler=cmd_onboard)
     return parser
 
 
@@ -136,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (ConfigError, DirectusError, server.LocalDirectusError) as exc:
+    except (ConfigError, OnboardingError, DirectusError, server.LocalDirectusError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # the Automation API's CommandError carries the engine's output

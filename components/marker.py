@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 PRODUCT = "directus-mcp-access"
 TAG = f"managed-by:{PRODUCT}"
+#: Tag of a user whose member was removed but whom Directus would not delete (content still points to it).
+REMOVED_TAG = f"removed-by:{PRODUCT}"
 
 
 def stack_tag(stack: str) -> str:

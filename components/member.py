@@ -1,20 +1,25 @@
-"""Component: the dedicated MCP user of one team member, its static token and its policy link."""
+"""Component: the dedicated MCP user of one team member and its static token."""
 
 from __future__ import annotations
 
 import pulumi
 
 from components.marker import user_tags
-from components.providers.access import AccessLink
 from components.providers.token import StaticToken
 from components.providers.user import DirectusUser
 
 
 class McpMember(pulumi.ComponentResource):
+    """A member's MCP user, holding the role of its template.
+
+    A disabled member keeps its user (so the activity log still names it) but is suspended and has no token:
+    the token resource is deleted, which clears the token in Directus.
+    """
+
     user_id: pulumi.Output[str]
     email: pulumi.Output[str]
-    token: pulumi.Output[str]
-    rotation_due: pulumi.Output[str]
+    token: pulumi.Output[str] | None
+    rotation_due: pulumi.Output[str] | None
 
     def __init__(
         self,
@@ -24,7 +29,9 @@ class McpMember(pulumi.ComponentResource):
         mcp_email: str,
         first_name: str,
         last_name: str,
+        role_id: pulumi.Input[str],
         rotate_after_days: int,
+        enabled: bool = True,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("directus-mcp-access:index:McpMember", name, None, opts)
@@ -35,26 +42,20 @@ class McpMember(pulumi.ComponentResource):
             first_name=first_name,
             last_name=last_name,
             tags=user_tags(stack),
+            role=role_id,
+            status="active" if enabled else "suspended",
             opts=child,
         )
         # Downstream inputs use the resource id, not the user_id output: a preview of an in-place update keeps
         # the id known, while dynamic-provider outputs turn unknown (which would show false replacements).
         self.user_id = self.user.id
-        self.static_token = StaticToken(
-            f"{name}-token", user_id=self.user_id, rotate_after_days=rotate_after_days, opts=child
-        )
         self.email = self.user.email
-        self.token = self.static_token.token
-        self.rotation_due = self.static_token.rotation_due
+        self.token = None
+        self.rotation_due = None
+        if enabled:
+            static_token = StaticToken(
+                f"{name}-token", user_id=self.user_id, rotate_after_days=rotate_after_days, opts=child
+            )
+            self.token = static_token.token
+            self.rotation_due = static_token.rotation_due
         self.register_outputs({"userId": self.user_id, "email": self.email, "rotationDue": self.rotation_due})
-
-    @property
-    def link_target(self) -> pulumi.Output[str]:
-        """How the member's policy link is named in the policy's ``linked_to``."""
-        return self.user_id.apply(lambda user_id: f"user:{user_id}")
-
-    def attach(self, name: str, policy_id: pulumi.Input[str]) -> AccessLink:
-        """Link the member's user to a policy (the policy must list :attr:`link_target` in ``linked_to``)."""
-        return AccessLink(
-            f"{name}-access", policy=policy_id, user=self.user_id, opts=pulumi.ResourceOptions(parent=self)
-        )

@@ -1,16 +1,27 @@
-"""The Pulumi program: reads the stack config and builds the components. No HTTP here."""
+"""The Pulumi program: reads the stack config, renders the role templates and builds the components.
+
+No HTTP here except one read of the live schema (which collections exist) before anything is declared.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi
+from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
-from components.access_policy import McpAccessPolicy, read_permissions
 from components.config import CONFIG_NAMESPACE, ConfigError, StackConfig, load_config
+from components.directus.errors import DirectusError
 from components.member import McpMember
+from components.plan import plan_templates
 from components.providers.mcp_settings import McpSettings
+from components.providers.settings import ProvisioningConfigError, client_for, connection_from
+from components.role_templates import RoleSpec, available_templates
+from components.schema_check import check_collections_exist
+from components.template_access import TemplateAccess
 
 
-def build(config: StackConfig, stack: str) -> None:
+def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
     """Declare everything one stack manages, and export what an MCP client needs."""
     settings = McpSettings(
         "mcp-settings",
@@ -19,43 +30,52 @@ def build(config: StackConfig, stack: str) -> None:
         mcp_system_prompt_enabled=config.mcp.system_prompt_enabled,
         mcp_system_prompt=config.mcp.system_prompt,
     )
-    roster = {
-        member.name: McpMember(
+    access = {name: TemplateAccess(spec, stack=stack) for name, spec in specs.items()}
+    members: dict[str, Any] = {}
+    tokens: dict[str, pulumi.Output[str]] = {}
+    for member in config.members:
+        mcp_email = config.mcp_email(member)
+        resource = McpMember(
             member.name,
             stack=stack,
-            mcp_email=config.mcp_email(member),
+            mcp_email=mcp_email,
             first_name=member.first_name or "AI",
             last_name=member.last_name or member.email.split("@", 1)[0],
+            role_id=access[member.template].role_id,
             rotate_after_days=config.rotation_for(member),
+            enabled=member.enabled,
             opts=pulumi.ResourceOptions(depends_on=[settings]),
         )
-        for member in config.members
-    }
-    reader = McpAccessPolicy(
-        "reader",
-        stack=stack,
-        description="Read access for AI assistants connected through MCP.",
-        permissions=read_permissions(config.read_collections),
-        ip_access=config.ip_allowlist,
-        linked_to=pulumi.Output.all(*(m.link_target for m in roster.values())),
-    )
-    members: dict[str, pulumi.Output[dict[str, str]]] = {}
-    tokens: dict[str, pulumi.Output[str]] = {}
-    for name, resource in roster.items():
-        resource.attach(name, reader.policy_id)
-        members[name] = pulumi.Output.all(resource.user_id, resource.email, resource.rotation_due).apply(
-            lambda values: {"userId": values[0], "email": values[1], "rotationDue": values[2]}
-        )
-        tokens[name] = resource.token
+        members[member.name] = {
+            "userId": resource.user_id,
+            "mcpEmail": mcp_email,
+            "template": member.template,
+            "mcpUrl": config.mcp_url,
+            "enabled": member.enabled,
+            "rotationDue": resource.rotation_due,
+        }
+        if resource.token is not None:
+            tokens[member.name] = resource.token
     pulumi.export("mcpUrl", config.mcp_url)
     pulumi.export("members", members)
     pulumi.export("tokens", pulumi.Output.secret(tokens))
 
 
+def _namespace_keys() -> list[str]:
+    """Keys set in this project's config namespace (to report unknown ones)."""
+    prefix = f"{CONFIG_NAMESPACE}:"
+    return [k.removeprefix(prefix) for k in {**get_config_env(), **CONFIG.get()} if k.startswith(prefix)]
+
+
 def main() -> None:
     """Entry point for ``__main__.py`` and for the Automation API's inline program."""
+    stack = pulumi.get_stack()
     try:
-        config = load_config(pulumi.Config(CONFIG_NAMESPACE).get)
-    except ConfigError as exc:
+        config = load_config(
+            pulumi.Config(CONFIG_NAMESPACE).get, templates=available_templates(), present_keys=_namespace_keys()
+        )
+        specs = plan_templates(config, stack)
+        check_collections_exist(client_for(connection_from(get_config)), config, specs, stack)
+    except (ConfigError, ProvisioningConfigError, DirectusError) as exc:
         raise pulumi.RunError(str(exc)) from None  # shown without a Python traceback
-    build(config, pulumi.get_stack())
+    build(config, specs, stack)

@@ -39,7 +39,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.DirectusInstance]:
     """A fresh Directus 12.4.0 with a new SQLite database and the demo collections, for the whole session."""
     require(server.directus_cli().exists(), f"Directus is not installed at {server.directus_cli()}")
-    instance = server.start(tmp_path_factory.mktemp("directus"), fresh=True)
+    # File imports from 127.0.0.1 are allowed so that tests can upload through MCP from a local file server
+    # (Directus refuses imports from local addresses by default).
+    instance = server.start(
+        tmp_path_factory.mktemp("directus"), fresh=True, extra_env={"IMPORT_IP_DENY_LIST": "169.254.169.254"}
+    )
     try:
         with DirectusClient(instance.url, instance.admin_token) as client:
             ensure_demo_collections(client)

@@ -121,11 +121,13 @@ def start(
     fresh: bool = False,
     detach: bool = False,
     timeout: float = 90.0,
+    extra_env: dict[str, str] | None = None,
 ) -> DirectusInstance:
     """Start Directus on ``port`` with its SQLite database in ``data_dir`` and wait until it answers.
 
     ``fresh`` wipes ``data_dir`` first. The database is bootstrapped (with a random admin token) when it does
     not exist yet. ``detach`` lets the server outlive this process (the README's main command).
+    ``extra_env`` adds Directus settings (the tests allow file imports from 127.0.0.1 this way).
     """
     _check_installed()
     if fresh and data_dir.exists():
@@ -135,7 +137,7 @@ def start(
     (data_dir / "extensions").mkdir(exist_ok=True)
     values = _load_or_create_secrets(data_dir)
     port = port or free_port()
-    env = _environment(data_dir, port, values["KEY"], values["SECRET"])
+    env = {**_environment(data_dir, port, values["KEY"], values["SECRET"]), **(extra_env or {})}
     node = str(node_bin_dir() / "node")
     log = (data_dir / "directus.log").open("ab")
     if not (data_dir / "directus.db").exists():

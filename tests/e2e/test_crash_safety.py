@@ -104,7 +104,9 @@ def managed_users(admin: DirectusClient, email: str) -> list[dict[str, object]]:
 def test_create_interrupted_after_post_is_adopted_on_rerun(
     proxy: CrashingProxy, directus: DirectusInstance, admin: DirectusClient, tmp_path: Path
 ) -> None:
-    stack = make_stack(directus, tmp_path, "crash", members=[{"name": "crash", "email": "crash@company.com"}])
+    stack = make_stack(
+        directus, tmp_path, "crash", members=[{"name": "crash", "email": "crash@company.com", "template": "content"}]
+    )
     stack.set_config(f"{NS}:directusUrl", auto.ConfigValue(proxy.url))
     with pytest.raises(auto.CommandError):
         stack.up(color="never")
@@ -122,19 +124,22 @@ def test_create_interrupted_after_post_is_adopted_on_rerun(
     outputs = stack.outputs()
     token = outputs["tokens"].value["crash"]
     assert admin.whoami(token)["id"] == users[0]["id"]
-    policies = admin.list_objects("/policies", filter={"name": {"_eq": "MCP reader (crash)"}})
+    policies = admin.list_objects("/policies", filter={"name": {"_eq": "MCP content (crash)"}})
     assert len(policies) == 1
+    assert len(admin.list_objects("/roles", filter={"name": {"_eq": "MCP content (crash)"}})) == 1
 
     stack.destroy(color="never")
     assert managed_users(admin, "ai-crash@company.com") == []
-    assert admin.list_objects("/policies", filter={"name": {"_eq": "MCP reader (crash)"}}) == []
+    assert admin.list_objects("/policies", filter={"name": {"_eq": "MCP content (crash)"}}) == []
 
 
 def test_foreign_user_with_our_email_is_refused_by_name_and_left_alone(
     directus: DirectusInstance, admin: DirectusClient, tmp_path: Path
 ) -> None:
     foreign = admin.create("/users", {"email": "ai-taken@company.com", "first_name": "Somebody"})
-    stack = make_stack(directus, tmp_path, "foreign", members=[{"name": "taken", "email": "taken@company.com"}])
+    stack = make_stack(
+        directus, tmp_path, "foreign", members=[{"name": "taken", "email": "taken@company.com", "template": "content"}]
+    )
     try:
         with pytest.raises(auto.CommandError) as caught:
             stack.up(color="never")

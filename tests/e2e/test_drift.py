@@ -38,8 +38,22 @@ class Live:
 
     @property
     def policy(self) -> dict[str, Any]:
-        rows = self.admin.list_objects("/policies", filter={"name": {"_eq": "MCP reader (drift)"}}, fields=["id"])
+        rows = self.admin.list_objects("/policies", filter={"name": {"_eq": "MCP content (drift)"}}, fields=["id"])
         return rows[0]
+
+    @property
+    def role_id(self) -> str:
+        rows = self.admin.list_objects("/roles", filter={"name": {"_eq": "MCP content (drift)"}}, fields=["id"])
+        return str(rows[0]["id"])
+
+    def other_policy(self) -> str:
+        """A policy nobody declared (Directus's own Administrator policy)."""
+        rows = self.admin.list_objects("/policies", filter={"admin_access": {"_eq": True}}, fields=["id"])
+        return str(rows[0]["id"])
+
+    def direct_policies(self, holder: str, holder_id: str) -> list[str]:
+        rows = self.admin.list_objects("/access", filter={holder: {"_eq": holder_id}}, fields=["policy"])
+        return [str(r["policy"]) for r in rows]
 
     def permission(self, collection: str) -> dict[str, Any]:
         rows = self.admin.list_objects(
@@ -68,8 +82,13 @@ class Case:
 
 
 DECLARED_PERMISSIONS = sorted(
-    [(c, "read") for c in ("articles", "directus_collections", "directus_fields", "directus_relations")]
+    [(c, a) for c in ("articles", "directus_files", "directus_folders") for a in ("create", "read", "update")]
+    + [(c, "read") for c in ("directus_collections", "directus_fields", "directus_relations")]
 )
+
+
+def policy_links_only_the_role(live: Live) -> bool:
+    return [(r["role"], r["user"]) for r in live.access_rows()] == [(live.role_id, None)]
 
 
 def token_works(live: Live) -> bool:
@@ -86,7 +105,7 @@ CASES = [
     Case(
         "policy escalated to admin_access",
         lambda live: live.admin.update("/policies", live.policy["id"], {"admin_access": True}),
-        {"reader-policy": "update"},
+        {"content-policy": "update"},
         lambda live: live.admin.get_by_id("/policies", live.policy["id"])["admin_access"] is False,
     ),
     Case(
@@ -95,21 +114,21 @@ CASES = [
             "/permissions",
             {"policy": live.policy["id"], "collection": "internal_notes", "action": "read", "fields": ["*"]},
         ),
-        {"reader-permissions": "update"},
+        {"content-permissions": "update"},
         lambda live: live.permissions() == DECLARED_PERMISSIONS,
     ),
     Case(
         "permission removed",
         lambda live: live.admin.delete("/permissions", live.permission("articles")["id"]),
-        {"reader-permissions": "update"},
+        {"content-permissions": "update"},
         lambda live: live.permissions() == DECLARED_PERMISSIONS,
     ),
     Case(
-        "permission widened to writing",
+        "permission widened to deleting",
         lambda live: live.admin.create(
-            "/permissions", {"policy": live.policy["id"], "collection": "articles", "action": "create", "fields": ["*"]}
+            "/permissions", {"policy": live.policy["id"], "collection": "articles", "action": "delete", "fields": ["*"]}
         ),
-        {"reader-permissions": "update"},
+        {"content-permissions": "update"},
         lambda live: live.permissions() == DECLARED_PERMISSIONS,
     ),
     Case(
@@ -117,26 +136,50 @@ CASES = [
         lambda live: live.admin.create(
             "/permissions", {"policy": live.policy["id"], "collection": "articles", "action": "read", "fields": ["*"]}
         ),
-        {"reader-permissions": "update"},
+        {"content-permissions": "update"},
         lambda live: live.permissions() == DECLARED_PERMISSIONS,
     ),
     Case(
-        "access link removed",
+        "role-policy link removed",
         lambda live: live.admin.delete("/access", live.access_rows()[0]["id"]),
-        {"john-access": "create"},
-        lambda live: [r["user"] for r in live.access_rows()] == [live.user_id] and token_works(live),
+        {"content-access": "create"},
+        lambda live: policy_links_only_the_role(live) and token_works(live),
     ),
     Case(
-        "access link added for another user",
+        "policy attached to another user",
         lambda live: live.admin.create("/access", {"policy": live.policy["id"], "user": live.admin.whoami()["id"]}),
-        {"reader-policy": "update"},
-        lambda live: [r["user"] for r in live.access_rows()] == [live.user_id],
+        {"content-policy": "update"},
+        policy_links_only_the_role,
     ),
     Case(
-        "access link to Public added",
+        "policy attached to Public",
         lambda live: live.admin.create("/access", {"policy": live.policy["id"], "role": None, "user": None}),
-        {"reader-policy": "update"},
-        lambda live: [r["user"] for r in live.access_rows()] == [live.user_id],
+        {"content-policy": "update"},
+        policy_links_only_the_role,
+    ),
+    Case(
+        "admin policy attached to the MCP user directly",
+        lambda live: live.admin.create("/access", {"policy": live.other_policy(), "user": live.user_id}),
+        {"john-user": "update"},
+        lambda live: live.direct_policies("user", live.user_id) == [],
+    ),
+    Case(
+        "admin policy attached to the template's role",
+        lambda live: live.admin.create("/access", {"policy": live.other_policy(), "role": live.role_id}),
+        {"content-role": "update"},
+        lambda live: live.direct_policies("role", live.role_id) == [live.policy["id"]],
+    ),
+    Case(
+        "user moved to another role",
+        lambda live: live.admin.update("/users", live.user_id, {"role": None}),
+        {"john-user": "update"},
+        lambda live: live.user()["role"] == live.role_id and token_works(live),
+    ),
+    Case(
+        "role renamed",
+        lambda live: live.admin.update("/roles", live.role_id, {"name": "Renamed by hand"}),
+        {"content-role": "update"},
+        lambda live: live.admin.get_by_id("/roles", live.role_id)["name"] == "MCP content (drift)",
     ),
     Case(
         "user suspended",
@@ -163,6 +206,12 @@ CASES = [
         lambda live: live.admin.get("/settings")["mcp_allow_deletes"] is False,
     ),
     Case(
+        "role deleted",
+        lambda live: live.admin.delete("/roles", live.role_id),
+        {"content-role": "create", "content-access": "create"},
+        lambda live: live.user()["role"] == live.role_id and policy_links_only_the_role(live) and token_works(live),
+    ),
+    Case(
         "user deleted",
         lambda live: live.admin.delete("/users", live.user_id),
         {"john-user": "create"},
@@ -171,7 +220,7 @@ CASES = [
     Case(
         "policy deleted",
         lambda live: live.admin.delete("/policies", live.policy["id"]),
-        {"reader-policy": "create"},
+        {"content-policy": "create", "content-access": "create", "content-permissions": "create"},
         lambda live: live.permissions() == DECLARED_PERMISSIONS and token_works(live),
     ),
 ]

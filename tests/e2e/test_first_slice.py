@@ -11,6 +11,7 @@ from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
 from components.localdev.server import DirectusInstance
 from components.mcp_probe import McpError, call_tool, initialize, list_tools
+from tests.e2e.conftest import set_values
 
 
 def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
@@ -23,11 +24,11 @@ def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
     token = result.outputs["tokens"].value["john"]
     mcp_url = result.outputs["mcpUrl"].value
     assert mcp_url == f"{directus.url}/mcp"
-    assert john["email"] == "ai-john@company.com"
+    assert john["mcpEmail"] == "ai-john@company.com"
 
-    # The user: active, no role, no admin and no app access (no Data Studio, no seat).
-    user = admin.get_by_id("/users", john["userId"], fields=["email", "status", "role", "tags"])
-    assert user is not None and user["status"] == "active" and user["role"] is None
+    # The user: active, with the role of its template, no admin and no app access (no Data Studio, no seat).
+    user = admin.get_by_id("/users", john["userId"], fields=["email", "status", "role.name", "tags"])
+    assert user is not None and user["status"] == "active" and user["role"] == {"name": "MCP content (e2e)"}
     with DirectusClient(directus.url, token) as as_john:
         assert as_john.get("/policies/me/globals") == {"admin_access": False, "app_access": False, "enforce_tfa": False}
 
@@ -39,7 +40,9 @@ def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
     assert {"Welcome to Directus", "Rotate your tokens"} <= {row["title"] for row in read.json()["raw"]}
     refused = call_tool(mcp_url, token, "items", {"action": "read", "collection": "internal_notes"})
     assert refused.is_error and "FORBIDDEN" in refused.text
-    write = call_tool(mcp_url, token, "items", {"action": "create", "collection": "articles", "data": {"title": "x"}})
+    write = call_tool(
+        mcp_url, token, "items", {"action": "create", "collection": "internal_notes", "data": {"title": "x"}}
+    )
     assert write.is_error
 
     # Neither the generated token nor the provisioning token is in the state in plaintext.
@@ -72,13 +75,17 @@ def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
     assert caught.value.status == 401
     assert admin.list_objects("/users", filter={"email": {"_eq": "ai-john@company.com"}}) == []
     assert admin.list_objects("/policies", filter={"name": {"_contains": "(e2e)"}}) == []
+    assert admin.list_objects("/roles", filter={"name": {"_contains": "(e2e)"}}) == []
 
 
 def test_bad_config_fails_before_any_change(stack: auto.Stack, admin: DirectusClient) -> None:
     users_before = admin.list_objects("/users", fields=["id"])
     stack.set_config(
         "directus-mcp-access:members",
-        auto.ConfigValue('[{"name": "john", "email": "john@"}, {"name": "eve", "email": "eve@company.com"}]'),
+        auto.ConfigValue(
+            '[{"name": "john", "email": "john@", "template": "content"},'
+            ' {"name": "eve", "email": "eve@company.com", "template": "content"}]'
+        ),
     )
     stack.set_config("directus-mcp-access:ipAllowlist", auto.ConfigValue('["10.0.0.300"]'))
     with pytest.raises(auto.CommandError) as caught:
@@ -87,3 +94,29 @@ def test_bad_config_fails_before_any_change(stack: auto.Stack, admin: DirectusCl
     assert "members[0].email: 'john@' is not a valid email address" in message
     assert "ipAllowlist: '10.0.0.300' is not an IP address or CIDR" in message
     assert admin.list_objects("/users", fields=["id"]) == users_before
+
+
+def test_guardrails_and_the_live_schema_stop_up_before_any_change(stack: auto.Stack, admin: DirectusClient) -> None:
+    users_before = admin.list_objects("/users", fields=["id"])
+    roles_before = admin.list_objects("/roles", fields=["id"])
+    set_values(
+        stack,
+        members=[
+            {"name": "john", "email": "john@company.com", "template": "content"},
+            {"name": "lee", "email": "lee@company.com", "template": "developer"},
+        ],
+        templates={"content": {"collections": ["articles", "artciles"]}},
+    )
+    with pytest.raises(auto.CommandError) as caught:
+        stack.preview(color="never")
+    assert "role template 'developer' needs admin_access" in str(caught.value)
+    assert "(used by lee)" in str(caught.value)
+
+    set_values(stack, members=[{"name": "john", "email": "john@company.com", "template": "content"}])
+    with pytest.raises(auto.CommandError) as caught:
+        stack.up(color="never")
+    assert "templates.content.collections[1]: collection 'artciles' does not exist in the Directus at " in str(
+        caught.value
+    )
+    assert admin.list_objects("/users", fields=["id"]) == users_before
+    assert admin.list_objects("/roles", fields=["id"]) == roles_before

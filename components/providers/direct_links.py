@@ -1,0 +1,47 @@
+"""Which policies are attached to a role or a user, for drift detection on that role or user.
+
+A policy attached by hand to an MCP user (or to the role of a template) widens what the AI assistant can do
+without any change to the code, so the role and user providers report such links as drift and remove them
+on the next ``up``. Links are named by policy name, which the program knows before anything is created.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from components.directus.client import DirectusClient
+from components.providers.base import is_unknown
+
+Holder = Literal["role", "user"]
+
+
+def _policy_name(row: dict[str, Any]) -> str:
+    policy = row.get("policy")
+    if isinstance(policy, dict):
+        return str(policy.get("name") or policy.get("id"))
+    return str(policy)
+
+
+def linked_policy_rows(client: DirectusClient, holder: Holder, holder_id: str) -> list[tuple[str, str]]:
+    """(access row id, policy name) for each policy attached to the role or user."""
+    rows = client.list_objects(
+        "/access", filter={holder: {"_eq": holder_id}}, fields=["id", "policy.id", "policy.name"]
+    )
+    return [(str(row["id"]), _policy_name(row)) for row in rows]
+
+
+def linked_policy_names(client: DirectusClient, holder: Holder, holder_id: str) -> list[str]:
+    return sorted(name for _, name in linked_policy_rows(client, holder, holder_id))
+
+
+def undeclared_policies(live: list[str] | None, declared: Any) -> list[str]:
+    """Attached policies the program did not declare. Missing ones are the access-link resource's business."""
+    if is_unknown(declared):
+        return []
+    return sorted(set(live or []) - set(declared or []))
+
+
+def remove_undeclared(client: DirectusClient, holder: Holder, holder_id: str, declared: list[str]) -> None:
+    """Detach every policy from the role or user that ``declared`` does not name."""
+    stray = [row_id for row_id, name in linked_policy_rows(client, holder, holder_id) if name not in set(declared)]
+    client.delete_many("/access", stray)
