@@ -18,6 +18,7 @@ from pathlib import Path
 from pulumi import automation as auto
 
 from components.localdev.server import cache_dir
+from components.providers.settings import TOKEN_ENV, URL_ENV
 
 PROJECT_NAME = "directus-mcp-access"
 PULUMI_VERSION = "3.259.0"
@@ -95,6 +96,11 @@ def open_stack(
     """Select (or create) ``stack`` of the project in ``work_dir``, with the inline program."""
     if program is None:
         from components.program import main as program
+    # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
+    # token (for its live schema check) from here, so hand it the same values the providers get.
+    for key in (TOKEN_ENV, URL_ENV):
+        if env and key in env:
+            os.environ[key] = env[key]
     bin_dir = pulumi_bin_dir()
     command = auto.PulumiCommand(root=str(bin_dir.parent)) if bin_dir else auto.PulumiCommand()
     options = auto.LocalWorkspaceOptions(
