@@ -234,6 +234,22 @@ def test_onboarding_config_connects_as_the_member(team: auto.Stack) -> None:
         onboarding_info(team, "nobody")
 
 
+def test_moving_a_member_to_another_template_changes_only_its_user(team: auto.Stack) -> None:
+    sarah = assistant(team, "sarah")
+    assert sarah.items("create", "articles", data={"title": "not yet"}).is_error
+
+    set_values(team, members=[MEMBERS[0], {**MEMBERS[1], "template": "content"}])
+    changes = planned_changes(team)
+    assert {name: op for name, (op, _) in changes.items()} == {"sarah-user": "update"}
+    team.up(color="never")
+    assert not sarah.items("create", "articles", data={"title": "now allowed"}).is_error
+    assert team.outputs()["members"].value["sarah"]["template"] == "content"
+
+    set_values(team, members=MEMBERS)
+    team.up(color="never")
+    assert sarah.items("create", "articles", data={"title": "not any more"}).is_error
+
+
 def test_a_second_up_reports_no_changes(team: auto.Stack) -> None:
     result = team.up(color="never")
     assert set(result.summary.resource_changes or {}) == {"same"}
