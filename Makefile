@@ -1,6 +1,6 @@
 # The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
 # idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
-.PHONY: setup local local-stop test lint unit
+.PHONY: setup local local-stop test lint unit benchmark
 
 ARGS ?=
 
@@ -18,6 +18,7 @@ lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/mypy tools/benchmark.py
 
 ## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP).
 test: lint
@@ -25,3 +26,7 @@ test: lint
 
 unit: setup
 	.venv/bin/pytest tests/unit
+
+## Benchmark: N members (default 10 100 300) over the three templates on a fresh local Directus; prints figures.
+benchmark: setup
+	.venv/bin/python tools/benchmark.py $(ARGS)

@@ -12,6 +12,7 @@ adopts a half-done create on the next run instead.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ Filter = Mapping[str, Any]
 
 _ALWAYS_RETRY_STATUS = frozenset({429, 503})
 _IDEMPOTENT_RETRY_STATUS = frozenset({502, 504})
+REQUEST_LOG_ENV = "DIRECTUS_MCP_ACCESS_REQUEST_LOG"
 _IDEMPOTENT_METHODS = frozenset({"GET", "PATCH", "DELETE", "PUT", "HEAD"})
 _SECRET_FIELDS = ("token", "password")
 
@@ -107,6 +109,10 @@ class DirectusClient:
         self._sleep = sleep
         self._secrets: set[str] = {token}
         self.request_count = 0
+        # The benchmark counts requests per phase across processes (program and provider): when this names a
+        # file, each request appends "<pid> <METHOD> <path>" to it. Paths hold ids, never tokens.
+        self._request_log = os.environ.get(REQUEST_LOG_ENV)
+        self._write_listeners: list[Callable[[], None]] = []
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout),
@@ -127,6 +133,14 @@ class DirectusClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def add_write_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` around every request that may change something (any method but GET/HEAD)."""
+        self._write_listeners.append(listener)
+
+    def _notify_write(self) -> None:
+        for listener in self._write_listeners:
+            listener()
 
     def register_secret(self, value: str) -> None:
         """Mark a value (e.g. a generated user token) to be scrubbed from any error message."""
@@ -159,6 +173,24 @@ class DirectusClient:
         ``token`` overrides the client's token for this request (used to probe a user's own token).
         """
         method = method.upper()
+        if method in ("GET", "HEAD"):
+            return self._send(method, path, params=params, json=json, token=token)
+        # Drop cached listings before the write (no read may see the old state once it is sent) and after it.
+        self._notify_write()
+        try:
+            return self._send(method, path, params=params, json=json, token=token)
+        finally:
+            self._notify_write()
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None,
+        json: JSON,
+        token: str | None,
+    ) -> JSON:
         headers = {"Authorization": f"Bearer {token}"} if token is not None else None
         if token is not None:
             self.register_secret(token)
@@ -169,6 +201,8 @@ class DirectusClient:
             retry_after: float | None = None
             try:
                 self.request_count += 1
+                if self._request_log:
+                    self._log_request(method, path)
                 response = self._http.request(method, path, params=params, json=json, headers=headers)
             except httpx.TimeoutException as exc:
                 failure = self._transport_error(method, path, "TIMEOUT", exc)
@@ -199,6 +233,10 @@ class DirectusClient:
                     message=f"{failure.message} (gave up after {attempt} attempts in {elapsed:.1f}s)",
                 )
             self._sleep(delay)
+
+    def _log_request(self, method: str, path: str) -> None:
+        with open(self._request_log or os.devnull, "a") as log:
+            log.write(f"{os.getpid()} {method} {path}\n")
 
     @staticmethod
     def _data(response: httpx.Response) -> JSON:

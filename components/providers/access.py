@@ -12,6 +12,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
 
 from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.direct_links import access_rows
 
 ACCESS_FIELDS = ("policy", "role", "user")
 _READ_FIELDS = ["id", *ACCESS_FIELDS]
@@ -49,7 +50,7 @@ class AccessLinkProvider(DirectusProvider):
         return CreateResult(access_id, {**body, "access_id": access_id})
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        live = self.client.get_by_id("/access", id_, fields=_READ_FIELDS)
+        live = next((row for row in access_rows(self.snapshot) if str(row["id"]) == id_), None)
         if live is None:
             return self.deleted()
         return ReadResult(id_, {**props, **self.pick(live, ACCESS_FIELDS), "access_id": id_})

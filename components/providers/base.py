@@ -21,7 +21,8 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from components.directus.client import DirectusClient
-from components.providers.settings import Connection, client_for, connection_from
+from components.directus.snapshot import Snapshot
+from components.providers.settings import Connection, client_for, connection_from, snapshot_for
 
 # The value a preview passes for inputs that are not known yet (e.g. the id of a role still to be created).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -59,6 +60,11 @@ class DirectusProvider(ResourceProvider):
     @property
     def client(self) -> DirectusClient:
         return client_for(self._connection)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """Listings shared by all reads in this process: ``read`` uses these, writes go through ``client``."""
+        return snapshot_for(self._connection)
 
     def check(self, _olds: Props, news: Props) -> CheckResult:
         return CheckResult(news, self.validate(news))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from components.directus.client import DirectusClient
+from components.directus.snapshot import Snapshot
 from components.providers.base import is_unknown
 
 Holder = Literal["role", "user"]
@@ -32,6 +33,24 @@ def linked_policy_rows(client: DirectusClient, holder: Holder, holder_id: str) -
 
 def linked_policy_names(client: DirectusClient, holder: Holder, holder_id: str) -> list[str]:
     return sorted(name for _, name in linked_policy_rows(client, holder, holder_id))
+
+
+ACCESS_LIST_FIELDS = ("id", "role", "user", "policy.id", "policy.name")
+
+
+def access_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """Every access row of the instance, from the shared listing: ``{id, role, user, policy, policy_name}``."""
+    rows = []
+    for row in snapshot.rows("/access", ACCESS_LIST_FIELDS):
+        policy = row.get("policy")
+        policy_id = policy.get("id") if isinstance(policy, dict) else policy
+        rows.append({**row, "policy": policy_id, "policy_name": _policy_name(row)})
+    return rows
+
+
+def snapshot_policy_names(snapshot: Snapshot, holder: Holder, holder_id: str) -> list[str]:
+    """What :func:`linked_policy_names` answers, from the shared listing (for ``read``)."""
+    return sorted(row["policy_name"] for row in access_rows(snapshot) if str(row.get(holder)) == holder_id)
 
 
 def undeclared_policies(live: list[str] | None, declared: Any) -> list[str]:

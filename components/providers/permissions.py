@@ -16,6 +16,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, R
 
 from components.directus.errors import DirectusLicenseError
 from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.policy import POLICY_READ_FIELDS
 from components.validation import action_error
 
 RULE_FIELDS = ("permissions", "validation", "presets")
@@ -109,9 +110,10 @@ class PermissionSetProvider(DirectusProvider):
 
     def read(self, id_: str, props: Props) -> ReadResult:
         policy_id = str(props.get("policy_id"))
-        if not self.client.exists("/policies", policy_id):
+        if self.snapshot.by_id("/policies", policy_id, POLICY_READ_FIELDS) is None:
             return self.deleted()
-        live = normalize_all(self._live_rows(policy_id))
+        rows = self.snapshot.rows("/permissions", _READ_FIELDS)
+        live = normalize_all(r for r in rows if r.get("id") is not None and str(r.get("policy")) == policy_id)
         return ReadResult(id_, {**props, "permissions": live})
 
     def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:

@@ -15,11 +15,12 @@ from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, R
 
 from components.marker import description_has_marker
 from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.direct_links import access_rows
 from components.validation import bool_error, cidr_error, name_error
 
 POLICY_FIELDS = ("name", "icon", "description", "admin_access", "app_access", "enforce_tfa", "ip_access")
 FLAG_FIELDS = ("admin_access", "app_access", "enforce_tfa")
-_READ_FIELDS = ["id", *POLICY_FIELDS]
+POLICY_READ_FIELDS = ["id", *POLICY_FIELDS]
 
 
 def normalize_ip_access(value: Any) -> list[str] | None:
@@ -101,10 +102,11 @@ class PolicyProvider(DirectusProvider):
         return sorted(link_target(row) for row in self._access_rows(policy_id))
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        live = self.client.get_by_id("/policies", id_, fields=_READ_FIELDS)
+        live = self.snapshot.by_id("/policies", id_, POLICY_READ_FIELDS)
         if live is None:
             return self.deleted()
-        return ReadResult(id_, {**props, **_live_outputs(live), "policy_id": id_, "links": self._links(id_)})
+        links = sorted(link_target(row) for row in access_rows(self.snapshot) if str(row.get("policy")) == id_)
+        return ReadResult(id_, {**props, **_live_outputs(live), "policy_id": id_, "links": links})
 
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
         news = {**news, "ip_access": normalize_ip_access(news.get("ip_access"))}

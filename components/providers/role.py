@@ -9,7 +9,12 @@ from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, R
 
 from components.marker import description_has_marker
 from components.providers.base import DirectusProvider, Props, failure, is_unknown
-from components.providers.direct_links import linked_policy_names, remove_undeclared, undeclared_policies
+from components.providers.direct_links import (
+    linked_policy_names,
+    remove_undeclared,
+    snapshot_policy_names,
+    undeclared_policies,
+)
 from components.validation import name_error
 
 ROLE_FIELDS = ("name", "icon", "description")
@@ -41,10 +46,10 @@ class RoleProvider(DirectusProvider):
         return CreateResult(role_id, {**props, **body, "role_id": role_id, "policies": policies})
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        live = self.client.get_by_id("/roles", id_, fields=_READ_FIELDS)
+        live = self.snapshot.by_id("/roles", id_, _READ_FIELDS)
         if live is None:
             return self.deleted()
-        policies = linked_policy_names(self.client, "role", id_)
+        policies = snapshot_policy_names(self.snapshot, "role", id_)
         return ReadResult(id_, {**props, **self.pick(live, ROLE_FIELDS), "role_id": id_, "policies": policies})
 
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:

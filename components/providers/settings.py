@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.directus.client import DirectusClient
+from components.directus.snapshot import Snapshot
 
 CONFIG_NAMESPACE = "directus-mcp-access"
 URL_KEY = f"{CONFIG_NAMESPACE}:directusUrl"
@@ -51,6 +52,7 @@ def connection_from(get: Callable[[str], Any]) -> Connection:
 
 
 _clients: dict[tuple[str, str], DirectusClient] = {}
+_snapshots: dict[int, Snapshot] = {}
 _clients_lock = threading.Lock()
 
 
@@ -63,3 +65,14 @@ def client_for(connection: Connection) -> DirectusClient:
             client = DirectusClient(connection.url, connection.token)
             _clients[key] = client
         return client
+
+
+def snapshot_for(connection: Connection) -> Snapshot:
+    """The shared listings (see :mod:`components.directus.snapshot`) of the connection's client."""
+    client = client_for(connection)
+    with _clients_lock:
+        snapshot = _snapshots.get(id(client))
+        if snapshot is None:
+            snapshot = Snapshot(client)
+            _snapshots[id(client)] = snapshot
+        return snapshot

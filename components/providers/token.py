@@ -20,6 +20,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, R
 
 from components.directus.errors import DirectusAuthError
 from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.user import USER_READ_FIELDS
 
 TOKEN_BYTES = 32  # 256 bits of entropy; token_urlsafe gives 43 characters
 VALID = "valid"
@@ -77,7 +78,7 @@ class StaticTokenProvider(DirectusProvider):
 
     def read(self, id_: str, props: Props) -> ReadResult:
         user_id = str(props.get("user_id"))
-        if not self.client.exists("/users", user_id):
+        if self.snapshot.by_id("/users", user_id, USER_READ_FIELDS) is None:
             return self.deleted()
         return ReadResult(id_, {**props, "status": self._probe(props.get("token"), user_id)})
 

@@ -10,11 +10,16 @@ from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, R
 from components.directus.errors import DirectusError
 from components.marker import REMOVED_TAG, tags_have_marker
 from components.providers.base import DirectusProvider, Props, failure, is_unknown
-from components.providers.direct_links import linked_policy_names, remove_undeclared, undeclared_policies
+from components.providers.direct_links import (
+    linked_policy_names,
+    remove_undeclared,
+    snapshot_policy_names,
+    undeclared_policies,
+)
 from components.validation import USER_STATUSES, email_error
 
 USER_FIELDS = ("email", "first_name", "last_name", "status", "role", "tags")
-_READ_FIELDS = ["id", *USER_FIELDS]
+USER_READ_FIELDS = ["id", *USER_FIELDS]
 
 
 def _marked(user: dict[str, Any]) -> bool:
@@ -50,10 +55,10 @@ class UserProvider(DirectusProvider):
         return CreateResult(user_id, {**props, "user_id": user_id, "policies": policies})
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        live = self.client.get_by_id("/users", id_, fields=_READ_FIELDS)
+        live = self.snapshot.by_id("/users", id_, USER_READ_FIELDS)
         if live is None:
             return self.deleted()
-        policies = linked_policy_names(self.client, "user", id_)
+        policies = snapshot_policy_names(self.snapshot, "user", id_)
         return ReadResult(id_, {**props, **self.pick(live, USER_FIELDS), "user_id": id_, "policies": policies})
 
     def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:

@@ -1,0 +1,228 @@
+"""Benchmark: provision N members over the three role templates on a fresh local Directus and print figures.
+
+Usage: ``.venv/bin/python tools/benchmark.py [N ...]`` (default 10 100 300), or ``make benchmark``.
+
+For each N, on a fresh Directus (SQLite) and a fresh file-backend stack, it measures three phases:
+``up`` from empty, a no-change ``preview --refresh``, and a no-change ``refresh`` (what the monthly drift check
+runs). For each phase it prints the wall time, the peak resident memory of the Pulumi engine and of the
+dynamic-provider process (sampled from /proc), and the HTTP requests sent to Directus, counted by the client
+in every process (program and provider) through its request log. Nothing is asserted: it prints numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from components.directus.client import REQUEST_LOG_ENV, DirectusClient
+from components.localdev import server
+from components.localdev.demo import ensure_demo_collections
+from components.pulumi_runner import PROJECT_ROOT, open_stack
+
+NS = "directus-mcp-access"
+# The unlicensed core tier counts users with admin access as seats (3 at most, the bootstrap admin is one):
+# the developer template (admin_access) therefore gets at most two members.
+DEVELOPERS = 2
+
+
+def roster(n: int) -> list[dict[str, Any]]:
+    members = []
+    for i in range(n):
+        template = "developer" if i < min(DEVELOPERS, n // 10) else ("content" if i % 2 == 0 else "analysis")
+        members.append({"name": f"m{i:03d}", "email": f"member{i:03d}@company.com", "template": template})
+    return members
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        for child in children.get(queue.pop(), []):
+            found.append(child)
+            queue.append(child)
+    return found
+
+
+def _peak_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _role(pid: int) -> str | None:
+    try:
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    if comm == "pulumi":
+        return "engine"
+    if "pulumi.dynamic" in cmdline:
+        return "provider"
+    return None
+
+
+@dataclass
+class MemorySampler:
+    """Polls the peak RSS (VmHWM) of the engine and provider processes below this one."""
+
+    interval: float = 0.1
+    peaks: dict[str, int] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while not self._stop.is_set():
+            for pid in descendants(me):
+                role = _role(pid)
+                if role:
+                    self.peaks[role] = max(self.peaks.get(role, 0), _peak_kib(pid))
+            self._stop.wait(self.interval)
+
+    @contextmanager
+    def running(self) -> Iterator[MemorySampler]:
+        thread = threading.Thread(target=self._run, daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            thread.join()
+
+
+@dataclass
+class Phase:
+    name: str
+    seconds: float
+    engine_mib: float
+    provider_mib: float
+    requests: Counter[str]
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+
+_ID = re.compile(r"^([0-9a-f]{8}-[0-9a-f-]{27}|\d+)$")
+
+
+def _kind(line: str) -> str:
+    """``123 GET /users/<uuid>`` -> ``GET /users/:id``; lists keep their path."""
+    _, method, path = line.split(" ", 2)
+    parts = [":id" if _ID.match(part) else part for part in path.strip().split("/")]
+    return f"{method} {'/'.join(parts)}"
+
+
+def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
+    log.write_text("")
+    started = time.monotonic()
+    with MemorySampler().running() as sampler:
+        action()
+    seconds = time.monotonic() - started
+    requests = Counter(_kind(line) for line in log.read_text().splitlines() if line.strip())
+    return Phase(
+        name,
+        seconds,
+        sampler.peaks.get("engine", 0) / 1024,
+        sampler.peaks.get("provider", 0) / 1024,
+        requests,
+    )
+
+
+def run(n: int, base: Path) -> list[Phase]:
+    instance = server.start(base / "directus", fresh=True)
+    try:
+        with DirectusClient(instance.url, instance.admin_token) as admin:
+            ensure_demo_collections(admin)
+        work_dir = base / "project"
+        (work_dir / "stacks").mkdir(parents=True)
+        shutil.copy(PROJECT_ROOT / "Pulumi.yaml", work_dir / "Pulumi.yaml")
+        (base / "state").mkdir()
+        log = base / "requests.log"
+        env = {
+            "PULUMI_BACKEND_URL": (base / "state").as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16),
+            REQUEST_LOG_ENV: str(log),
+        }
+        os.environ[REQUEST_LOG_ENV] = str(log)  # the inline program runs in this process
+        stack = open_stack("bench", work_dir=work_dir, env=env)
+        values: dict[str, Any] = {
+            "directusUrl": instance.url,
+            "members": roster(n),
+            "templates": {
+                "content": {"collections": ["articles"]},
+                "analysis": {"collections": ["articles", "internal_notes"]},
+                "developer": {"collections": ["articles"]},
+            },
+            "guardrails": {"allowAdminAccess": True},
+        }
+        config = {f"{NS}:{k}": auto.ConfigValue(v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()}
+        config[f"{NS}:provisioningToken"] = auto.ConfigValue(instance.admin_token, secret=True)
+        stack.set_all_config(config)
+        phases = [
+            measure("up (from empty)", log, lambda: stack.up(color="never")),
+            measure("preview --refresh (no change)", log, lambda: stack.preview(refresh=True, color="never")),
+            measure("refresh (no change)", log, lambda: stack.refresh(color="never")),
+        ]
+        stack.destroy(color="never")
+        return phases
+    finally:
+        os.environ.pop(REQUEST_LOG_ENV, None)
+        server.stop(instance)
+
+
+def report(n: int, phases: list[Phase], verbose: bool) -> None:
+    print(f"\nN = {n} members ({', '.join(f'{t} {c}' for t, c in Counter(m['template'] for m in roster(n)).items())})")
+    print(f"  {'phase':32} {'wall s':>8} {'engine MiB':>11} {'provider MiB':>13} {'requests':>9}")
+    for phase in phases:
+        print(
+            f"  {phase.name:32} {phase.seconds:8.1f} {phase.engine_mib:11.0f} {phase.provider_mib:13.0f} "
+            f"{phase.total_requests:9d}"
+        )
+        if verbose:
+            for kind, count in phase.requests.most_common():
+                print(f"      {count:6d}  {kind}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 300])
+    parser.add_argument("--verbose", "-v", action="store_true", help="break the requests down by endpoint")
+    args = parser.parse_args()
+    print(
+        f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
+    )
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
+            report(n, run(n, Path(tmp)), args.verbose)
+
+
+if __name__ == "__main__":
+    main()
