@@ -18,7 +18,7 @@ from pathlib import Path
 from pulumi import automation as auto
 
 from components.localdev.server import cache_dir
-from components.providers.settings import TOKEN_ENV, URL_ENV
+from components.providers.settings import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 
 PROJECT_NAME = "directus-mcp-access"
 PULUMI_VERSION = "3.259.0"
@@ -98,7 +98,7 @@ def open_stack(
         from components.program import main as program
     # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
     # token (for its live schema check) from here, so hand it the same values the providers get.
-    for key in (TOKEN_ENV, URL_ENV):
+    for key in (TOKEN_ENV, URL_ENV, TIMEOUT_ENV, RETRY_MAX_WAIT_ENV):
         if env and key in env:
             os.environ[key] = env[key]
     bin_dir = pulumi_bin_dir()

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from components.directus.errors import (
+    DirectusAuthError,
     DirectusError,
     DirectusForbiddenError,
     DirectusUnavailableError,
@@ -102,10 +103,13 @@ class DirectusClient:
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        auth_hint: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._retry = retry or RetryPolicy()
+        # Appended to 401 errors on requests made with the client's own token (e.g. how to replace it).
+        self._auth_hint = auth_hint
         self._sleep = sleep
         self._secrets: set[str] = {token}
         self.request_count = 0
@@ -213,7 +217,7 @@ class DirectusClient:
             else:
                 if response.status_code < 400:
                     return self._data(response)
-                failure = self._http_error(method, path, response)
+                failure = self._http_error(method, path, response, own_token=token is None)
                 status = response.status_code
                 retryable = status in _ALWAYS_RETRY_STATUS or (
                     status in _IDEMPOTENT_RETRY_STATUS and method in _IDEMPOTENT_METHODS
@@ -251,7 +255,7 @@ class DirectusClient:
             method=method, path=path, status=None, code=code, message=f"{detail} ({self.base_url})"
         )
 
-    def _http_error(self, method: str, path: str, response: httpx.Response) -> DirectusError:
+    def _http_error(self, method: str, path: str, response: httpx.Response, own_token: bool = True) -> DirectusError:
         code, message = "HTTP_ERROR", response.reason_phrase or "error"
         try:
             body = response.json()
@@ -263,6 +267,8 @@ class DirectusClient:
             if text:
                 message = text[:200]
         cls = error_class_for(response.status_code, code)
+        if cls is DirectusAuthError and own_token and self._auth_hint:
+            message = f"{message}. {self._auth_hint}"
         return cls(
             method=method,
             path=path,

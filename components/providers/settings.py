@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from components.directus.client import DirectusClient
+from components.directus.client import DirectusClient, RetryPolicy
 from components.directus.snapshot import Snapshot
 
 CONFIG_NAMESPACE = "directus-mcp-access"
@@ -22,6 +22,9 @@ URL_KEY = f"{CONFIG_NAMESPACE}:directusUrl"
 TOKEN_KEY = f"{CONFIG_NAMESPACE}:provisioningToken"
 TOKEN_ENV = "DIRECTUS_PROVISIONING_TOKEN"  # noqa: S105 (a variable name, not a secret)
 URL_ENV = "DIRECTUS_URL"
+# Per-request timeout and the bound on one request's retries, in seconds (defaults: 30 and 60).
+TIMEOUT_ENV = "DIRECTUS_MCP_ACCESS_TIMEOUT"
+RETRY_MAX_WAIT_ENV = "DIRECTUS_MCP_ACCESS_RETRY_MAX_WAIT"
 
 
 class ProvisioningConfigError(RuntimeError):
@@ -51,18 +54,45 @@ def connection_from(get: Callable[[str], Any]) -> Connection:
     return Connection(url=str(url), token=str(token))
 
 
-_clients: dict[tuple[str, str], DirectusClient] = {}
+_clients: dict[tuple[str, str, float, float], DirectusClient] = {}
 _snapshots: dict[int, Snapshot] = {}
 _clients_lock = threading.Lock()
 
 
+REJECTED_TOKEN_HINT = (
+    "The provisioning token was rejected (revoked, expired or wrong): set a valid one with "
+    f"`pulumi config set --secret {TOKEN_KEY} ...` or {TOKEN_ENV}"
+)
+
+
+def _seconds(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ProvisioningConfigError(f"{name}={value!r} is not a number of seconds") from None
+    if seconds <= 0:
+        raise ProvisioningConfigError(f"{name}={value!r} must be more than 0 seconds")
+    return seconds
+
+
 def client_for(connection: Connection) -> DirectusClient:
     """One shared client per (URL, token) in this process; built lazily, never pickled."""
-    key = (connection.url, hashlib.sha256(connection.token.encode()).hexdigest())
+    timeout = _seconds(TIMEOUT_ENV, 30.0)
+    max_wait = _seconds(RETRY_MAX_WAIT_ENV, 60.0)
+    key = (connection.url, hashlib.sha256(connection.token.encode()).hexdigest(), timeout, max_wait)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = DirectusClient(connection.url, connection.token)
+            client = DirectusClient(
+                connection.url,
+                connection.token,
+                timeout=timeout,
+                retry=RetryPolicy(max_wait=max_wait),
+                auth_hint=REJECTED_TOKEN_HINT,
+            )
             _clients[key] = client
         return client
 

@@ -36,7 +36,10 @@ def stack_config(directus: DirectusInstance, **overrides: Any) -> dict[str, auto
     return config
 
 
-def make_stack(directus: DirectusInstance, base: Path, name: str, **overrides: Any) -> auto.Stack:
+def make_stack(
+    directus: DirectusInstance, base: Path, name: str, env: dict[str, str] | None = None, **overrides: Any
+) -> auto.Stack:
+    """A stack of this project in ``base`` with its own file backend; ``env`` is added to the engine's."""
     try:
         pulumi_bin_dir()
     except RuntimeError as exc:
@@ -46,8 +49,8 @@ def make_stack(directus: DirectusInstance, base: Path, name: str, **overrides: A
     shutil.copy(PROJECT_ROOT / "Pulumi.yaml", work_dir / "Pulumi.yaml")
     state = base / "state"
     state.mkdir()
-    env = {"PULUMI_BACKEND_URL": state.as_uri(), "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16)}
-    stack = open_stack(name, work_dir=work_dir, env=env)
+    engine = {"PULUMI_BACKEND_URL": state.as_uri(), "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16), **(env or {})}
+    stack = open_stack(name, work_dir=work_dir, env=engine)
     stack.set_all_config(stack_config(directus, **overrides))
     return stack
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,6 +16,7 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.localdev.server import DirectusInstance
 from tests.e2e.conftest import NS, make_stack
+from tests.e2e.fault_proxy import FaultProxy
 
 
 def descendants(pid: int) -> list[int]:
@@ -49,50 +48,18 @@ def kill_pulumi_engine() -> None:
             continue
 
 
-class CrashingProxy:
-    """Forwards to Directus; after the first successful ``POST`` to ``crash_path`` it kills the engine."""
-
-    def __init__(self, upstream: str, crash_path: str, on_crash: Callable[[], None]) -> None:
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _forward(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else None
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                answer = httpx.request(self.command, upstream + self.path, content=body, headers=headers, timeout=30)
-                created = self.command == "POST" and self.path.split("?")[0] == crash_path and answer.is_success
-                if created and not proxy.crashed.is_set():
-                    proxy.crashed.set()
-                    on_crash()
-                    return
-                self.send_response(answer.status_code)
-                for key, value in answer.headers.items():
-                    if key.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(answer.content)))
-                self.end_headers()
-                self.wfile.write(answer.content)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = _forward  # noqa: N815 (http.server's names)
-
-        self.crashed = threading.Event()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
-def proxy(directus: DirectusInstance) -> Iterator[CrashingProxy]:
-    running = CrashingProxy(directus.url, "/users", kill_pulumi_engine)
+def proxy(directus: DirectusInstance) -> Iterator[FaultProxy]:
+    """Forwards to Directus; after the first successful ``POST /users`` it kills the engine (no answer sent)."""
+
+    def kill_after_user_created(method: str, path: str, answer: httpx.Response) -> bool:
+        if method == "POST" and path == "/users" and answer.is_success and not running.triggered.is_set():
+            running.triggered.set()
+            kill_pulumi_engine()
+            return True
+        return False
+
+    running = FaultProxy(directus.url, after=kill_after_user_created)
     yield running
     running.close()
 
@@ -102,7 +69,7 @@ def managed_users(admin: DirectusClient, email: str) -> list[dict[str, object]]:
 
 
 def test_create_interrupted_after_post_is_adopted_on_rerun(
-    proxy: CrashingProxy, directus: DirectusInstance, admin: DirectusClient, tmp_path: Path
+    proxy: FaultProxy, directus: DirectusInstance, admin: DirectusClient, tmp_path: Path
 ) -> None:
     stack = make_stack(
         directus, tmp_path, "crash", members=[{"name": "crash", "email": "crash@company.com", "template": "content"}]
@@ -110,7 +77,7 @@ def test_create_interrupted_after_post_is_adopted_on_rerun(
     stack.set_config(f"{NS}:directusUrl", auto.ConfigValue(proxy.url))
     with pytest.raises(auto.CommandError):
         stack.up(color="never")
-    assert proxy.crashed.is_set(), "the engine was not interrupted"
+    assert proxy.triggered.is_set(), "the engine was not interrupted"
     orphans = managed_users(admin, "ai-crash@company.com")
     assert len(orphans) == 1, "Directus created the user before the engine died"
 
