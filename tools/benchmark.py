@@ -156,7 +156,7 @@ def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
     )
 
 
-def run(n: int, base: Path) -> list[Phase]:
+def run(n: int, base: Path, extra_env: dict[str, str] | None = None) -> list[Phase]:
     instance = server.start(base / "directus", fresh=True)
     try:
         with DirectusClient(instance.url, instance.admin_token) as admin:
@@ -170,6 +170,7 @@ def run(n: int, base: Path) -> list[Phase]:
             "PULUMI_BACKEND_URL": (base / "state").as_uri(),
             "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16),
             REQUEST_LOG_ENV: str(log),
+            **(extra_env or {}),
         }
         os.environ[REQUEST_LOG_ENV] = str(log)  # the inline program runs in this process
         stack = open_stack("bench", work_dir=work_dir, env=env)
@@ -215,13 +216,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 300])
     parser.add_argument("--verbose", "-v", action="store_true", help="break the requests down by endpoint")
+    parser.add_argument(
+        "--engine-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment for the engine, e.g. PULUMI_SKIP_CHECKPOINTS=true (to attribute time)",
+    )
     args = parser.parse_args()
+    extra_env = dict(item.split("=", 1) for item in args.engine_env)
     print(
         f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
     )
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
-            report(n, run(n, Path(tmp)), args.verbose)
+            report(n, run(n, Path(tmp), extra_env), args.verbose)
 
 
 if __name__ == "__main__":
