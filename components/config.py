@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic.alias_generators import to_camel
 
 from components.providers.settings import CONFIG_NAMESPACE
-from components.validation import EMAIL_RE, cidr_error
+from components.validation import EMAIL_RE, check_cidrs
 
 DEFAULT_EMAIL_PATTERN = "ai-{local}@{domain}"
 DEFAULT_ROTATION_DAYS = 90
@@ -118,10 +118,7 @@ class StackConfig(_Model):
     @field_validator("ip_allowlist")
     @classmethod
     def _valid_cidrs(cls, value: list[str]) -> list[str]:
-        errors = [e for ip in value if (e := cidr_error(ip))]
-        if errors:
-            raise ValueError("; ".join(errors))
-        return value
+        return check_cidrs(value)
 
     @field_validator("templates")
     @classmethod

@@ -18,7 +18,7 @@ import jinja2
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from components.validation import cidr_error
+from components.validation import check_cidrs
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "roles"
 TEMPLATE_SUFFIX = ".yaml.j2"
@@ -48,10 +48,7 @@ class PolicySpec(_Spec):
     @field_validator("ip_access")
     @classmethod
     def _valid_cidrs(cls, value: list[str]) -> list[str]:
-        errors = [e for ip in value if (e := cidr_error(ip))]
-        if errors:
-            raise ValueError("; ".join(errors))
-        return value
+        return check_cidrs(value)
 
 
 class Grant(_Spec):

@@ -31,6 +31,14 @@ def cidr_error(value: Any) -> str | None:
     return None
 
 
+def check_cidrs(values: list[str]) -> list[str]:
+    """For pydantic validators: ``values`` unchanged, or a ValueError listing every bad entry."""
+    errors = [e for value in values if (e := cidr_error(value))]
+    if errors:
+        raise ValueError("; ".join(errors))
+    return values
+
+
 def bool_error(value: Any) -> str | None:
     if not isinstance(value, bool):
         return f"{value!r} is not a boolean (true/false)"

@@ -33,6 +33,7 @@ from pulumi import automation as auto
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
+from components.localdev.processes import descendants
 from components.pulumi_runner import PROJECT_ROOT, open_stack
 
 NS = "directus-mcp-access"
@@ -47,23 +48,6 @@ def roster(n: int) -> list[dict[str, Any]]:
         template = "developer" if i < min(DEVELOPERS, n // 10) else ("content" if i % 2 == 0 else "analysis")
         members.append({"name": f"m{i:03d}", "email": f"member{i:03d}@company.com", "template": template})
     return members
-
-
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, queue = [], [pid]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
 
 
 def _peak_kib(pid: int) -> int:

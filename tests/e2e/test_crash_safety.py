@@ -14,27 +14,10 @@ import pytest
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.localdev.processes import descendants
 from components.localdev.server import DirectusInstance
 from tests.e2e.conftest import NS, make_stack
 from tests.e2e.fault_proxy import FaultProxy
-
-
-def descendants(pid: int) -> list[int]:
-    """All descendant process ids of ``pid`` (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, queue = [], [pid]
-    while queue:
-        for child in children.get(queue.pop(), []):
-            found.append(child)
-            queue.append(child)
-    return found
 
 
 def kill_pulumi_engine() -> None:
