@@ -7,11 +7,14 @@ on the next ``up``. Links are named by policy name, which the program knows befo
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any, ClassVar, Literal
+
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.directus.client import DirectusClient
 from components.directus.snapshot import Snapshot
-from components.providers.base import is_unknown
+from components.providers.base import DirectusProvider, Props, is_unknown
 
 Holder = Literal["role", "user"]
 
@@ -64,3 +67,47 @@ def remove_undeclared(client: DirectusClient, holder: Holder, holder_id: str, de
     """Detach every policy from the role or user that ``declared`` does not name."""
     stray = [row_id for row_id, name in linked_policy_rows(client, holder, holder_id) if name not in set(declared)]
     client.delete_many("/access", stray)
+
+
+class PolicyHolderProvider(DirectusProvider):
+    """Create/read/diff/update shared by the role and user providers: the object plus its attached policies.
+
+    Inputs carry ``linked_policies`` (declared policy names); outputs carry ``policies`` (attached ones, live).
+    """
+
+    holder: ClassVar[Holder]
+    path: ClassVar[str]
+    key: ClassVar[str]  #: natural key used to adopt an object left by an interrupted run
+    id_output: ClassVar[str]
+    read_fields: ClassVar[Sequence[str]]
+
+    def is_marked(self, obj: dict[str, Any]) -> bool:
+        """Whether a live object carries the managed-by marker (then ``create`` may adopt it)."""
+        raise NotImplementedError
+
+    def create(self, props: Props) -> CreateResult:
+        body = self.pick(props, self.managed_fields)
+        object_id = self.create_or_adopt(self.path, kind=self.holder, key=self.key, body=body, marked=self.is_marked)
+        policies = linked_policy_names(self.client, self.holder, object_id)
+        return CreateResult(object_id, {**props, **body, self.id_output: object_id, "policies": policies})
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        live = self.snapshot.by_id(self.path, id_, self.read_fields)
+        if live is None:
+            return self.deleted()
+        policies = snapshot_policy_names(self.snapshot, self.holder, id_)
+        outs = {**props, **self.pick(live, self.managed_fields), self.id_output: id_, "policies": policies}
+        return ReadResult(id_, outs)
+
+    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
+        result = super().diff(id_, olds, news)
+        if undeclared_policies(olds.get("policies"), news.get("linked_policies")):
+            result.changes = True
+        return result
+
+    def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
+        body = self.pick(news, self.managed_fields)
+        self.client.update(self.path, id_, body)
+        remove_undeclared(self.client, self.holder, id_, list(news.get("linked_policies") or []))
+        policies = linked_policy_names(self.client, self.holder, id_)
+        return UpdateResult({**news, **body, self.id_output: id_, "policies": policies})

@@ -5,29 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, Resource
 
 from components.marker import description_has_marker
-from components.providers.base import DirectusProvider, Props, failure, is_unknown
-from components.providers.direct_links import (
-    linked_policy_names,
-    remove_undeclared,
-    snapshot_policy_names,
-    undeclared_policies,
-)
+from components.providers.base import Props, failure, is_unknown
+from components.providers.direct_links import PolicyHolderProvider
 from components.validation import name_error
 
 ROLE_FIELDS = ("name", "icon", "description")
 _READ_FIELDS = ["id", *ROLE_FIELDS]
 
 
-def _marked(role: dict[str, Any]) -> bool:
-    return description_has_marker(role.get("description"))
-
-
-class RoleProvider(DirectusProvider):
+class RoleProvider(PolicyHolderProvider):
+    holder = "role"
+    path = "/roles"
+    key = "name"
+    id_output = "role_id"
+    read_fields = _READ_FIELDS
     managed_fields = ROLE_FIELDS
+
     stable_outputs = ("role_id",)
+
+    def is_marked(self, obj: dict[str, Any]) -> bool:
+        return description_has_marker(obj.get("description"))
 
     def validate(self, news: Props) -> list[CheckFailure]:
         problems = []
@@ -38,32 +38,6 @@ class RoleProvider(DirectusProvider):
         if not is_unknown(description) and not description_has_marker(description):
             problems.append(failure("description", "must carry the managed-by marker"))
         return problems
-
-    def create(self, props: Props) -> CreateResult:
-        body = self.pick(props, ROLE_FIELDS)
-        role_id = self.create_or_adopt("/roles", kind="role", key="name", body=body, marked=_marked)
-        policies = linked_policy_names(self.client, "role", role_id)
-        return CreateResult(role_id, {**props, **body, "role_id": role_id, "policies": policies})
-
-    def read(self, id_: str, props: Props) -> ReadResult:
-        live = self.snapshot.by_id("/roles", id_, _READ_FIELDS)
-        if live is None:
-            return self.deleted()
-        policies = snapshot_policy_names(self.snapshot, "role", id_)
-        return ReadResult(id_, {**props, **self.pick(live, ROLE_FIELDS), "role_id": id_, "policies": policies})
-
-    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        if undeclared_policies(olds.get("policies"), news.get("linked_policies")):
-            result.changes = True
-        return result
-
-    def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
-        body = self.pick(news, ROLE_FIELDS)
-        self.client.update("/roles", id_, body)
-        remove_undeclared(self.client, "role", id_, list(news.get("linked_policies") or []))
-        policies = linked_policy_names(self.client, "role", id_)
-        return UpdateResult({**news, **body, "role_id": id_, "policies": policies})
 
     def delete(self, id_: str, _props: Props) -> None:
         self.client.delete("/roles", id_)

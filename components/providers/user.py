@@ -5,33 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, Resource
 
 from components.directus.errors import DirectusError
 from components.marker import REMOVED_TAG, tags_have_marker
-from components.providers.base import DirectusProvider, Props, failure, is_unknown
-from components.providers.direct_links import (
-    linked_policy_names,
-    remove_undeclared,
-    snapshot_policy_names,
-    undeclared_policies,
-)
+from components.providers.base import Props, failure, is_unknown
+from components.providers.direct_links import PolicyHolderProvider, remove_undeclared
 from components.validation import USER_STATUSES, email_error
 
 USER_FIELDS = ("email", "first_name", "last_name", "status", "role", "tags")
 USER_READ_FIELDS = ["id", *USER_FIELDS]
 
 
-def _marked(user: dict[str, Any]) -> bool:
-    return tags_have_marker(user.get("tags"))
-
-
-class UserProvider(DirectusProvider):
+class UserProvider(PolicyHolderProvider):
+    holder = "user"
+    path = "/users"
+    key = "email"  # create adopts by email; tags as declared, so adopting a removed user drops REMOVED_TAG
+    id_output = "user_id"
+    read_fields = USER_READ_FIELDS
     managed_fields = USER_FIELDS
+
     stable_outputs = (
         "user_id",
         "email",
     )
+
+    def is_marked(self, obj: dict[str, Any]) -> bool:
+        return tags_have_marker(obj.get("tags"))
 
     def validate(self, news: Props) -> list[CheckFailure]:
         problems = []
@@ -47,31 +47,6 @@ class UserProvider(DirectusProvider):
         if not is_unknown(tags) and not (isinstance(tags, list) and tags_have_marker(tags)):
             problems.append(failure("tags", f"{tags!r} must include the managed-by marker tag"))
         return problems
-
-    def create(self, props: Props) -> CreateResult:
-        body = self.pick(props, USER_FIELDS)  # tags as declared: adopting a removed user drops REMOVED_TAG
-        user_id = self.create_or_adopt("/users", kind="user", key="email", body=body, marked=_marked)
-        policies = linked_policy_names(self.client, "user", user_id)
-        return CreateResult(user_id, {**props, "user_id": user_id, "policies": policies})
-
-    def read(self, id_: str, props: Props) -> ReadResult:
-        live = self.snapshot.by_id("/users", id_, USER_READ_FIELDS)
-        if live is None:
-            return self.deleted()
-        policies = snapshot_policy_names(self.snapshot, "user", id_)
-        return ReadResult(id_, {**props, **self.pick(live, USER_FIELDS), "user_id": id_, "policies": policies})
-
-    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
-        result = super().diff(id_, olds, news)
-        if undeclared_policies(olds.get("policies"), news.get("linked_policies")):
-            result.changes = True
-        return result
-
-    def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
-        self.client.update("/users", id_, self.pick(news, USER_FIELDS))
-        remove_undeclared(self.client, "user", id_, list(news.get("linked_policies") or []))
-        policies = linked_policy_names(self.client, "user", id_)
-        return UpdateResult({**news, "user_id": id_, "policies": policies})
 
     def delete(self, id_: str, props: Props) -> None:
         """Revoke first, then delete; keep an archived, powerless user when Directus refuses the delete.
