@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
-from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import access_rows
 
 ACCESS_FIELDS = ("policy", "role", "user")
@@ -64,7 +64,7 @@ class AccessLinkProvider(DirectusProvider):
         self.client.delete("/access", id_)
 
 
-class AccessLink(Resource):
+class AccessLink(DirectusResource, module=TYPE_MODULE, name="AccessLink"):
     access_id: pulumi.Output[str]
 
     def __init__(

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
     ConfigureRequest,
     DiffResult,
     ReadResult,
+    Resource,
     ResourceProvider,
 )
 from pulumi.output import Unknown
@@ -37,6 +39,25 @@ def is_unknown(value: Any) -> bool:
     if isinstance(value, list):
         return any(is_unknown(item) for item in value)
     return isinstance(value, str) and value == UNKNOWN
+
+
+#: Module of this project's resource types: ``pulumi-python:dynamic/directus:<Kind>`` (e.g. ``...:User``).
+TYPE_MODULE = "directus"
+#: The type every dynamic resource had before they were named: kept as an alias so existing state carries over.
+UNTYPED = "pulumi-python:dynamic:Resource"
+
+
+class DirectusResource(Resource):
+    """A dynamic resource with its own type name, so previews, state and policy packs can tell kinds apart.
+
+    Subclasses declare ``class User(DirectusResource, module=TYPE_MODULE, name="User")``.
+    """
+
+    def __init__(
+        self, provider: ResourceProvider, name: str, props: Props, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        legacy = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=UNTYPED)])
+        super().__init__(provider, name, props, pulumi.ResourceOptions.merge(legacy, opts))
 
 
 class ForeignObjectError(RuntimeError):

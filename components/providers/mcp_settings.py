@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
-from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.validation import bool_error
 
 MCP_FIELDS = ("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled", "mcp_system_prompt")
@@ -71,7 +71,7 @@ class McpSettingsProvider(DirectusProvider):
         self._apply(DIRECTUS_DEFAULTS)
 
 
-class McpSettings(Resource):
+class McpSettings(DirectusResource, module=TYPE_MODULE, name="McpSettings"):
     mcp_enabled: pulumi.Output[bool]
     mcp_allow_deletes: pulumi.Output[bool]
 

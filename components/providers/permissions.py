@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.directus.errors import DirectusLicenseError
-from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.policy import POLICY_READ_FIELDS
 from components.validation import action_error
 
@@ -138,7 +138,7 @@ def _has_rules(spec: dict[str, Any]) -> bool:
     return spec["fields"] != ["*"] or any(rule in spec for rule in RULE_FIELDS)
 
 
-class PermissionSet(Resource):
+class PermissionSet(DirectusResource, module=TYPE_MODULE, name="PermissionSet"):
     """All permissions of one policy: a list of ``{collection, action, fields?, permissions?, ...}``."""
 
     permissions: pulumi.Output[list[dict[str, Any]]]

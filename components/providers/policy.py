@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.marker import description_has_marker
-from components.providers.base import DirectusProvider, Props, failure, is_unknown
+from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import access_rows
 from components.validation import bool_error, cidr_error, name_error
 
@@ -127,7 +127,7 @@ class PolicyProvider(DirectusProvider):
         self.client.delete("/policies", id_)
 
 
-class DirectusPolicy(Resource):
+class DirectusPolicy(DirectusResource, module=TYPE_MODULE, name="Policy"):
     policy_id: pulumi.Output[str]
     name: pulumi.Output[str]
     admin_access: pulumi.Output[bool]

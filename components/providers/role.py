@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, Resource
+from pulumi.dynamic import CheckFailure
 
 from components.marker import description_has_marker
-from components.providers.base import Props, failure, is_unknown
+from components.providers.base import TYPE_MODULE, DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import PolicyHolderProvider
 from components.validation import name_error
 
@@ -43,7 +43,7 @@ class RoleProvider(PolicyHolderProvider):
         self.client.delete("/roles", id_)
 
 
-class DirectusRole(Resource):
+class DirectusRole(DirectusResource, module=TYPE_MODULE, name="Role"):
     """A role. ``linked_policies`` names the policies the program attaches; any other attached one is drift."""
 
     role_id: pulumi.Output[str]

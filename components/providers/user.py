@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, Resource
+from pulumi.dynamic import CheckFailure
 
 from components.directus.errors import DirectusError
 from components.marker import REMOVED_TAG, tags_have_marker
-from components.providers.base import Props, failure, is_unknown
+from components.providers.base import TYPE_MODULE, DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import PolicyHolderProvider, remove_undeclared
 from components.validation import USER_STATUSES, email_error
 
@@ -70,7 +70,7 @@ class UserProvider(PolicyHolderProvider):
             remove_undeclared(self.client, "user", id_, [])
 
 
-class DirectusUser(Resource):
+class DirectusUser(DirectusResource, module=TYPE_MODULE, name="User"):
     """A Directus user managed by this project. ``user_id`` is the Directus id (same as ``id``).
 
     Its access comes from its role; ``linked_policies`` names policies attached to the user directly (none by
