@@ -19,12 +19,15 @@ from urllib.parse import urlparse
 from components.config import ConfigError
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusError
+from components.git_revision import GitRevisionError
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.member_access import onboarding_info
 from components.onboarding import CLIENTS, OnboardingError, render_onboarding
 from components.providers.settings import TOKEN_ENV
 from components.pulumi_runner import LOCAL_STACK, PROJECT_ROOT, open_stack
+from components.review import review
+from components.review_render import render_json, render_markdown
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
 LOCAL_URL = "http://127.0.0.1:8055"
@@ -135,6 +138,16 @@ def cmd_onboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    try:
+        result = review(args.repo, args.stack, args.base)
+    except GitRevisionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render_json(result) if args.json else render_markdown(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument("--client", "-c", choices=CLIENTS, default="claude-code")
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
     onboard.set_defaults(handler=cmd_onboard)
+
+    review_cmd = commands.add_parser(
+        "review", help="permission matrix per stack and, with --base, who gains or loses what (no Directus needed)"
+    )
+    review_cmd.add_argument("--stack", "-s", action="append", help="a stack to review (repeat; default: all)")
+    review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
+    review_cmd.add_argument("--json", action="store_true", help="machine-readable output")
+    review_cmd.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+    review_cmd.set_defaults(handler=cmd_review)
     return parser
 
 
