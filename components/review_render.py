@@ -7,47 +7,45 @@ needs before what they may want. A comment longer than GitHub's limit is cut at 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from components.review import Review
-from components.review_diff import Change, describe_stack
-from components.review_matrix import StackMatrix
+from components.review_diff import RISKY_ACTIONS, Change, describe_stack
+from components.review_matrix import StackMatrix, ordered_actions, ordered_collections
 
 #: GitHub refuses comments longer than this many characters.
 COMMENT_LIMIT = 65536
 RISKY_MARK = "⚠ "
+ACTION_KINDS = ("action_gained", "action_lost")
 
 
-def _grouped(changes: Sequence[Change]) -> Iterator[tuple[Change, list[str]]]:
-    """Consecutive gains (or losses) of one action by one member, collections merged into one line."""
-    group: list[Change] = []
+def for_reading(changes: Sequence[Change]) -> list[Change]:
+    """The changes as lines to read: one member's gains (or losses) merged, collections grouped by actions.
 
-    def key(c: Change) -> tuple[Any, ...]:
-        return (c.kind, c.risky, c.stack, c.member, c.template, c.action)
-
+    ``john gains read, create, update on pages`` instead of three facts; a group is risky when it gains a risky
+    action. Other facts are kept as they are. Risky lines first, then stack by stack, member by member.
+    """
+    merged: dict[tuple[str, str, str, str], dict[str, list[str]]] = {}
+    lines: list[Change] = []
     for change in changes:
-        if group and (change.kind not in ("action_gained", "action_lost") or key(change) != key(group[0])):
-            yield group[0], [str(c.collection) for c in group]
-            group = []
-        if change.kind in ("action_gained", "action_lost"):
-            group.append(change)
-        else:
-            yield change, []
-    if group:
-        yield group[0], [str(c.collection) for c in group]
-
-
-def change_lines(changes: Sequence[Change]) -> list[str]:
-    lines = []
-    for change, collections in _grouped(changes):
-        text = change.text
-        if collections:
-            verb = "gains" if change.kind == "action_gained" else "loses"
-            on = ", ".join(collections)
-            text = f"{change.stack}: {change.member} ({change.template}) {verb} {change.action} on {on}"
-        lines.append(f"- {RISKY_MARK if change.risky else ''}{text}")
-    return lines
+        if change.kind not in ACTION_KINDS or not (change.member and change.collection and change.action):
+            lines.append(change)
+            continue
+        key = (change.kind, change.stack, change.member, str(change.template))
+        merged.setdefault(key, {}).setdefault(change.collection, []).append(change.action)
+    for (kind, stack, member, template), per_collection in merged.items():
+        verb = "gains" if kind == "action_gained" else "loses"
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for collection in ordered_collections(per_collection):
+            groups.setdefault(ordered_actions(per_collection[collection]), []).append(collection)
+        for actions, collections in groups.items():
+            text = f"{stack}: {member} ({template}) {verb} {', '.join(actions)} on {', '.join(collections)}"
+            risky = kind == "action_gained" and bool(RISKY_ACTIONS.intersection(actions))
+            lines.append(
+                Change(kind, stack, text, risky, member, template, collection=collections[0], action=actions[0])
+            )
+    return sorted(lines, key=Change.sort_key)
 
 
 def matrix_lines(matrix: StackMatrix) -> list[str]:
@@ -76,9 +74,11 @@ def render_markdown(result: Review, *, limit: int = COMMENT_LIMIT) -> str:
         commit = (result.base_commit or "")[:12]
         lines += [f"### Changes from `{result.base_ref}` ({commit}) to the working tree", ""]
         if result.changes:
-            risky = sum(c.risky for c in result.changes)
-            lines += [f"{len(result.changes)} changes, {risky} flagged {RISKY_MARK.strip()}.", ""]
-            lines += [*change_lines(result.changes), ""]
+            readable = for_reading(result.changes)
+            risky = sum(c.risky for c in readable)
+            lines += [f"{len(readable)} changes, {risky} flagged {RISKY_MARK.strip()}.", ""]
+            lines += [f"- {RISKY_MARK if c.risky else ''}{c.text}" for c in readable]
+            lines.append("")
         else:
             stacks = ", ".join(sorted({*result.head, *(result.base or {})})) or "no stacks"
             lines += [f"No access changes ({stacks}).", ""]
