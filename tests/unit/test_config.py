@@ -117,3 +117,41 @@ def test_load_config_refuses_unknown_keys_of_the_namespace() -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(values.get, present_keys=["directusUrl", "provisioningToken", "ipAllowList"])
     assert "directus-mcp-access:ipAllowList: not a setting of this tool" in str(caught.value)
+
+
+def test_audit_defaults_are_utc_no_working_hours_and_ten_deletes_an_hour() -> None:
+    audit = parse_config(BASE, templates=TEMPLATES).audit
+    assert (audit.timezone, audit.working_hours, audit.work_days) == ("UTC", None, ["mon", "tue", "wed", "thu", "fri"])
+    assert (audit.mass_delete_threshold, audit.mass_delete_window_minutes) == (10, 60)
+    night = parse_config(with_(audit={"workingHours": "22:00-06:00", "workDays": ["Sat", "sun"]}), templates=TEMPLATES)
+    assert night.audit.hours_minutes() == (22 * 60, 6 * 60)
+    assert night.audit.work_days == ["sat", "sun"]
+
+
+@pytest.mark.parametrize(
+    ("audit", "expected"),
+    [
+        ({"timezone": "Europe/Berln"}, "audit.timezone: 'Europe/Berln' is not an IANA time zone"),
+        ({"timezone": "UTC+2"}, "audit.timezone: 'UTC+2' is not an IANA time zone"),
+        ({"timezone": "../../etc/passwd"}, "audit.timezone: '../../etc/passwd' is not an IANA time zone"),
+        ({"workingHours": "8-19"}, "audit.workingHours: '8-19' is not a range of hours 'HH:MM-HH:MM'"),
+        ({"workingHours": "08:00-24:30"}, "audit.workingHours: '08:00-24:30' is not a range of hours"),
+        ({"workingHours": "09:00-09:00"}, "audit.workingHours: '09:00-09:00' starts and ends at the same time"),
+        ({"workDays": ["mon", "funday"]}, "audit.workDays: 'funday' is not a day (use mon, tue"),
+        ({"workDays": ["mon", "Mon"]}, "audit.workDays: 'mon' listed more than once"),
+        ({"workDays": []}, "audit.workDays: no work day"),
+        ({"massDeleteThreshold": 0}, "audit.massDeleteThreshold: Input should be greater than or equal to 1 (got 0)"),
+        ({"massDeleteThreshold": "many"}, "audit.massDeleteThreshold: Input should be a valid integer"),
+        ({"massDeleteWindowMinutes": 0}, "audit.massDeleteWindowMinutes: Input should be greater than or equal to 1"),
+        ({"workHours": "08:00-19:00"}, "audit.workHours: Extra inputs are not permitted"),
+    ],
+)
+def test_bad_audit_settings_name_field_and_value(audit: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(with_(audit=audit), templates=TEMPLATES)
+    assert expected in str(caught.value)
+
+
+def test_load_config_reads_the_audit_section_from_pulumi_json() -> None:
+    values = {"directusUrl": "http://d:8055", "audit": json.dumps({"timezone": "Asia/Kathmandu"})}
+    assert load_config(values.get, templates=TEMPLATES, present_keys=values).audit.timezone == "Asia/Kathmandu"
