@@ -37,9 +37,17 @@ def stack_config(directus: DirectusInstance, **overrides: Any) -> dict[str, auto
 
 
 def make_stack(
-    directus: DirectusInstance, base: Path, name: str, env: dict[str, str] | None = None, **overrides: Any
+    directus: DirectusInstance,
+    base: Path,
+    name: str,
+    env: dict[str, str] | None = None,
+    program: Callable[[], None] | None = None,
+    **overrides: Any,
 ) -> auto.Stack:
-    """A stack of this project in ``base`` with its own file backend; ``env`` is added to the engine's."""
+    """A stack of this project in ``base`` with its own file backend; ``env`` is added to the engine's.
+
+    ``program`` replaces the project's program (e.g. one that declares resources the program would refuse).
+    """
     try:
         pulumi_bin_dir()
     except RuntimeError as exc:
@@ -50,7 +58,7 @@ def make_stack(
     state = base / "state"
     state.mkdir()
     engine = {"PULUMI_BACKEND_URL": state.as_uri(), "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(16), **(env or {})}
-    stack = open_stack(name, work_dir=work_dir, env=engine)
+    stack = open_stack(name, work_dir=work_dir, env=engine, program=program)
     stack.set_all_config(stack_config(directus, **overrides))
     return stack
 

@@ -1,0 +1,105 @@
+"""Serve :mod:`components.guardrail_rules` as a Pulumi policy pack (pulumi-policy), started by ``policy/``.
+
+Every rule is a mandatory stack validation: it sees all planned resources at once (a shared email or a token
+on another member's user needs more than one resource), and a violation fails ``preview`` and ``up``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyPack,
+    PolicyResource,
+    ReportViolation,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError
+
+from components.guardrail_rules import (
+    DEFAULT_MAX_ROTATION_DAYS,
+    DEFAULT_PRODUCTION_STACKS,
+    RULES,
+    UNKNOWN,
+    PlannedResource,
+    RuleInfo,
+    RuleSettings,
+)
+
+PACK_NAME = "directus-mcp-access-guardrails"
+
+#: The settings each rule reads from ``--policy-pack-config`` (JSON schema of its properties).
+CONFIG_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
+    "production-hardening": {
+        "productionStacks": {"type": "array", "items": {"type": "string"}, "default": list(DEFAULT_PRODUCTION_STACKS)}
+    },
+    "token-rotation-limit": {"maxDays": {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_ROTATION_DAYS}},
+    "mcp-email-pattern": {"pattern": {"type": "string", "default": RuleSettings().email_pattern}},
+}
+
+
+def _plain(value: Any) -> Any:
+    """A copy without the pack's unknown-checking proxies; values a preview cannot know become ``UNKNOWN``."""
+    if isinstance(value, Mapping):
+        copied: dict[str, Any] = {}
+        for key in list(value.keys()):
+            try:
+                copied[key] = _plain(value[key])
+            except UnknownValueError:
+                copied[key] = UNKNOWN
+        return copied
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        items: list[Any] = []
+        for index in range(len(value)):
+            try:
+                items.append(_plain(value[index]))
+            except UnknownValueError:
+                items.append(UNKNOWN)
+        return items
+    return value
+
+
+def planned(resource: PolicyResource) -> PlannedResource:
+    parent = resource.parent
+    return PlannedResource(
+        urn=resource.urn,
+        type=resource.resource_type,
+        name=resource.name,
+        props=_plain(resource.props),
+        parent_type=parent.resource_type if parent else None,
+        parent_name=parent.name if parent else None,
+        property_dependencies={k: tuple(r.urn for r in v) for k, v in resource.property_dependencies.items()},
+    )
+
+
+def settings_from(config: Mapping[str, Any]) -> RuleSettings:
+    defaults = RuleSettings()
+    return RuleSettings(
+        production_stacks=tuple(config.get("productionStacks", defaults.production_stacks)),
+        max_rotation_days=int(config.get("maxDays", defaults.max_rotation_days)),
+        email_pattern=str(config.get("pattern", defaults.email_pattern)),
+    )
+
+
+def _stack_policy(rule: RuleInfo) -> StackValidationPolicy:
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        resources = [planned(resource) for resource in args.resources]
+        rule.check(resources, settings_from(args.get_config()), lambda urn, message: report(message, urn))
+
+    schema = CONFIG_SCHEMAS.get(rule.name)
+    return StackValidationPolicy(
+        name=rule.name,
+        description=rule.description,
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(schema) if schema else None,
+    )
+
+
+def serve() -> None:
+    """Start the analyzer server (blocks); the engine passes its address on the command line."""
+    PolicyPack(name=PACK_NAME, policies=[_stack_policy(rule) for rule in RULES])
