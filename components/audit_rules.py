@@ -142,8 +142,18 @@ class Rules:
         if self.hours is None:
             return "not configured"
         start, end = self.hours
-        days = ", ".join(WEEKDAYS[d].capitalize() for d in sorted(self.work_days))
-        return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d} on {days} ({self.zone.key})"
+        hours = f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+        return f"{hours} {self.describe_days()} ({self.zone.key})"
+
+    def describe_days(self) -> str:
+        """``every day``, ``Mon-Fri`` (a run of days) or ``Mon, Wed, Fri``."""
+        days = sorted(self.work_days)
+        if len(days) == len(WEEKDAYS):
+            return "every day"
+        names = [WEEKDAYS[d].capitalize() for d in days]
+        if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+            return f"{names[0]}-{names[-1]}"
+        return ", ".join(names)
 
 
 def _finding(kind: Kind, member: AuditedMember, row: Activity, detail: str) -> Finding:
@@ -233,7 +243,7 @@ def outside_working_hours(member: AuditedMember, rows: Sequence[Activity], rules
         if rules.within_working_hours(row.timestamp):
             continue
         local = row.timestamp.astimezone(rules.zone)
-        detail = f"{local:%a %H:%M} {local.tzname()}, outside {rules.describe_hours()}"
+        detail = f"{local:%a %H:%M} {local.tzname()}, outside working hours"
         findings.append(_finding(Kind.OUTSIDE_HOURS, member, row, detail))
     return findings
 

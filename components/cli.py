@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -148,6 +149,35 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_time(text: str) -> datetime:
+    """``--since``/``--until``: ISO 8601 date or date-time; without an offset it is in the audit's time zone."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or date-time") from None
+
+
+def _positive_days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days of at least 1")
+    return int(text)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from components.audit import AuditError, run_audit
+    from components.audit_report import to_json, to_markdown
+    from components.providers.settings import ProvisioningConfigError
+
+    try:
+        stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack))
+        result = run_audit(stack, days=args.days, since=args.since, until=args.until)
+    except (AuditError, ProvisioningConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(to_json(result) if args.json else to_markdown(result))
+    return result.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +218,20 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.add_argument("--json", action="store_true", help="machine-readable output")
     review_cmd.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
     review_cmd.set_defaults(handler=cmd_review)
+
+    audit = commands.add_parser(
+        "audit",
+        help="the managed MCP users' activity over a period, flagging the security guide's warning signs "
+        "(exit 0 clean, 1 findings, 2 error)",
+    )
+    audit.add_argument("--stack", "-s", default=LOCAL_STACK)
+    period = audit.add_mutually_exclusive_group()
+    period.add_argument("--days", type=_positive_days, help="the last N days (default 30)")
+    period.add_argument("--since", type=_audit_time, help="start (ISO 8601; no offset: the audit's time zone)")
+    audit.add_argument("--until", type=_audit_time, help="end, excluded (default: now)")
+    audit.add_argument("--json", action="store_true", help="machine-readable output")
+    audit.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+    audit.set_defaults(handler=cmd_audit)
     return parser
 
 
