@@ -27,10 +27,11 @@ from components.audit_source import (
     read_login_attempts,
     read_user_statuses,
 )
-from components.config import CONFIG_NAMESPACE, ConfigError, StackConfig, load_config
+from components.config import ConfigError, StackConfig
+from components.live_stack import stack_settings
 from components.plan import plan_templates, render_context
 from components.providers.settings import client_for, connection_from
-from components.role_templates import RoleSpec, TemplateError, available_templates, render
+from components.role_templates import RoleSpec, TemplateError, render
 
 DEFAULT_DAYS = 30
 
@@ -95,15 +96,6 @@ class AuditResult:
     def exit_code(self) -> int:
         """0: nothing to look at; 1: findings (like a drift check)."""
         return 1 if self.findings else 0
-
-
-def stack_settings(stack: auto.Stack) -> tuple[StackConfig, dict[str, str]]:
-    """The stack's validated config, and its raw namespace values (for the connection), from ``pulumi config``."""
-    values = {k: v.value for k, v in stack.get_all_config().items() if k.startswith(f"{CONFIG_NAMESPACE}:")}
-    prefix = f"{CONFIG_NAMESPACE}:"
-    short = {k.removeprefix(prefix): v for k, v in values.items()}
-    config = load_config(short.get, templates=available_templates(), present_keys=short)
-    return config, values
 
 
 def _spec_for(template: str, specs: dict[str, RoleSpec], config: StackConfig, stack: str) -> RoleSpec:

@@ -25,7 +25,7 @@ from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.member_access import onboarding_info
 from components.onboarding import CLIENTS, OnboardingError, render_onboarding
-from components.providers.settings import TOKEN_ENV
+from components.providers.settings import TOKEN_ENV, ProvisioningConfigError
 from components.pulumi_runner import LOCAL_STACK, PROJECT_ROOT, open_stack
 from components.review import review
 from components.review_render import render_json, render_markdown
@@ -118,13 +118,13 @@ def cmd_engine(args: argparse.Namespace) -> int:
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, env=_stack_env(args.stack))
+    stack = open_stack(args.stack, env=_stack_env(args.stack), create=False)
     _print_connection(stack.outputs(), args.show_token)
     return 0
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, env=_stack_env(args.stack))
+    stack = open_stack(args.stack, env=_stack_env(args.stack), create=False)
     text = render_onboarding(onboarding_info(stack, args.member), args.client)
     if args.out is None:
         print(
@@ -166,16 +166,28 @@ def _positive_days(text: str) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     from components.audit import AuditError, run_audit
     from components.audit_report import to_json, to_markdown
-    from components.providers.settings import ProvisioningConfigError
 
     try:
-        stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack))
+        stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack), create=False)
         result = run_audit(stack, days=args.days, since=args.since, until=args.until)
-    except (AuditError, ProvisioningConfigError) as exc:
+    except AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from components.drift import DriftError, run_drift, to_json, to_markdown
+
+    try:
+        stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack), create=False)
+        report = run_drift(stack, warn_days=args.rotation_warning_days)
+    except DriftError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(to_json(report) if args.json else to_markdown(report))
+    return report.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -232,6 +244,22 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--json", action="store_true", help="machine-readable output")
     audit.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
     audit.set_defaults(handler=cmd_audit)
+
+    drift = commands.add_parser(
+        "drift",
+        help="monthly check: managed objects changed by hand, access no code declares, tokens near rotation "
+        "(read-only; exit 0 clean, 1 findings, 2 error)",
+    )
+    drift.add_argument("--stack", "-s", default=LOCAL_STACK)
+    drift.add_argument(
+        "--rotation-warning-days",
+        type=_positive_days,
+        default=14,
+        help="report tokens due for rotation within this many days (default 14)",
+    )
+    drift.add_argument("--json", action="store_true", help="machine-readable output")
+    drift.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+    drift.set_defaults(handler=cmd_drift)
     return parser
 
 
@@ -239,12 +267,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
-    except (ConfigError, OnboardingError, DirectusError, server.LocalDirectusError) as exc:
+    except (ConfigError, OnboardingError, DirectusError, server.LocalDirectusError, ProvisioningConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # the Automation API's CommandError carries the engine's output
-        from pulumi.automation import CommandError
+        from pulumi.automation import CommandError, StackNotFoundError
 
+        if isinstance(exc, StackNotFoundError):
+            stack = getattr(args, "stack", "?")
+            print(
+                f"error: stack '{stack}' does not exist yet: run `mcp-access up --stack {stack}` first", file=sys.stderr
+            )
+            return 2
         if isinstance(exc, CommandError):
             print(f"error: pulumi failed:\n{exc}", file=sys.stderr)
             return 2

@@ -92,8 +92,13 @@ def open_stack(
     program: Callable[[], None] | None = None,
     work_dir: Path = PROJECT_ROOT,
     env: Mapping[str, str] | None = None,
+    create: bool = True,
 ) -> auto.Stack:
-    """Select (or create) ``stack`` of the project in ``work_dir``, with the inline program."""
+    """Select (or create) ``stack`` of the project in ``work_dir``, with the inline program.
+
+    Read-only commands pass ``create=False``: a mistyped stack name is then an error
+    (``auto.StackNotFoundError``), not a new empty stack.
+    """
     if program is None:
         from components.program import main as program
     # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
@@ -106,4 +111,6 @@ def open_stack(
     options = auto.LocalWorkspaceOptions(
         work_dir=str(work_dir), env_vars=engine_env(stack, work_dir, bin_dir, env), pulumi_command=command
     )
+    if not create:
+        return auto.select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
     return auto.create_or_select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
