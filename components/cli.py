@@ -32,6 +32,8 @@ from components.review_render import render_json, render_markdown
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
 LOCAL_URL = "http://127.0.0.1:8055"
+#: The guardrail policy pack (see policy/PulumiPolicy.yaml); its launcher works without a Python language host.
+POLICY_PACK = PROJECT_ROOT / "policy" / "analyzer"
 
 
 def _say(message: str) -> None:
@@ -79,7 +81,7 @@ def cmd_local(args: argparse.Namespace) -> int:
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
     started = time.monotonic()
-    result = stack.up(refresh=True, on_output=_say if args.verbose else None, color="never")
+    result = _guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
     _say(f"pulumi up (stack {LOCAL_STACK}) finished in {time.monotonic() - started:.1f}s: {dict(changes)}")
     _print_connection(result.outputs, args.show_token)
@@ -103,13 +105,33 @@ def _stack_env(stack: str) -> dict[str, str]:
     return {TOKEN_ENV: instance.admin_token} if instance else {}
 
 
+def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The guardrail pack runs on every ``up`` and ``preview`` unless ``--no-policy-pack`` says otherwise."""
+    if getattr(args, "no_policy_pack", False):
+        return {}
+    options: dict[str, Any] = {"policy_packs": [str(args.policy_pack)]}
+    if args.policy_pack_config:
+        options["policy_pack_configs"] = [str(args.policy_pack_config)]
+    return options
+
+
+def _guarded_up(stack: Any, policy: dict[str, Any], **options: Any) -> Any:
+    """``up``, after a preview with the policy pack passed: a violation then stops it before any change.
+
+    (The pack's stack-wide rule runs only once all resources are registered, i.e. after an ``up`` applied them.)
+    """
+    if policy:
+        stack.preview(refresh=True, color="never", **policy)
+    return stack.up(refresh=True, color="never", **policy, **options)
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, env=_stack_env(args.stack))
+    stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack))
     out = _say
     if args.operation == "up":
-        stack.up(refresh=True, on_output=out, color="never")
+        _guarded_up(stack, _policy_options(args), on_output=out)
     elif args.operation == "preview":
-        stack.preview(refresh=True, on_output=out, color="never", diff=True)
+        stack.preview(refresh=True, on_output=out, color="never", diff=True, **_policy_options(args))
     elif args.operation == "refresh":
         stack.refresh(on_output=out, color="never")
     elif args.operation == "destroy":
@@ -205,6 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
     for operation in ("up", "preview", "refresh", "destroy"):
         engine = commands.add_parser(operation, help=f"pulumi {operation} (through the Automation API)")
         engine.add_argument("--stack", "-s", default=LOCAL_STACK)
+        engine.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+        if operation in ("up", "preview"):
+            engine.add_argument(
+                "--policy-pack",
+                type=Path,
+                default=POLICY_PACK,
+                help="guardrail policy pack to enforce (default: this project's, policy/analyzer)",
+            )
+            engine.add_argument("--policy-pack-config", type=Path, help="JSON settings for the policy pack")
+            engine.add_argument(
+                "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
+            )
         engine.set_defaults(handler=cmd_engine, operation=operation)
 
     connection = commands.add_parser("connection", help="print what an MCP client needs for a stack")

@@ -1,7 +1,9 @@
 """Serve :mod:`components.guardrail_rules` as a Pulumi policy pack (pulumi-policy), started by ``policy/``.
 
-Every rule is a mandatory stack validation: it sees all planned resources at once (a shared email or a token
-on another member's user needs more than one resource), and a violation fails ``preview`` and ``up``.
+Every rule is mandatory. Rules about one resource are resource validations: the engine runs them before the
+resource's step, so ``up`` stops before creating it. The rule that compares resources (one user per member)
+is a stack validation, which the engine runs once all resources are registered: during ``up`` that is after
+they were applied, which is why ``mcp-access up`` previews with the pack first.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from typing import Any
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     PolicyPack,
     PolicyResource,
     ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
@@ -85,6 +90,36 @@ def settings_from(config: Mapping[str, Any]) -> RuleSettings:
     )
 
 
+#: The rules that need more than one resource at a time.
+STACK_RULES = frozenset({"one-user-per-member"})
+
+
+def _one(resource_type: str, urn: str, name: str, props: Mapping[str, Any]) -> PlannedResource:
+    # A resource validation does not see its parent; the URN's type chain names the parent's type, and the
+    # rules fall back to the logical name (``<template>-policy``, ``<member>-token``) for the parent's name.
+    chain = urn.split("::")[2] if urn.count("::") >= 3 else resource_type
+    parent_type = chain.rsplit("$", 2)[-2] if "$" in chain else None
+    return PlannedResource(urn=urn, type=resource_type, name=name, props=_plain(props), parent_type=parent_type)
+
+
+def _resource_policy(rule: RuleInfo) -> ResourceValidationPolicy:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        resources = [_one(args.resource_type, args.urn, args.name, args.props)]
+        provider = args.provider
+        if provider is not None:  # it carries the stack config (the developer opt-in)
+            resources.append(_one(provider.resource_type, provider.urn, provider.name, provider.props))
+        rule.check(resources, settings_from(args.get_config()), lambda _urn, message: report(message, None))
+
+    schema = CONFIG_SCHEMAS.get(rule.name)
+    return ResourceValidationPolicy(
+        name=rule.name,
+        description=rule.description,
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=PolicyConfigSchema(schema) if schema else None,
+    )
+
+
 def _stack_policy(rule: RuleInfo) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         resources = [planned(resource) for resource in args.resources]
@@ -102,4 +137,7 @@ def _stack_policy(rule: RuleInfo) -> StackValidationPolicy:
 
 def serve() -> None:
     """Start the analyzer server (blocks); the engine passes its address on the command line."""
-    PolicyPack(name=PACK_NAME, policies=[_stack_policy(rule) for rule in RULES])
+    policies: list[Policy] = [
+        _stack_policy(rule) if rule.name in STACK_RULES else _resource_policy(rule) for rule in RULES
+    ]
+    PolicyPack(name=PACK_NAME, policies=policies)

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import pytest
 from pulumi import automation as auto
 
+from components.cli import main
 from components.config import StackConfig, parse_config
 from components.localdev.server import DirectusInstance
 from components.member import McpMember
@@ -215,3 +217,26 @@ def test_emails_outside_the_pattern_fail(directus: DirectusInstance, tmp_path: P
         "member 'sarah': MCP user email 'sarah@company.com' does not follow the pattern 'ai-{local}@{domain}'",
     ]
     assert list(found) == ["mcp-email-pattern"]
+
+
+def test_mcp_access_preview_and_up_enforce_the_pack_by_default(
+    directus: DirectusInstance, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The stack raised its own cap to 365 days, which the program accepts; the pack's 90-day limit refuses it.
+    settings = {k: v for k, v in base_config(directus).items() if k != "directusUrl"}
+    created = make_stack(directus, tmp_path, "team", rotationDays=120, guardrails={"maxRotationDays": 365}, **settings)
+    workspace = created.workspace
+    assert isinstance(workspace, auto.LocalWorkspace)
+    for key in ("PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"):
+        monkeypatch.setenv(key, workspace.env_vars[key])
+    repo = ["--stack", "team", "--repo", str(workspace.work_dir)]
+
+    for operation in ("preview", "up"):
+        assert main([operation, *repo]) == 2
+        err = capsys.readouterr().err
+        assert "token-rotation-limit" in err
+        assert "member 'john': token rotates after 120 days; at most 90 are allowed" in err
+    assert created.outputs() == {}  # the refused `up` created nothing
+
+    # Skipping the pack is possible, and says so in its help; the program alone accepts the stack.
+    assert main(["preview", *repo, "--no-policy-pack"]) == 0
