@@ -36,6 +36,16 @@ LOCAL_URL = "http://127.0.0.1:8055"
 POLICY_PACK = PROJECT_ROOT / "policy" / "analyzer"
 
 
+REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
+
+
+def project_dir(given: Path | None) -> Path:
+    """``--repo``, else the current directory when it is a Pulumi project (as ``pulumi`` itself), else ours."""
+    if given is not None:
+        return given
+    return Path.cwd() if (Path.cwd() / "Pulumi.yaml").is_file() else PROJECT_ROOT
+
+
 def _say(message: str) -> None:
     print(message, flush=True)
 
@@ -126,7 +136,7 @@ def _guarded_up(stack: Any, policy: dict[str, Any], **options: Any) -> Any:
 
 
 def cmd_engine(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack))
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack))
     out = _say
     if args.operation == "up":
         _guarded_up(stack, _policy_options(args), on_output=out)
@@ -163,7 +173,7 @@ def cmd_onboard(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     try:
-        result = review(args.repo, args.stack, args.base)
+        result = review(project_dir(args.repo), args.stack, args.base)
     except GitRevisionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -190,7 +200,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.audit_report import to_json, to_markdown
 
     try:
-        stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack), create=False)
+        stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
         result = run_audit(stack, days=args.days, since=args.since, until=args.until)
     except AuditError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -203,7 +213,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.drift import DriftError, run_drift, to_json, to_markdown
 
     try:
-        stack = open_stack(args.stack, work_dir=args.repo, env=_stack_env(args.stack), create=False)
+        stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
         report = run_drift(stack, warn_days=args.rotation_warning_days)
     except DriftError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -227,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     for operation in ("up", "preview", "refresh", "destroy"):
         engine = commands.add_parser(operation, help=f"pulumi {operation} (through the Automation API)")
         engine.add_argument("--stack", "-s", default=LOCAL_STACK)
-        engine.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+        engine.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
         if operation in ("up", "preview"):
             engine.add_argument(
                 "--policy-pack",
@@ -262,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.add_argument("--stack", "-s", action="append", help="a stack to review (repeat; default: all)")
     review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
     review_cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    review_cmd.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+    review_cmd.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
     review_cmd.set_defaults(handler=cmd_review)
 
     audit = commands.add_parser(
@@ -276,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     period.add_argument("--since", type=_audit_time, help="start (ISO 8601; no offset: the audit's time zone)")
     audit.add_argument("--until", type=_audit_time, help="end, excluded (default: now)")
     audit.add_argument("--json", action="store_true", help="machine-readable output")
-    audit.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+    audit.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
     audit.set_defaults(handler=cmd_audit)
 
     drift = commands.add_parser(
@@ -292,7 +302,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="report tokens due for rotation within this many days (default 14)",
     )
     drift.add_argument("--json", action="store_true", help="machine-readable output")
-    drift.add_argument("--repo", type=Path, default=PROJECT_ROOT, help="project directory (default: this one)")
+    drift.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
     drift.set_defaults(handler=cmd_drift)
     return parser
 

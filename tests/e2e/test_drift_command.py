@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pulumi import automation as auto
@@ -19,6 +20,7 @@ from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from tests.conftest import require
 from tests.e2e.conftest import make_stack
+from tests.workflows import run_step
 
 STACK = "monthly"
 
@@ -188,3 +190,41 @@ def test_managed_objects_changed_by_hand_are_reported_in_plain_words(
     finally:
         deployed.up(refresh=True, color="never")
     assert run_drift(deployed, warn_days=5).exit_code == 0
+
+
+def test_the_monthly_workflow_steps_report_findings_without_failing_and_fail_on_errors(
+    deployed: auto.Stack, own_directus: server.DirectusInstance
+) -> None:
+    workspace = deployed.workspace
+    assert isinstance(workspace, auto.LocalWorkspace)
+    expressions = {
+        "matrix.stack": STACK,
+        "secrets.PULUMI_BACKEND_URL": workspace.env_vars["PULUMI_BACKEND_URL"],
+        "secrets.PULUMI_CONFIG_PASSPHRASE": workspace.env_vars["PULUMI_CONFIG_PASSPHRASE"],
+        "secrets.DIRECTUS_PROVISIONING_TOKEN": own_directus.admin_token,
+    }
+    cwd = Path(workspace.work_dir)
+
+    drift = run_step("mcp-access-monthly.yml", "check", "Drift check", cwd=cwd, expressions=expressions)
+    assert drift.returncode == 0, drift.stderr
+    assert drift.outputs == {"code": "1"}  # sarah's token is due within 14 days: a finding, not a failure
+    assert "the token of member sarah is due for rotation" in (cwd / "drift.md").read_text()
+    assert drift.summary.startswith(f"## Drift check: stack `{STACK}`")
+
+    audit = run_step(
+        "mcp-access-monthly.yml", "check", "Activity audit (last 31 days)", cwd=cwd, expressions=expressions
+    )
+    assert audit.returncode == 0, audit.stderr
+    assert audit.outputs == {"code": "0"}
+    assert "Not recorded by Directus" in (cwd / "audit.md").read_text()
+
+    broken = run_step(
+        "mcp-access-monthly.yml",
+        "check",
+        "Drift check",
+        cwd=cwd,
+        expressions={**expressions, "matrix.stack": "no-such-stack"},
+    )
+    assert broken.returncode != 0
+    assert broken.outputs == {"code": "2"}
+    assert "error: stack 'no-such-stack' does not exist yet" in broken.stderr

@@ -1,0 +1,57 @@
+"""The example GitHub Actions workflows: well-formed, every mcp-access call accepted by the command line,
+and the PR review step run for real on this repository (it needs git only)."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+
+import pytest
+
+from components.cli import build_parser
+from tests.workflows import WORKFLOWS, load, run_step
+
+WORKFLOW_FILES = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
+
+
+def test_both_examples_ship() -> None:
+    assert WORKFLOW_FILES == ["mcp-access-monthly.yml", "mcp-access-pr-review.yml"]
+
+
+@pytest.mark.parametrize("name", WORKFLOW_FILES)
+def test_every_mcp_access_call_is_accepted_by_the_command_line(name: str) -> None:
+    calls = []
+    for job in load(name)["jobs"].values():
+        for step in job["steps"]:
+            for line in str(step.get("run", "")).splitlines():
+                if "mcp-access " in line:
+                    command = line[line.index("mcp-access ") :].split(" >", 1)[0].split(" |", 1)[0]
+                    calls.append(shlex.split(command.replace('"$STACK"', "production").replace('"$BASE_SHA"', "HEAD")))
+    assert calls, f"{name} calls no mcp-access command"
+    for argv in calls:
+        build_parser().parse_args(argv[1:])  # exits (fails the test) on an unknown option or value
+
+
+def test_the_monthly_job_runs_drift_and_audit_and_opens_an_issue_on_findings() -> None:
+    steps = {s.get("name"): s for s in load("mcp-access-monthly.yml")["jobs"]["check"]["steps"]}
+    assert "mcp-access drift" in steps["Drift check"]["run"]
+    assert "mcp-access audit" in steps["Activity audit (last 31 days)"]["run"]
+    assert steps["Open an issue with the findings"]["if"] == (
+        "steps.drift.outputs.code == '1' || steps.audit.outputs.code == '1'"
+    )
+
+
+def test_the_pr_review_step_writes_a_comment_ready_review(tmp_path: Path) -> None:
+    result = run_step(
+        "mcp-access-pr-review.yml",
+        "review",
+        "Permission review",
+        cwd=tmp_path,
+        expressions={"github.event.pull_request.base.sha": "HEAD"},
+    )
+    assert result.returncode == 0, result.stderr
+    review = (tmp_path / "review.md").read_text()
+    assert review == result.summary
+    for stack in ("local", "staging", "production"):
+        assert f"`{stack}`" in review
+    assert "| member | template |" in review
