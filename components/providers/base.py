@@ -8,9 +8,11 @@ from the configuration that ``configure`` receives (see :mod:`components.provide
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import pulumi
+import pulumi.runtime.resource as sdk_resource
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -41,6 +43,50 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value == UNKNOWN
 
 
+#: Frames of this package are the only ones kept in the stack traces recorded in the state (see below), except
+#: those of the resource classes themselves (``providers/``), which say nothing about where a resource is declared.
+PACKAGE_URI = Path(__file__).resolve().parent.parent.as_uri() + "/"
+PROVIDERS_URI = Path(__file__).resolve().parent.as_uri() + "/"
+
+
+def declaration_frames_only() -> None:
+    """Record, for each resource, only the frames that declare it: this package's, outside ``providers/``.
+
+    The Python SDK sends the whole Python stack of every resource registration to the engine, which stores it
+    in the state as ``stackTrace``: with the inline program that is ~20 frames of asyncio, grpc, threading and
+    SDK files, more than half of the state's bytes, and the file backend rewrites (and hashes, and backs up)
+    the whole state after every step, so an ``up`` of 300 members spent most of its time on them. The trace is
+    only diagnostic. What is kept (``member.py`` or ``template_access.py``, then ``program.py``) says where each
+    resource is declared, and ``sourcePosition`` (the first frame kept) now points there rather than into
+    ``providers/base.py``.
+
+    The SDK has no setting for this (3.259), so its ``_get_stack_trace`` is wrapped; if a later SDK renames
+    it, nothing is wrapped and the full traces come back (slower, never wrong). Idempotent.
+    """
+    original = getattr(sdk_resource, "_get_stack_trace", None)
+    if original is None or getattr(original, "declaration_frames_only", False):
+        return
+
+    def declaration_frames() -> Any:
+        trace = original()
+        kept = [
+            frame
+            for frame in trace.frames
+            if frame.HasField("pc")
+            and frame.pc.uri.startswith(PACKAGE_URI)
+            and not frame.pc.uri.startswith(PROVIDERS_URI)
+        ]
+        del trace.frames[:]
+        trace.frames.extend(kept)
+        return trace
+
+    declaration_frames.declaration_frames_only = True  # type: ignore[attr-defined]
+    sdk_resource._get_stack_trace = declaration_frames
+
+
+# Installed on import: every resource of the program (components and dynamic resources) imports this module.
+declaration_frames_only()
+
 #: Module of this project's resource types: ``pulumi-python:dynamic/directus:<Kind>`` (e.g. ``...:User``).
 TYPE_MODULE = "directus"
 #: The type every dynamic resource had before they were named: kept as an alias so existing state carries over.
@@ -58,6 +104,13 @@ class DirectusResource(Resource):
     ) -> None:
         legacy = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=UNTYPED)])
         super().__init__(provider, name, props, pulumi.ResourceOptions.merge(legacy, opts))
+
+
+class Created(NamedTuple):
+    """What :meth:`DirectusProvider.create_or_adopt` did: the object's id, and whether it already existed."""
+
+    id: str
+    adopted: bool
 
 
 class ForeignObjectError(RuntimeError):
@@ -115,19 +168,21 @@ class DirectusProvider(ResourceProvider):
         key: str,
         body: Props,
         marked: Callable[[dict[str, Any]], bool],
-    ) -> str:
+    ) -> Created:
         """Create the object, or adopt the one with the same natural key if it carries our marker.
 
         Adoption covers a create that succeeded in Directus but was never recorded by Pulumi (a killed run).
-        An object with the key but without the marker belongs to someone else: refuse, naming it.
+        An object with the key but without the marker belongs to someone else: refuse, naming it. Callers
+        read back what may hang off the object (e.g. attached policies) only when it was adopted: nothing
+        can point to an object this call has just created.
         """
         value = body[key]
         existing = self.client.find_one(path, {key: {"_eq": value}})
         if existing is None:
-            return str(self.client.create(path, body)["id"])
+            return Created(str(self.client.create(path, body)["id"]), adopted=False)
         if marked(existing):
             self.client.update(path, existing["id"], body)
-            return str(existing["id"])
+            return Created(str(existing["id"]), adopted=True)
         raise ForeignObjectError(
             f"a Directus {kind} with {key} {value!r} already exists (id {existing['id']}) and is not managed by "
             "directus-mcp-access (it has no managed-by marker); it was left untouched. Rename ours or remove "

@@ -87,8 +87,11 @@ class PolicyHolderProvider(DirectusProvider):
 
     def create(self, props: Props) -> CreateResult:
         body = self.pick(props, self.managed_fields)
-        object_id = self.create_or_adopt(self.path, kind=self.holder, key=self.key, body=body, marked=self.is_marked)
-        policies = linked_policy_names(self.client, self.holder, object_id)
+        object_id, adopted = self.create_or_adopt(
+            self.path, kind=self.holder, key=self.key, body=body, marked=self.is_marked
+        )
+        # A new object has no policy attached yet; an adopted one may (``diff`` then reports any undeclared).
+        policies = linked_policy_names(self.client, self.holder, object_id) if adopted else []
         return CreateResult(object_id, {**props, **body, self.id_output: object_id, "policies": policies})
 
     def read(self, id_: str, props: Props) -> ReadResult:

@@ -92,8 +92,9 @@ class PolicyProvider(DirectusProvider):
 
     def create(self, props: Props) -> CreateResult:
         body = self._body(props)
-        policy_id = self.create_or_adopt("/policies", kind="policy", key="name", body=body, marked=_marked)
-        return CreateResult(policy_id, {**props, **body, "policy_id": policy_id, "links": self._links(policy_id)})
+        policy_id, adopted = self.create_or_adopt("/policies", kind="policy", key="name", body=body, marked=_marked)
+        links = self._links(policy_id) if adopted else []  # a new policy is attached to nothing yet
+        return CreateResult(policy_id, {**props, **body, "policy_id": policy_id, "links": links})
 
     def _access_rows(self, policy_id: str) -> list[dict[str, Any]]:
         return self.client.list_objects("/access", filter={"policy": {"_eq": policy_id}}, fields=["id", "role", "user"])

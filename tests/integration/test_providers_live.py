@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pulumi.runtime.resource as sdk_resource
 import pytest
 
 from components.directus.client import DirectusClient
@@ -51,6 +52,24 @@ def test_user_create_adopts_our_own_half_created_user(configured: Build, admin: 
     assert admin.list_objects("/users", filter={"email": {"_eq": "ai-orphan@example.com"}}, fields=["first_name"]) == [
         {"first_name": "AI"}
     ]
+
+
+def test_user_adoption_reads_back_policies_attached_meanwhile(configured: Build, admin: DirectusClient) -> None:
+    # A fresh create reports no attached policy without asking; an adopted user may carry one, which must show
+    # (as drift) so the next `up` detaches it.
+    users = configured(UserProvider)
+    fresh = users.create({**user_props("ai-fresh@example.com"), "linked_policies": []})
+    assert fresh.outs["policies"] == []
+    orphan = admin.create("/users", user_props("ai-adopted-links@example.com"))
+    policy = admin.create("/policies", {"name": "IT attached by hand", "app_access": False, "admin_access": False})
+    admin.create("/access", {"user": orphan["id"], "policy": policy["id"]})
+    props = {**user_props("ai-adopted-links@example.com"), "linked_policies": []}
+    adopted = users.create(props)
+    assert adopted.id == orphan["id"] and adopted.outs["policies"] == ["IT attached by hand"]
+    assert users.diff(adopted.id, adopted.outs, props).changes
+    for user_id in (fresh.id, adopted.id):
+        users.delete(user_id, {})
+    admin.delete("/policies", policy["id"])
 
 
 def test_user_create_refuses_a_foreign_user_and_leaves_it_alone(configured: Build, admin: DirectusClient) -> None:
@@ -150,3 +169,23 @@ def test_bad_input_is_refused_in_check_before_any_request(configured: Build) -> 
     result = users.check({}, {**user_props("ai-bad@example.com"), "email": "ai-bad@"})
     assert [f.property for f in result.failures] == ["email"]
     assert users.client.request_count == before
+
+
+def test_registrations_record_only_this_packages_stack_frames() -> None:
+    # The state keeps each resource's stack trace; the frames of asyncio, grpc and the SDK are dropped (README,
+    # benchmark), the ones that say where the resource was declared are kept.
+    class Base:
+        def __init__(self) -> None:
+            self.trace = sdk_resource._get_stack_trace()
+
+    class Middle(Base):
+        def __init__(self) -> None:
+            super().__init__()
+
+    class Concrete(Middle):
+        def __init__(self) -> None:
+            super().__init__()
+
+    uris = [frame.pc.uri for frame in Concrete().trace.frames]
+    assert uris == []  # pytest's frames and this file's are outside the package: all dropped
+    assert getattr(sdk_resource._get_stack_trace, "declaration_frames_only", False)
