@@ -6,7 +6,10 @@ For each N, on a fresh Directus (SQLite) and a fresh file-backend stack, it meas
 ``up`` from empty, a no-change ``preview --refresh``, and a no-change ``refresh`` (what the monthly drift check
 runs). For each phase it prints the wall time, the peak resident memory of the Pulumi engine and of the
 dynamic-provider process (sampled from /proc), and the HTTP requests sent to Directus, counted by the client
-in every process (program and provider) through its request log. Nothing is asserted: it prints numbers.
+in every process (program and provider) through its request log. It also prints the CPU time of the engine and
+the processes it started (its providers), and the machine's 1-minute load average when the phase ended: on a
+shared machine, a wall time well above the CPU time with a load above the core count means the figure is noisy.
+Nothing is asserted: it prints numbers.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import tempfile
@@ -108,6 +112,10 @@ class Phase:
     engine_mib: float
     provider_mib: float
     requests: Counter[str]
+    #: CPU seconds (user + system) of the processes the phase started and reaped: the engine and its providers.
+    cpu_seconds: float = 0.0
+    #: 1-minute load average when the phase ended.
+    load: float = 0.0
 
     @property
     def total_requests(self) -> int:
@@ -124,12 +132,19 @@ def _kind(line: str) -> str:
     return f"{method} {'/'.join(parts)}"
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
     log.write_text("")
+    cpu_before = _children_cpu()
     started = time.monotonic()
     with MemorySampler().running() as sampler:
         action()
     seconds = time.monotonic() - started
+    cpu = _children_cpu() - cpu_before
     requests = Counter(_kind(line) for line in log.read_text().splitlines() if line.strip())
     return Phase(
         name,
@@ -137,6 +152,8 @@ def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
         sampler.peaks.get("engine", 0) / 1024,
         sampler.peaks.get("provider", 0) / 1024,
         requests,
+        cpu,
+        os.getloadavg()[0],
     )
 
 
@@ -185,11 +202,13 @@ def run(n: int, base: Path, extra_env: dict[str, str] | None = None) -> list[Pha
 
 def report(n: int, phases: list[Phase], verbose: bool) -> None:
     print(f"\nN = {n} members ({', '.join(f'{t} {c}' for t, c in Counter(m['template'] for m in roster(n)).items())})")
-    print(f"  {'phase':32} {'wall s':>8} {'engine MiB':>11} {'provider MiB':>13} {'requests':>9}")
+    print(
+        f"  {'phase':32} {'wall s':>8} {'CPU s':>7} {'engine MiB':>11} {'provider MiB':>13} {'requests':>9} {'load':>5}"
+    )
     for phase in phases:
         print(
-            f"  {phase.name:32} {phase.seconds:8.1f} {phase.engine_mib:11.0f} {phase.provider_mib:13.0f} "
-            f"{phase.total_requests:9d}"
+            f"  {phase.name:32} {phase.seconds:8.1f} {phase.cpu_seconds:7.1f} {phase.engine_mib:11.0f} "
+            f"{phase.provider_mib:13.0f} {phase.total_requests:9d} {phase.load:5.1f}"
         )
         if verbose:
             for kind, count in phase.requests.most_common():
