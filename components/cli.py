@@ -91,7 +91,7 @@ def cmd_local(args: argparse.Namespace) -> int:
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
     started = time.monotonic()
-    result = _guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
+    result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
     _say(f"pulumi up (stack {LOCAL_STACK}) finished in {time.monotonic() - started:.1f}s: {dict(changes)}")
     _print_connection(result.outputs, args.show_token)
@@ -125,7 +125,7 @@ def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _guarded_up(stack: Any, policy: dict[str, Any], **options: Any) -> Any:
+def guarded_up(stack: Any, policy: dict[str, Any], **options: Any) -> Any:
     """``up``, after a preview with the policy pack passed: a violation then stops it before any change.
 
     (The pack's stack-wide rule runs only once all resources are registered, i.e. after an ``up`` applied them.)
@@ -139,7 +139,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack))
     out = _say
     if args.operation == "up":
-        _guarded_up(stack, _policy_options(args), on_output=out)
+        guarded_up(stack, _policy_options(args), on_output=out)
     elif args.operation == "preview":
         stack.preview(refresh=True, on_output=out, color="never", diff=True, **_policy_options(args))
     elif args.operation == "refresh":

@@ -2,9 +2,12 @@
 
 Usage: ``.venv/bin/python tools/benchmark.py [N ...]`` (default 10 100 300), or ``make benchmark``.
 
-For each N, on a fresh Directus (SQLite) and a fresh file-backend stack, it measures three phases:
-``up`` from empty, a no-change ``preview --refresh``, and a no-change ``refresh`` (what the monthly drift check
-runs). For each phase it prints the wall time, the peak resident memory of the Pulumi engine and of the
+For each N, on a fresh Directus (SQLite) and a fresh file-backend stack, it measures: ``up`` from empty, a
+no-change ``preview --refresh``, a no-change ``refresh``, ``mcp-access drift`` (its preview, listings and
+report), a no-change preview with the guardrail policy pack, and, after a destroy, ``up`` from empty the way
+``mcp-access up`` runs it (a preview with the pack, then ``up`` with it).
+
+For each phase it prints the wall time, the peak resident memory of the Pulumi engine and of the
 dynamic-provider process (sampled from /proc), and the HTTP requests sent to Directus, counted by the client
 in every process (program and provider) through its request log. It also prints the CPU time of the engine and
 the processes it started (its providers), and the machine's 1-minute load average when the phase ended: on a
@@ -34,7 +37,9 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from components.cli import POLICY_PACK, guarded_up
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
+from components.drift import run_drift
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.processes import descendants
@@ -188,11 +193,17 @@ def run(n: int, base: Path, extra_env: dict[str, str] | None = None) -> list[Pha
         config = {f"{NS}:{k}": auto.ConfigValue(v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()}
         config[f"{NS}:provisioningToken"] = auto.ConfigValue(instance.admin_token, secret=True)
         stack.set_all_config(config)
+        pack: dict[str, Any] = {"policy_packs": [str(POLICY_PACK)]}
         phases = [
             measure("up (from empty)", log, lambda: stack.up(color="never")),
             measure("preview --refresh (no change)", log, lambda: stack.preview(refresh=True, color="never")),
             measure("refresh (no change)", log, lambda: stack.refresh(color="never")),
+            measure("drift (no change)", log, lambda: run_drift(stack)),
+            measure("preview + policy pack", log, lambda: stack.preview(refresh=True, color="never", **pack)),
         ]
+        stack.destroy(color="never")
+        # What `mcp-access up` does: a preview with the guardrail pack, then `up --refresh` with it.
+        phases.append(measure("mcp-access up (from empty)", log, lambda: guarded_up(stack, pack)))
         stack.destroy(color="never")
         return phases
     finally:
