@@ -102,6 +102,17 @@ def _one(resource_type: str, urn: str, name: str, props: Mapping[str, Any]) -> P
     return PlannedResource(urn=urn, type=resource_type, name=name, props=_plain(props), parent_type=parent_type)
 
 
+def _common(rule: RuleInfo) -> dict[str, Any]:
+    """Name, description, enforcement and config schema: the same for both kinds of policy."""
+    schema = CONFIG_SCHEMAS.get(rule.name)
+    return {
+        "name": rule.name,
+        "description": rule.description,
+        "enforcement_level": EnforcementLevel.MANDATORY,
+        "config_schema": PolicyConfigSchema(schema) if schema else None,
+    }
+
+
 def _resource_policy(rule: RuleInfo) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         resources = [_one(args.resource_type, args.urn, args.name, args.props)]
@@ -110,14 +121,7 @@ def _resource_policy(rule: RuleInfo) -> ResourceValidationPolicy:
             resources.append(_one(provider.resource_type, provider.urn, provider.name, provider.props))
         rule.check(resources, settings_from(args.get_config()), lambda _urn, message: report(message, None))
 
-    schema = CONFIG_SCHEMAS.get(rule.name)
-    return ResourceValidationPolicy(
-        name=rule.name,
-        description=rule.description,
-        validate=validate,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(schema) if schema else None,
-    )
+    return ResourceValidationPolicy(validate=validate, **_common(rule))
 
 
 def _stack_policy(rule: RuleInfo) -> StackValidationPolicy:
@@ -125,14 +129,7 @@ def _stack_policy(rule: RuleInfo) -> StackValidationPolicy:
         resources = [planned(resource) for resource in args.resources]
         rule.check(resources, settings_from(args.get_config()), lambda urn, message: report(message, urn))
 
-    schema = CONFIG_SCHEMAS.get(rule.name)
-    return StackValidationPolicy(
-        name=rule.name,
-        description=rule.description,
-        validate=validate,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=PolicyConfigSchema(schema) if schema else None,
-    )
+    return StackValidationPolicy(validate=validate, **_common(rule))
 
 
 def serve() -> None:

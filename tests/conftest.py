@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,21 +36,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-def directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.DirectusInstance]:
-    """A fresh Directus 12.4.0 with a new SQLite database and the demo collections, for the whole session."""
+@contextmanager
+def fresh_directus(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[server.DirectusInstance]:
+    """A fresh Directus 12.4.0 with a new SQLite database in ``data_dir`` and the demo collections."""
     require(server.directus_cli().exists(), f"Directus is not installed at {server.directus_cli()}")
-    # File imports from 127.0.0.1 are allowed so that tests can upload through MCP from a local file server
-    # (Directus refuses imports from local addresses by default).
-    instance = server.start(
-        tmp_path_factory.mktemp("directus"), fresh=True, extra_env={"IMPORT_IP_DENY_LIST": "169.254.169.254"}
-    )
+    instance = server.start(data_dir, fresh=True, extra_env=extra_env)
     try:
         with DirectusClient(instance.url, instance.admin_token) as client:
             ensure_demo_collections(client)
         yield instance
     finally:
         server.stop(instance)
+
+
+@pytest.fixture(scope="session")
+def directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.DirectusInstance]:
+    """The Directus the whole session shares."""
+    # File imports from 127.0.0.1 are allowed so that tests can upload through MCP from a local file server
+    # (Directus refuses imports from local addresses by default).
+    with fresh_directus(tmp_path_factory.mktemp("directus"), {"IMPORT_IP_DENY_LIST": "169.254.169.254"}) as instance:
+        yield instance
 
 
 @pytest.fixture

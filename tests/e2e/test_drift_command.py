@@ -17,8 +17,7 @@ from components.cli import main
 from components.directus.client import DirectusClient
 from components.drift import run_drift, to_markdown
 from components.localdev import server
-from components.localdev.demo import ensure_demo_collections
-from tests.conftest import require
+from tests.conftest import fresh_directus
 from tests.e2e.conftest import make_stack
 from tests.workflows import run_step
 
@@ -27,14 +26,8 @@ STACK = "monthly"
 
 @pytest.fixture(scope="module")
 def own_directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.DirectusInstance]:
-    require(server.directus_cli().exists(), f"Directus is not installed at {server.directus_cli()}")
-    instance = server.start(tmp_path_factory.mktemp("drift-directus"), fresh=True)
-    try:
-        with DirectusClient(instance.url, instance.admin_token) as client:
-            ensure_demo_collections(client)
+    with fresh_directus(tmp_path_factory.mktemp("drift-directus")) as instance:
         yield instance
-    finally:
-        server.stop(instance)
 
 
 @pytest.fixture(scope="module")
