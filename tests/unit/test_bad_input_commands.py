@@ -25,6 +25,12 @@ from components.providers.settings import (
         (["up", "--stack"], "argument --stack/-s: expected one argument"),
         (["deploy"], "argument command: invalid choice: 'deploy'"),
         ([], "the following arguments are required: command"),
+        (["drift", "--rotation-warning-days", "0"], "'0' is not a whole number of days of at least 1"),
+        (["audit", "--days", "two"], "'two' is not a whole number of days of at least 1"),
+        (["audit", "--since", "last tuesday"], "'last tuesday' is not an ISO 8601 date or date-time"),
+        (["audit", "--days", "3", "--since", "2026-11-01"], "argument --since: not allowed with argument --days"),
+        (["up", "--policy-pack"], "argument --policy-pack: expected one argument"),
+        (["review", "--bogus"], "unrecognized arguments: --bogus"),
     ],
 )
 def test_bad_command_lines_exit_2_naming_the_value(
