@@ -18,6 +18,7 @@ from pulumi import automation as auto
 
 from components.cli import main
 from components.config import StackConfig, parse_config
+from components.directus.client import DirectusClient
 from components.localdev.server import DirectusInstance
 from components.member import McpMember
 from components.plan import render_context
@@ -240,3 +241,24 @@ def test_mcp_access_preview_and_up_enforce_the_pack_by_default(
 
     # Skipping the pack is possible, and says so in its help; the program alone accepts the stack.
     assert main(["preview", *repo, "--no-policy-pack"]) == 0
+
+
+def test_a_plain_up_with_the_pack_never_applies_the_violating_resource(
+    directus: DirectusInstance, tmp_path: Path
+) -> None:
+    # Without mcp-access's guarded preview: the per-resource rule stops each token before its step.
+    settings = {k: v for k, v in base_config(directus).items() if k != "directusUrl"}
+    created = make_stack(
+        directus, tmp_path, "team", **{**settings, "rotationDays": 120}, guardrails={"maxRotationDays": 365}
+    )
+    with pytest.raises(auto.CommandError, match="token rotates after 120 days"):
+        created.up(policy_packs=[PACK], color="never")
+    resources = (created.export_stack().deployment or {}).get("resources") or []
+    kinds = {str(r["type"]).rsplit(":", 1)[-1] for r in resources}
+    assert "StaticToken" not in kinds
+    with DirectusClient(directus.url, directus.admin_token) as admin:
+        users = admin.list_objects(
+            "/users", filter={"email": {"_in": ["ai-john@company.com", "ai-sarah@company.com"]}}, fields=["token"]
+        )
+        assert all(user["token"] is None for user in users)
+    created.destroy(color="never")
