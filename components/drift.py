@@ -51,9 +51,8 @@ class DriftReport:
         return 1 if (self.drifted or self.undeclared or self.rotation) else 0
 
 
-def declared_in_state(stack: auto.Stack, client: DirectusClient) -> Declared:
-    """The ids this stack manages (from its state) and the provisioning user (from ``/users/me``)."""
-    resources = (stack.export_stack().deployment or {}).get("resources") or []
+def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client: DirectusClient) -> Declared:
+    """The ids this stack manages (from its state's ``resources``) and the provisioning user (``/users/me``)."""
     ids: dict[str, set[str]] = {"User": set(), "Role": set(), "Policy": set()}
     for resource in resources:
         kind = str(resource.get("type", "")).removeprefix(TYPE_PREFIX)
@@ -98,9 +97,10 @@ def run_drift(
         raise DriftError(f"stack {stack.name!r} has no outputs yet: run `up` first")
     config, values = stack_settings(stack)
     client = admin_client(values)
-    declared = declared_in_state(stack, client)
+    resources = (stack.export_stack().deployment or {}).get("resources") or []
+    declared = declared_in_state(stack, resources, client)
     try:
-        drifted = drifted_resources(stack)
+        drifted = drifted_resources(stack, frozenset(str(r.get("urn")) for r in resources))
     except auto.CommandError as exc:
         raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
     live = read_live(client)

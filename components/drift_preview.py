@@ -164,9 +164,12 @@ def describe(metadata: auto.StepEventMetadata, was_in_state: Callable[[str], boo
     return DriftedResource(name, kind, owner, op, properties, summary, tuple(details))
 
 
-def drifted_resources(stack: auto.Stack) -> list[DriftedResource]:
-    """Run ``preview --refresh`` (read-only) and describe every resource that would change."""
-    state_urns = {str(r.get("urn")) for r in (stack.export_stack().deployment or {}).get("resources") or []}
+def drifted_resources(stack: auto.Stack, state_urns: frozenset[str]) -> list[DriftedResource]:
+    """Run ``preview --refresh`` (read-only) and describe every resource that would change.
+
+    ``state_urns`` are the resources in the state before the preview: a planned create of one of them means
+    it was deleted in Directus, of another that it was declared but never applied.
+    """
     events: list[auto.EngineEvent] = []
     stack.preview(refresh=True, color="never", on_event=events.append)
     found: dict[str, DriftedResource] = {}
