@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -222,6 +222,18 @@ def cmd_drift(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def _report_command(
+    commands: Any, name: str, summary: str, handler: Callable[[argparse.Namespace], int]
+) -> argparse.ArgumentParser:
+    """A read-only report on one stack: ``--stack``, ``--json``, ``--repo``; exit 0 clean, 1 findings, 2 error."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=f"{summary} (exit 0 clean, 1 findings, 2 error)")
+    parser.add_argument("--stack", "-s", default=LOCAL_STACK)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -275,35 +287,29 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
     review_cmd.set_defaults(handler=cmd_review)
 
-    audit = commands.add_parser(
+    audit = _report_command(
+        commands,
         "audit",
-        help="the managed MCP users' activity over a period, flagging the security guide's warning signs "
-        "(exit 0 clean, 1 findings, 2 error)",
+        "the managed MCP users' activity over a period, flagging the security guide's warning signs",
+        cmd_audit,
     )
-    audit.add_argument("--stack", "-s", default=LOCAL_STACK)
     period = audit.add_mutually_exclusive_group()
     period.add_argument("--days", type=_positive_days, help="the last N days (default 30)")
     period.add_argument("--since", type=_audit_time, help="start (ISO 8601; no offset: the audit's time zone)")
     audit.add_argument("--until", type=_audit_time, help="end, excluded (default: now)")
-    audit.add_argument("--json", action="store_true", help="machine-readable output")
-    audit.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
-    audit.set_defaults(handler=cmd_audit)
 
-    drift = commands.add_parser(
+    drift = _report_command(
+        commands,
         "drift",
-        help="monthly check: managed objects changed by hand, access no code declares, tokens near rotation "
-        "(read-only; exit 0 clean, 1 findings, 2 error)",
+        "monthly check: managed objects changed by hand, access no code declares, tokens near rotation (read-only)",
+        cmd_drift,
     )
-    drift.add_argument("--stack", "-s", default=LOCAL_STACK)
     drift.add_argument(
         "--rotation-warning-days",
         type=_positive_days,
         default=14,
         help="report tokens due for rotation within this many days (default 14)",
     )
-    drift.add_argument("--json", action="store_true", help="machine-readable output")
-    drift.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
-    drift.set_defaults(handler=cmd_drift)
     return parser
 
 

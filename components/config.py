@@ -295,6 +295,16 @@ CONFIG_KEYS = (
 OTHER_KEYS = ("provisioningToken",)
 
 
+def check_known_keys(keys: Iterable[str]) -> None:
+    """A key of the namespace this tool does not know (a typo such as ``ipAllowList``) is an error."""
+    unknown = sorted(set(keys) - set(CONFIG_KEYS) - set(OTHER_KEYS))
+    if unknown:
+        lines = [
+            f"{CONFIG_NAMESPACE}:{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown
+        ]
+        raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines))
+
+
 def load_config(
     get: Callable[[str], str | None],
     *,
@@ -307,12 +317,7 @@ def load_config(
     keys set in the stack's namespace: one this tool does not know (a typo such as ``ipAllowList``) is an error
     rather than a silently ignored setting.
     """
-    unknown = sorted(set(present_keys) - set(CONFIG_KEYS) - set(OTHER_KEYS))
-    if unknown:
-        lines = [
-            f"{CONFIG_NAMESPACE}:{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown
-        ]
-        raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines))
+    check_known_keys(present_keys)
     raw: dict[str, Any] = {}
     for key in CONFIG_KEYS:
         value = get(key)
@@ -327,4 +332,13 @@ def load_config(
     return parse_config(raw, templates=templates)
 
 
-__all__ = ["CONFIG_NAMESPACE", "AuditConfig", "ConfigError", "Member", "StackConfig", "load_config", "parse_config"]
+__all__ = [
+    "CONFIG_NAMESPACE",
+    "AuditConfig",
+    "ConfigError",
+    "Member",
+    "StackConfig",
+    "check_known_keys",
+    "load_config",
+    "parse_config",
+]

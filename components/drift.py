@@ -25,8 +25,8 @@ from components.drift_scan import (
     rotation_findings,
     scan,
 )
-from components.guardrail_rules import TYPE_PREFIX
 from components.live_stack import admin_client, stack_settings
+from components.resource_types import DYNAMIC_PREFIX as TYPE_PREFIX
 
 DEFAULT_ROTATION_WARNING_DAYS = 14
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from components.guardrail_rules import TYPE_PREFIX
+from components.resource_types import DYNAMIC_PREFIX as TYPE_PREFIX
 
 IGNORED_OPS = {auto.OpType.SAME, auto.OpType.REFRESH, auto.OpType.READ}
 #: What each resource kind is, for a reader who does not know Pulumi.

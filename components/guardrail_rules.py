@@ -19,11 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.config import CONFIG_NAMESPACE, DEFAULT_EMAIL_PATTERN
+from components.resource_types import DYNAMIC_PREFIX as TYPE_PREFIX
+from components.resource_types import DYNAMIC_PROVIDER, MEMBER_COMPONENT, TEMPLATE_COMPONENT
 
-TYPE_PREFIX = "pulumi-python:dynamic/directus:"
-TEMPLATE_COMPONENT = f"{CONFIG_NAMESPACE}:index:TemplateAccess"
-MEMBER_COMPONENT = f"{CONFIG_NAMESPACE}:index:McpMember"
-DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
 ADMIN_TEMPLATE = "developer"
 READ_ONLY_TEMPLATE = "analysis"
 DEFAULT_PRODUCTION_STACKS = ("production",)

@@ -7,6 +7,7 @@ import pulumi
 from components.marker import user_tags
 from components.providers.token import StaticToken
 from components.providers.user import DirectusUser
+from components.resource_types import MEMBER_COMPONENT
 
 
 class McpMember(pulumi.ComponentResource):
@@ -34,7 +35,7 @@ class McpMember(pulumi.ComponentResource):
         enabled: bool = True,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__("directus-mcp-access:index:McpMember", name, None, opts)
+        super().__init__(MEMBER_COMPONENT, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.user = DirectusUser(
             f"{name}-user",

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from components.config import CONFIG_KEYS, CONFIG_NAMESPACE, OTHER_KEYS, ConfigError, StackConfig, parse_config
+from components.config import CONFIG_KEYS, CONFIG_NAMESPACE, ConfigError, StackConfig, check_known_keys, parse_config
 from components.role_templates import TEMPLATE_DIR, available_templates
 
 STACKS_DIR = Path(__file__).resolve().parent.parent / "stacks"
@@ -44,21 +44,9 @@ def config_from_text(text: str, *, source: str, template_dir: Path = TEMPLATE_DI
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML ({exc})") from None
     values = namespace_values(document)
-    unknown = sorted(set(values) - set(CONFIG_KEYS) - set(OTHER_KEYS))
-    if unknown:
-        lines = [f"{_PREFIX}{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown]
-        raise ConfigError(f"{source}: invalid stack configuration:\n  " + "\n  ".join(lines))
     raw = {key: value for key, value in values.items() if key in CONFIG_KEYS}
     try:
+        check_known_keys(values)
         return parse_config(raw, templates=available_templates(template_dir))
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
-
-
-def read_stack_config(stack: str, stacks_dir: Path = STACKS_DIR, template_dir: Path = TEMPLATE_DIR) -> StackConfig:
-    """The validated settings of ``stack`` from its file in ``stacks_dir``."""
-    path = stack_file(stack, stacks_dir)
-    if not path.is_file():
-        known = ", ".join(stack_names(stacks_dir)) or "none"
-        raise ConfigError(f"stack '{stack}' has no settings file {path} (stacks: {known})")
-    return config_from_text(path.read_text(), source=str(path), template_dir=template_dir)

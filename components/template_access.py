@@ -9,6 +9,7 @@ from components.providers.access import AccessLink
 from components.providers.permissions import PermissionSet
 from components.providers.policy import DirectusPolicy
 from components.providers.role import DirectusRole
+from components.resource_types import TEMPLATE_COMPONENT
 from components.role_templates import RoleSpec
 
 
@@ -25,7 +26,7 @@ class TemplateAccess(pulumi.ComponentResource):
 
     def __init__(self, spec: RoleSpec, *, stack: str, opts: pulumi.ResourceOptions | None = None) -> None:
         name = spec.template
-        super().__init__("directus-mcp-access:index:TemplateAccess", name, None, opts)
+        super().__init__(TEMPLATE_COMPONENT, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         display_name = f"MCP {name} ({stack})"
         description = describe(spec.description, stack)

@@ -27,6 +27,7 @@ from pulumi.output import Unknown
 from components.directus.client import DirectusClient
 from components.directus.snapshot import Snapshot
 from components.providers.settings import Connection, client_for, connection_from, snapshot_for
+from components.resource_types import DYNAMIC_MODULE, UNTYPED_DYNAMIC
 
 # The value a preview passes for inputs that are not known yet (e.g. the id of a role still to be created).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -87,10 +88,8 @@ def declaration_frames_only() -> None:
 # Installed on import: every resource of the program (components and dynamic resources) imports this module.
 declaration_frames_only()
 
-#: Module of this project's resource types: ``pulumi-python:dynamic/directus:<Kind>`` (e.g. ``...:User``).
-TYPE_MODULE = "directus"
-#: The type every dynamic resource had before they were named: kept as an alias so existing state carries over.
-UNTYPED = "pulumi-python:dynamic:Resource"
+#: Subclasses pass it as ``module``: their type is ``pulumi-python:dynamic/directus:<Kind>``.
+TYPE_MODULE = DYNAMIC_MODULE
 
 
 class DirectusResource(Resource):
@@ -102,7 +101,7 @@ class DirectusResource(Resource):
     def __init__(
         self, provider: ResourceProvider, name: str, props: Props, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        legacy = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=UNTYPED)])
+        legacy = pulumi.ResourceOptions(aliases=[pulumi.Alias(type_=UNTYPED_DYNAMIC)])
         super().__init__(provider, name, props, pulumi.ResourceOptions.merge(legacy, opts))
 
 

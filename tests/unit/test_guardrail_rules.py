@@ -7,15 +7,14 @@ from typing import Any
 
 from components.guardrail_pack import settings_from
 from components.guardrail_rules import (
-    MEMBER_COMPONENT,
-    TEMPLATE_COMPONENT,
-    TYPE_PREFIX,
     UNKNOWN,
     PlannedResource,
     RuleSettings,
     email_regex,
     evaluate,
 )
+from components.resource_types import DYNAMIC_PREFIX as TYPE_PREFIX
+from components.resource_types import MEMBER_COMPONENT, TEMPLATE_COMPONENT
 
 
 def resource(kind: str, logical: str, parent: str, stack: str = "team", **props: Any) -> PlannedResource:
