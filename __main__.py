@@ -1,5 +1,5 @@
 """Pulumi entry point: the program lives in the importable package so dynamic providers pickle by reference."""
 
-from components.program import main
+from components.program.entry import main
 
 main()

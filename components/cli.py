@@ -17,23 +17,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from components.config import ConfigError
 from components.directus.client import DirectusClient
-from components.directus.errors import DirectusError
-from components.git_revision import GitRevisionError
+from components.engine.guarded import POLICY_PACK, guarded_up
+from components.engine.workspace import LOCAL_STACK, engine_errors, open_stack
+from components.errors import McpAccessError
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
-from components.member_access import onboarding_info
-from components.onboarding import CLIENTS, OnboardingError, render_onboarding
-from components.providers.settings import TOKEN_ENV, ProvisioningConfigError
-from components.pulumi_runner import LOCAL_STACK, PROJECT_ROOT, open_stack
-from components.review import review
-from components.review_render import render_json, render_markdown
+from components.names import PROJECT_ROOT
+from components.ops.onboarding.clients import CLIENT_NAMES
+from components.ops.onboarding.render import render_onboarding
+from components.ops.onboarding.run import onboarding_info
+from components.ops.review.render import render_json, render_markdown
+from components.ops.review.run import review
+from components.providers.connection import TOKEN_ENV
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
 LOCAL_URL = "http://127.0.0.1:8055"
-#: The guardrail policy pack (see policy/PulumiPolicy.yaml); its launcher works without a Python language host.
-POLICY_PACK = PROJECT_ROOT / "policy" / "analyzer"
 
 
 REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
@@ -125,16 +124,6 @@ def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def guarded_up(stack: Any, policy: dict[str, Any], **options: Any) -> Any:
-    """``up``, after a preview with the policy pack passed: a violation then stops it before any change.
-
-    (The pack's stack-wide rule runs only once all resources are registered, i.e. after an ``up`` applied them.)
-    """
-    if policy:
-        stack.preview(refresh=True, color="never", **policy)
-    return stack.up(refresh=True, color="never", **policy, **options)
-
-
 def cmd_engine(args: argparse.Namespace) -> int:
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack))
     out = _say
@@ -172,11 +161,7 @@ def cmd_onboard(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    try:
-        result = review(project_dir(args.repo), args.stack, args.base)
-    except GitRevisionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    result = review(project_dir(args.repo), args.stack, args.base)
     sys.stdout.write(render_json(result) if args.json else render_markdown(result))
     return 0
 
@@ -196,28 +181,21 @@ def _positive_days(text: str) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from components.audit import AuditError, run_audit
-    from components.audit_report import to_json, to_markdown
+    from components.ops.audit.render import to_json, to_markdown
+    from components.ops.audit.run import run_audit
 
-    try:
-        stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
-        result = run_audit(stack, days=args.days, since=args.since, until=args.until)
-    except AuditError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
+    result = run_audit(stack, days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
-    from components.drift import DriftError, run_drift, to_json, to_markdown
+    from components.ops.drift.render import to_json, to_markdown
+    from components.ops.drift.run import run_drift
 
-    try:
-        stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
-        report = run_drift(stack, warn_days=args.rotation_warning_days)
-    except DriftError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
+    report = run_drift(stack, warn_days=args.rotation_warning_days)
     sys.stdout.write(to_json(report) if args.json else to_markdown(report))
     return report.exit_code
 
@@ -274,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     onboard.add_argument("member", help="the member's name in the roster")
     onboard.add_argument("--stack", "-s", default=LOCAL_STACK)
-    onboard.add_argument("--client", "-c", choices=CLIENTS, default="claude-code")
+    onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
     onboard.set_defaults(handler=cmd_onboard)
 
@@ -316,23 +294,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args))
-    except (ConfigError, OnboardingError, DirectusError, server.LocalDirectusError, ProvisioningConfigError) as exc:
+        with engine_errors(getattr(args, "stack", None)):
+            return int(args.handler(args))
+    except McpAccessError as exc:  # every error meant for people; anything else is a bug and keeps its traceback
         print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # the Automation API's CommandError carries the engine's output
-        from pulumi.automation import CommandError, StackNotFoundError
-
-        if isinstance(exc, StackNotFoundError):
-            stack = getattr(args, "stack", "?")
-            print(
-                f"error: stack '{stack}' does not exist yet: run `mcp-access up --stack {stack}` first", file=sys.stderr
-            )
-            return 2
-        if isinstance(exc, CommandError):
-            print(f"error: pulumi failed:\n{exc}", file=sys.stderr)
-            return 2
-        raise
+        return exc.exit_code
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""The guardrail policy pack: each rule of :mod:`components.guardrail_rules` as a mandatory stack policy."""
+"""The guardrail policy pack: each rule of :mod:`components.guardrails.rules` as a mandatory stack policy."""
 
-from components.guardrail_pack import serve
+from components.guardrails.pack import serve
 
 serve()

@@ -37,13 +37,14 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from components.cli import POLICY_PACK, guarded_up
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
-from components.drift import run_drift
+from components.engine.guarded import POLICY_PACK, guarded_up
+from components.engine.workspace import open_stack
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.processes import descendants
-from components.pulumi_runner import PROJECT_ROOT, open_stack
+from components.names import PROJECT_ROOT
+from components.ops.drift.run import run_drift
 
 NS = "directus-mcp-access"
 # The unlicensed core tier counts users with admin access as seats (3 at most, the bootstrap admin is one):

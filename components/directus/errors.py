@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from components.errors import McpAccessError
+
 REDACTED = "[redacted]"
 
 
@@ -24,7 +26,7 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-class DirectusError(Exception):
+class DirectusError(McpAccessError):
     """A request to Directus failed. ``code`` is Directus's error code (or a transport-level code)."""
 
     def __init__(self, *, method: str, path: str, status: int | None, code: str, message: str) -> None:

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import httpx
 
+from components.errors import McpAccessError
 
-class LocalDirectusError(RuntimeError):
+
+class LocalDirectusError(McpAccessError):
     """The local Directus could not be installed, bootstrapped or started."""
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
-from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
+from components.kinds import ACCESS_LINK
+from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import access_rows
 
 ACCESS_FIELDS = ("policy", "role", "user")
@@ -64,7 +65,7 @@ class AccessLinkProvider(DirectusProvider):
         self.client.delete("/access", id_)
 
 
-class AccessLink(DirectusResource, module=TYPE_MODULE, name="AccessLink"):
+class AccessLink(DirectusResource, kind=ACCESS_LINK):
     access_id: pulumi.Output[str]
 
     def __init__(

@@ -2,17 +2,15 @@
 
 Each provider instance is pickled (by reference to its class) into the ``__provider`` input of its
 resources, so it must hold no client, lock or credential: the client is built inside the provider process
-from the configuration that ``configure`` receives (see :mod:`components.providers.settings`).
+from the configuration that ``configure`` receives (see :mod:`components.providers.connection`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import pulumi
-import pulumi.runtime.resource as sdk_resource
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -26,8 +24,10 @@ from pulumi.output import Unknown
 
 from components.directus.client import DirectusClient
 from components.directus.snapshot import Snapshot
-from components.providers.settings import Connection, client_for, connection_from, snapshot_for
-from components.resource_types import DYNAMIC_MODULE, UNTYPED_DYNAMIC
+from components.errors import McpAccessError
+from components.kinds import Kind
+from components.names import DYNAMIC_MODULE, UNTYPED_DYNAMIC
+from components.providers.connection import Connection, client_for, connection_from, snapshot_for
 
 # The value a preview passes for inputs that are not known yet (e.g. the id of a role still to be created).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -44,59 +44,17 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value == UNKNOWN
 
 
-#: Frames of this package are the only ones kept in the stack traces recorded in the state (see below), except
-#: those of the resource classes themselves (``providers/``), which say nothing about where a resource is declared.
-PACKAGE_URI = Path(__file__).resolve().parent.parent.as_uri() + "/"
-PROVIDERS_URI = Path(__file__).resolve().parent.as_uri() + "/"
-
-
-def declaration_frames_only() -> None:
-    """Record, for each resource, only the frames that declare it: this package's, outside ``providers/``.
-
-    The Python SDK sends the whole Python stack of every resource registration to the engine, which stores it
-    in the state as ``stackTrace``: with the inline program that is ~20 frames of asyncio, grpc, threading and
-    SDK files, more than half of the state's bytes, and the file backend rewrites (and hashes, and backs up)
-    the whole state after every step, so an ``up`` of 300 members spent most of its time on them. The trace is
-    only diagnostic. What is kept (``member.py`` or ``template_access.py``, then ``program.py``) says where each
-    resource is declared, and ``sourcePosition`` (the first frame kept) now points there rather than into
-    ``providers/base.py``.
-
-    The SDK has no setting for this (3.259), so its ``_get_stack_trace`` is wrapped; if a later SDK renames
-    it, nothing is wrapped and the full traces come back (slower, never wrong). Idempotent.
-    """
-    original = getattr(sdk_resource, "_get_stack_trace", None)
-    if original is None or getattr(original, "declaration_frames_only", False):
-        return
-
-    def declaration_frames() -> Any:
-        trace = original()
-        kept = [
-            frame
-            for frame in trace.frames
-            if frame.HasField("pc")
-            and frame.pc.uri.startswith(PACKAGE_URI)
-            and not frame.pc.uri.startswith(PROVIDERS_URI)
-        ]
-        del trace.frames[:]
-        trace.frames.extend(kept)
-        return trace
-
-    declaration_frames.declaration_frames_only = True  # type: ignore[attr-defined]
-    sdk_resource._get_stack_trace = declaration_frames
-
-
-# Installed on import: every resource of the program (components and dynamic resources) imports this module.
-declaration_frames_only()
-
-#: Subclasses pass it as ``module``: their type is ``pulumi-python:dynamic/directus:<Kind>``.
-TYPE_MODULE = DYNAMIC_MODULE
-
-
 class DirectusResource(Resource):
     """A dynamic resource with its own type name, so previews, state and policy packs can tell kinds apart.
 
-    Subclasses declare ``class User(DirectusResource, module=TYPE_MODULE, name="User")``.
+    Subclasses name their entry of :mod:`components.kinds`: ``class DirectusUser(DirectusResource, kind=USER)``
+    gets the type ``pulumi-python:dynamic/directus:User``.
     """
+
+    def __init_subclass__(cls, kind: Kind | None = None, **kwargs: Any) -> None:
+        if kind is not None:
+            kwargs.update(module=DYNAMIC_MODULE, name=kind.name)
+        super().__init_subclass__(**kwargs)
 
     def __init__(
         self, provider: ResourceProvider, name: str, props: Props, opts: pulumi.ResourceOptions | None = None
@@ -112,7 +70,7 @@ class Created(NamedTuple):
     adopted: bool
 
 
-class ForeignObjectError(RuntimeError):
+class ForeignObjectError(McpAccessError):
     """An object with our natural key exists in Directus but was not created by this project."""
 
 

@@ -12,8 +12,10 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
-from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
-from components.validation import bool_error
+from components.errors import McpAccessError
+from components.kinds import MCP_SETTINGS
+from components.model.validation import bool_error
+from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 
 MCP_FIELDS = ("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled", "mcp_system_prompt")
 BOOL_FIELDS = ("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled")
@@ -26,7 +28,7 @@ DIRECTUS_DEFAULTS: dict[str, Any] = {
 SETTINGS_ID = "directus-settings"
 
 
-class SettingsNotAppliedError(RuntimeError):
+class SettingsNotAppliedError(McpAccessError):
     """Directus accepted the PATCH but a value did not stick (e.g. a key this version does not know)."""
 
 
@@ -71,7 +73,7 @@ class McpSettingsProvider(DirectusProvider):
         self._apply(DIRECTUS_DEFAULTS)
 
 
-class McpSettings(DirectusResource, module=TYPE_MODULE, name="McpSettings"):
+class McpSettings(DirectusResource, kind=MCP_SETTINGS):
     mcp_enabled: pulumi.Output[bool]
     mcp_allow_deletes: pulumi.Output[bool]
 

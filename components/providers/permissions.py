@@ -15,15 +15,17 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.directus.errors import DirectusLicenseError
-from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
+from components.errors import McpAccessError
+from components.kinds import PERMISSION_SET
+from components.model.validation import action_error
+from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.policy import POLICY_READ_FIELDS
-from components.validation import action_error
 
 RULE_FIELDS = ("permissions", "validation", "presets")
 _READ_FIELDS = ["id", "policy", "collection", "action", "fields", *RULE_FIELDS]
 
 
-class LicenseRestrictionError(RuntimeError):
+class LicenseRestrictionError(McpAccessError):
     """Directus's license (the unlicensed core tier) refuses permissions with rules or field limits."""
 
 
@@ -138,7 +140,7 @@ def _has_rules(spec: dict[str, Any]) -> bool:
     return spec["fields"] != ["*"] or any(rule in spec for rule in RULE_FIELDS)
 
 
-class PermissionSet(DirectusResource, module=TYPE_MODULE, name="PermissionSet"):
+class PermissionSet(DirectusResource, kind=PERMISSION_SET):
     """All permissions of one policy: a list of ``{collection, action, fields?, permissions?, ...}``."""
 
     permissions: pulumi.Output[list[dict[str, Any]]]

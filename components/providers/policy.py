@@ -13,10 +13,11 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from components.marker import description_has_marker
-from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
+from components.kinds import POLICY
+from components.model.marker import description_has_marker
+from components.model.validation import bool_error, cidr_error, name_error
+from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import access_rows
-from components.validation import bool_error, cidr_error, name_error
 
 POLICY_FIELDS = ("name", "icon", "description", "admin_access", "app_access", "enforce_tfa", "ip_access")
 FLAG_FIELDS = ("admin_access", "app_access", "enforce_tfa")
@@ -128,7 +129,7 @@ class PolicyProvider(DirectusProvider):
         self.client.delete("/policies", id_)
 
 
-class DirectusPolicy(DirectusResource, module=TYPE_MODULE, name="Policy"):
+class DirectusPolicy(DirectusResource, kind=POLICY):
     policy_id: pulumi.Output[str]
     name: pulumi.Output[str]
     admin_access: pulumi.Output[bool]

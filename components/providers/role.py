@@ -7,10 +7,11 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
-from components.marker import description_has_marker
-from components.providers.base import TYPE_MODULE, DirectusResource, Props, failure, is_unknown
+from components.kinds import ROLE
+from components.model.marker import description_has_marker
+from components.model.validation import name_error
+from components.providers.base import DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import PolicyHolderProvider
-from components.validation import name_error
 
 ROLE_FIELDS = ("name", "icon", "description")
 _READ_FIELDS = ["id", *ROLE_FIELDS]
@@ -43,7 +44,7 @@ class RoleProvider(PolicyHolderProvider):
         self.client.delete("/roles", id_)
 
 
-class DirectusRole(DirectusResource, module=TYPE_MODULE, name="Role"):
+class DirectusRole(DirectusResource, kind=ROLE):
     """A role. ``linked_policies`` names the policies the program attaches; any other attached one is drift."""
 
     role_id: pulumi.Output[str]

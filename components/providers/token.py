@@ -19,7 +19,8 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.directus.errors import DirectusAuthError
-from components.providers.base import TYPE_MODULE, DirectusProvider, DirectusResource, Props, failure, is_unknown
+from components.kinds import STATIC_TOKEN
+from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.user import USER_READ_FIELDS
 
 TOKEN_BYTES = 32  # 256 bits of entropy; token_urlsafe gives 43 characters
@@ -108,7 +109,7 @@ class StaticTokenProvider(DirectusProvider):
             self.client.update("/users", user_id, {"token": None})
 
 
-class StaticToken(DirectusResource, module=TYPE_MODULE, name="StaticToken"):
+class StaticToken(DirectusResource, kind=STATIC_TOKEN):
     """The static token of one MCP user. ``token`` is a secret; ``rotation_due`` is an ISO timestamp."""
 
     token: pulumi.Output[str]

@@ -8,10 +8,11 @@ import pulumi
 from pulumi.dynamic import CheckFailure
 
 from components.directus.errors import DirectusError
-from components.marker import REMOVED_TAG, tags_have_marker
-from components.providers.base import TYPE_MODULE, DirectusResource, Props, failure, is_unknown
+from components.kinds import USER
+from components.model.marker import REMOVED_TAG, tags_have_marker
+from components.model.validation import USER_STATUSES, email_error
+from components.providers.base import DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import PolicyHolderProvider, remove_undeclared
-from components.validation import USER_STATUSES, email_error
 
 USER_FIELDS = ("email", "first_name", "last_name", "status", "role", "tags")
 USER_READ_FIELDS = ["id", *USER_FIELDS]
@@ -70,7 +71,7 @@ class UserProvider(PolicyHolderProvider):
             remove_undeclared(self.client, "user", id_, [])
 
 
-class DirectusUser(DirectusResource, module=TYPE_MODULE, name="User"):
+class DirectusUser(DirectusResource, kind=USER):
     """A Directus user managed by this project. ``user_id`` is the Directus id (same as ``id``).
 
     Its access comes from its role; ``linked_policies`` names policies attached to the user directly (none by

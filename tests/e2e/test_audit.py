@@ -31,9 +31,9 @@ from pulumi import automation as auto
 
 from components.cli import main
 from components.directus.client import DirectusClient
+from components.directus.mcp import call_tool
 from components.localdev.server import DirectusInstance
-from components.mcp_probe import call_tool
-from tests.e2e.conftest import make_stack, set_values
+from tests.helpers.stacks import make_stack, set_values
 
 STACK = "audit"
 ZONE = "Asia/Kathmandu"  # UTC+05:45, no daylight saving: the working hours below are easy to place around now

@@ -16,8 +16,8 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.localdev.processes import descendants
 from components.localdev.server import DirectusInstance
-from tests.e2e.conftest import NS, make_stack
-from tests.e2e.fault_proxy import FaultProxy
+from tests.helpers.fault_proxy import FaultProxy
+from tests.helpers.stacks import NS, make_stack
 
 
 def kill_pulumi_engine() -> None:

@@ -16,7 +16,7 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
 from components.localdev.server import DirectusInstance
-from tests.e2e.conftest import make_stack, planned_changes
+from tests.helpers.stacks import make_stack, planned_changes
 
 DRIFT_LOG = Path(__file__).resolve().parents[2] / "reports" / "drift-cases.jsonl"
 

@@ -15,11 +15,11 @@ from pulumi import automation as auto
 
 from components.cli import main
 from components.directus.client import DirectusClient
-from components.drift import run_drift, to_markdown
 from components.localdev import server
-from tests.conftest import fresh_directus
-from tests.e2e.conftest import make_stack
-from tests.workflows import run_step
+from components.ops.drift.run import run_drift, to_markdown
+from tests.helpers.directus import fresh_directus
+from tests.helpers.stacks import make_stack
+from tests.helpers.workflows import run_step
 
 STACK = "monthly"
 

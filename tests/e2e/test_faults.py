@@ -20,9 +20,9 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
-from components.providers.settings import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV
-from tests.e2e.conftest import NS, make_stack
-from tests.e2e.fault_proxy import Fault, FaultProxy
+from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV
+from tests.helpers.fault_proxy import Fault, FaultProxy
+from tests.helpers.stacks import NS, make_stack
 
 MEMBERS = [
     {"name": f"m{i}", "email": f"member{i}@company.com", "template": "content" if i % 2 else "analysis"}

@@ -9,9 +9,9 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
+from components.directus.mcp import McpError, call_tool, initialize, list_tools
 from components.localdev.server import DirectusInstance
-from components.mcp_probe import McpError, call_tool, initialize, list_tools
-from tests.e2e.conftest import set_values
+from tests.helpers.stacks import set_values
 
 
 def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(

@@ -17,16 +17,16 @@ import pytest
 from pulumi import automation as auto
 
 from components.cli import main
-from components.config import StackConfig, parse_config
 from components.directus.client import DirectusClient
 from components.localdev.server import DirectusInstance
-from components.member import McpMember
-from components.plan import render_context
-from components.program import build
+from components.model.role_specs import render_context
+from components.model.role_templates import Grant, RoleSpec, available_templates, render
+from components.model.stack_config import StackConfig, parse_config
+from components.names import PROJECT_ROOT
+from components.program.entry import build
+from components.program.member import McpMember
 from components.providers.token import StaticToken
-from components.pulumi_runner import PROJECT_ROOT
-from components.role_templates import Grant, RoleSpec, available_templates, render
-from tests.e2e.conftest import make_stack
+from tests.helpers.stacks import make_stack
 
 PACK = str(PROJECT_ROOT / "policy" / "analyzer")
 Tamper = Callable[[dict[str, RoleSpec]], dict[str, RoleSpec]]

@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from components.config import ConfigError
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError, DirectusForbiddenError
+from components.directus.mcp import McpError, ToolResult, call_tool, initialize
 from components.localdev.server import DirectusInstance
-from components.mcp_probe import McpError, ToolResult, call_tool, initialize
-from components.member_access import onboarding_info
-from components.onboarding import client_config, render_onboarding
-from tests.e2e.conftest import make_stack, planned_changes, set_values
+from components.model.stack_config import ConfigError
+from components.ops.onboarding.render import client_config, render_onboarding
+from components.ops.onboarding.run import onboarding_info
+from tests.helpers.stacks import make_stack, planned_changes, set_values
 
 ANALYTICS = "page_views"
 TEMPLATES = {"content": {"collections": ["articles"]}, "analysis": {"collections": ["articles", ANALYTICS]}}

@@ -9,7 +9,7 @@ from pulumi.dynamic.config import Config
 
 from components.localdev.server import DirectusInstance
 from components.providers.base import DirectusProvider
-from components.providers.settings import TOKEN_KEY, URL_KEY
+from components.providers.connection import TOKEN_KEY, URL_KEY
 
 P = TypeVar("P", bound=DirectusProvider)
 

@@ -9,7 +9,7 @@ import pulumi.runtime.resource as sdk_resource
 import pytest
 
 from components.directus.client import DirectusClient
-from components.marker import describe, user_tags
+from components.model.marker import describe, user_tags
 from components.providers.access import AccessLinkProvider
 from components.providers.base import DirectusProvider, ForeignObjectError
 from components.providers.permissions import LicenseRestrictionError, PermissionSetProvider

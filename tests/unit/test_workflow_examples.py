@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from components.cli import build_parser
-from tests.workflows import WORKFLOWS, load, run_step
+from tests.helpers.workflows import WORKFLOWS, load, run_step
 
 WORKFLOW_FILES = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 

@@ -1,0 +1,134 @@
+"""Run the program through the Pulumi Automation API, with the real Pulumi CLI.
+
+The program runs *inline*: the Automation API serves it from this process and the CLI connects to it, which
+is the Automation API's own mechanism. It needs no ``pulumi-language-python`` plugin binary, which this
+project's offline toolchain cannot obtain (see README, "Toolchain"). With a regular Pulumi installation,
+``pulumi up`` in the project folder runs the same program from ``__main__.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from pulumi import automation as auto
+
+from components.errors import McpAccessError, StackNotFoundError
+from components.localdev.server import cache_dir
+from components.names import PROJECT_NAME, PROJECT_ROOT
+from components.program.stack_traces import declaration_frames_only
+from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
+
+PULUMI_VERSION = "3.259.0"
+LOCAL_STACK = "local"
+
+
+class EngineError(McpAccessError):
+    """The Pulumi engine failed (the message carries its output), or its CLI is missing."""
+
+
+@contextmanager
+def engine_errors(stack: str | None) -> Iterator[None]:
+    """Turn the Automation API's errors into this project's: a missing stack, or the engine's failure."""
+    try:
+        yield
+    except auto.StackNotFoundError:
+        raise StackNotFoundError(stack or "?") from None
+    except auto.CommandError as exc:
+        raise EngineError(f"pulumi failed:\n{exc}") from None
+
+
+def toolchain_root() -> Path:
+    """Where tools/bootstrap.sh puts the Pulumi CLI it builds (``<root>/bin/pulumi``)."""
+    return cache_dir() / f"pulumi-{PULUMI_VERSION}"
+
+
+def _pulumi_on_path_is_compatible() -> bool:
+    found = shutil.which("pulumi")
+    if not found:
+        return False
+    try:
+        out = subprocess.run([found, "version"], capture_output=True, text=True, timeout=30, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.strip().lstrip("v").startswith(PULUMI_VERSION)
+
+
+def pulumi_bin_dir() -> Path | None:
+    """The folder of the Pulumi CLI to use: the built one, unless a compatible one is already on PATH."""
+    built = toolchain_root() / "bin"
+    if (built / "pulumi").exists():
+        return built
+    if _pulumi_on_path_is_compatible():
+        return None
+    raise EngineError(f"Pulumi CLI {PULUMI_VERSION} not found: run tools/bootstrap.sh")
+
+
+def local_stack_env(work_dir: Path) -> dict[str, str]:
+    """The embedded default: state in a git-ignored folder, and the local-only passphrase from stacks/local.env."""
+    env: dict[str, str] = {}
+    env_file = work_dir / "stacks" / "local.env"
+    for line in env_file.read_text().splitlines():
+        if line.strip() and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key.strip()] = value.strip()
+    state = work_dir / env.pop("LOCAL_STATE_DIR", ".pulumi-state")
+    state.mkdir(parents=True, exist_ok=True)
+    env["PULUMI_BACKEND_URL"] = state.as_uri()
+    return env
+
+
+def engine_env(
+    stack: str, work_dir: Path, bin_dir: Path | None, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Environment for the CLI and the provider processes it starts."""
+    env = {
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        # The dynamic-provider plugin script runs `$PULUMI_PYTHON_CMD -m pulumi.dynamic`: use our venv's Python.
+        "PULUMI_PYTHON_CMD": sys.executable,
+        "PULUMI_RUNTIME_VIRTUALENV": str(Path(sys.prefix)),
+    }
+    if bin_dir is not None:
+        env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    if stack == LOCAL_STACK:
+        for key, value in local_stack_env(work_dir).items():
+            env.setdefault(key, os.environ.get(key, value))
+    env.update(extra or {})
+    return env
+
+
+def open_stack(
+    stack: str,
+    *,
+    program: Callable[[], None] | None = None,
+    work_dir: Path = PROJECT_ROOT,
+    env: Mapping[str, str] | None = None,
+    create: bool = True,
+) -> auto.Stack:
+    """Select (or create) ``stack`` of the project in ``work_dir``, with the inline program.
+
+    Read-only commands pass ``create=False``: a mistyped stack name is then an error
+    (``auto.StackNotFoundError``), not a new empty stack.
+    """
+    if program is None:
+        from components.program.entry import main as program
+    declaration_frames_only()  # the inline program registers its resources from this process
+    # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
+    # token (for its live schema check) from here, so hand it the same values the providers get.
+    for key in (TOKEN_ENV, URL_ENV, TIMEOUT_ENV, RETRY_MAX_WAIT_ENV):
+        if env and key in env:
+            os.environ[key] = env[key]
+    bin_dir = pulumi_bin_dir()
+    command = auto.PulumiCommand(root=str(bin_dir.parent)) if bin_dir else auto.PulumiCommand()
+    options = auto.LocalWorkspaceOptions(
+        work_dir=str(work_dir), env_vars=engine_env(stack, work_dir, bin_dir, env), pulumi_command=command
+    )
+    if not create:
+        return auto.select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
+    return auto.create_or_select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)

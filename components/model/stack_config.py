@@ -1,0 +1,267 @@
+"""The stack's configuration, parsed and validated once (pydantic v2).
+
+Keys live in the ``directus-mcp-access`` namespace of ``stacks/Pulumi.<stack>.yaml`` and are camelCase,
+as Pulumi config usually is. Any problem becomes one :class:`ConfigError` listing every bad entry by its
+path and value, before a single request is sent to Directus.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from components.errors import McpAccessError
+from components.model.audit_config import AuditConfig
+from components.model.base import ConfigModel as _Model
+from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
+from components.model.validation import EMAIL_RE, check_cidrs
+from components.names import CONFIG_NAMESPACE
+
+
+class ConfigError(McpAccessError, ValueError):
+    """The stack configuration is invalid. The message names each bad field and its value."""
+
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class Member(_Model):
+    """A team member who gets a dedicated MCP user with one role template."""
+
+    name: str = Field(pattern=NAME_PATTERN, max_length=40)
+    email: str
+    template: str = Field(pattern=NAME_PATTERN)
+    first_name: str | None = None
+    last_name: str | None = None
+    rotate_after_days: int | None = Field(default=None, ge=1, le=365)
+    #: ``false`` suspends the MCP user and revokes its token, keeping the user (and its activity history).
+    enabled: bool = True
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        if not EMAIL_RE.match(value):
+            raise ValueError(f"{value!r} is not a valid email address")
+        return value.lower()
+
+    @field_validator("template")
+    @classmethod
+    def _known_template(cls, value: str, info: ValidationInfo) -> str:
+        known = (info.context or {}).get("templates")
+        if known is not None and value not in known:
+            raise ValueError(f"{value!r} is not a role template (available: {', '.join(known)})")
+        return value
+
+
+class TemplateSettings(_Model):
+    """Per-stack settings of one role template: the collections it covers and free variables for custom files."""
+
+    collections: list[str] = Field(default_factory=list)
+    vars: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("collections")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({c for c in value if value.count(c) > 1})
+        if duplicates:
+            raise ValueError(f"{', '.join(map(repr, duplicates))} listed more than once")
+        return value
+
+
+class McpConfig(_Model):
+    enabled: bool = True
+    allow_deletes: bool = False
+    system_prompt_enabled: bool = True
+    system_prompt: str | None = None
+
+
+class Guardrails(_Model):
+    """Switches that make a stack stricter (production) or allow what is refused by default (developer)."""
+
+    #: Templates that need admin_access (developer: schema changes) are refused unless this is true.
+    allow_admin_access: bool = False
+    #: Refuse the stack unless ``ipAllowlist`` is set.
+    require_ip_allowlist: bool = False
+    #: No member's token may live longer than this.
+    max_rotation_days: int = Field(default=DEFAULT_ROTATION_DAYS, ge=1, le=365)
+
+
+class StackConfig(_Model):
+    directus_url: str = Field(pattern=r"^https?://\S+$")
+    email_pattern: str = DEFAULT_EMAIL_PATTERN
+    members: list[Member] = Field(default_factory=list)
+    templates: dict[str, TemplateSettings] = Field(default_factory=dict)
+    ip_allowlist: list[str] = Field(default_factory=list)
+    rotation_days: int = Field(default=DEFAULT_ROTATION_DAYS, ge=1, le=365)
+    mcp: McpConfig = Field(default_factory=McpConfig)
+    guardrails: Guardrails = Field(default_factory=Guardrails)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
+
+    @field_validator("directus_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("email_pattern")
+    @classmethod
+    def _pattern_has_placeholders(cls, value: str) -> str:
+        if "{local}" not in value or "@" not in value:
+            raise ValueError(f"{value!r} must contain '{{local}}' and an '@' (e.g. {DEFAULT_EMAIL_PATTERN!r})")
+        return value
+
+    @field_validator("ip_allowlist")
+    @classmethod
+    def _valid_cidrs(cls, value: list[str]) -> list[str]:
+        return check_cidrs(value)
+
+    @field_validator("templates")
+    @classmethod
+    def _known_templates(cls, value: dict[str, TemplateSettings], info: ValidationInfo) -> dict[str, TemplateSettings]:
+        known = (info.context or {}).get("templates")
+        unknown = [name for name in value if known is not None and name not in known]
+        if unknown:
+            raise ValueError(
+                f"{', '.join(map(repr, unknown))} is not a role template (available: {', '.join(known or [])})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> StackConfig:
+        problems: list[str] = []
+        for attribute, label in (("name", "name"), ("email", "email"), ("mcp_email", "MCP email")):
+            seen: dict[str, int] = {}
+            for index, member in enumerate(self.members):
+                value = self.mcp_email(member) if attribute == "mcp_email" else getattr(member, attribute)
+                if value in seen:
+                    problems.append(
+                        f"members[{index}].{'email' if attribute == 'mcp_email' else attribute}: {label} {value!r} "
+                        f"is already used by members[{seen[value]}]"
+                    )
+                seen.setdefault(value, index)
+        limit = self.guardrails.max_rotation_days
+        if self.rotation_days > limit:
+            problems.append(f"rotationDays: {self.rotation_days} is longer than guardrails.maxRotationDays ({limit})")
+        for index, member in enumerate(self.members):
+            if member.rotate_after_days and member.rotate_after_days > limit:
+                problems.append(
+                    f"members[{index}].rotateAfterDays: {member.rotate_after_days} ({member.name}) is longer than "
+                    f"guardrails.maxRotationDays ({limit})"
+                )
+        if self.guardrails.require_ip_allowlist and not self.ip_allowlist:
+            problems.append("ipAllowlist: empty, but guardrails.requireIpAllowlist is true for this stack")
+        if problems:
+            raise ValueError("\n  ".join(problems))
+        return self
+
+    def mcp_email(self, member: Member) -> str:
+        """``john@company.com`` -> ``ai-john@company.com`` (with the default pattern)."""
+        local, domain = member.email.split("@", 1)
+        return self.email_pattern.format(local=local, domain=domain, name=member.name).lower()
+
+    def rotation_for(self, member: Member) -> int:
+        return member.rotate_after_days or self.rotation_days
+
+    def template_settings(self, template: str) -> TemplateSettings:
+        return self.templates.get(template) or TemplateSettings()
+
+    def templates_in_use(self) -> list[str]:
+        """Templates the stack instantiates: every configured one and every one a member uses."""
+        return sorted({*self.templates, *(m.template for m in self.members)})
+
+    @property
+    def mcp_url(self) -> str:
+        return f"{self.directus_url}/mcp"
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in error["loc"]).replace(".[", "[")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    if not path and error["type"] == "value_error":
+        return message  # a whole-config check: each line already names its entry
+    if path and message.startswith(f"{path}:"):
+        return message
+    hidden = isinstance(value, dict | list) or value is None or repr(value) in message
+    shown = "" if hidden else f" (got {value!r})"
+    return f"{path or 'config'}: {message}{shown}"
+
+
+def parse_config(raw: Mapping[str, Any], *, templates: Sequence[str] | None = None) -> StackConfig:
+    """Validate a plain mapping of camelCase keys (without namespace) into a :class:`StackConfig`.
+
+    ``templates`` lists the role templates that exist; members and ``templates`` entries naming another one
+    are errors. ``None`` skips that check (pure unit tests of other rules).
+    """
+    try:
+        context = {"templates": list(templates)} if templates is not None else None
+        return StackConfig.model_validate(dict(raw), context=context)
+    except ValidationError as exc:
+        lines = [_describe(e) for e in exc.errors()]
+        raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines)) from None
+
+
+CONFIG_KEYS = (
+    "directusUrl",
+    "emailPattern",
+    "members",
+    "templates",
+    "ipAllowlist",
+    "rotationDays",
+    "mcp",
+    "guardrails",
+    "audit",
+)
+#: Keys of the namespace that are not part of the model (read by the providers).
+OTHER_KEYS = ("provisioningToken",)
+
+
+def check_known_keys(keys: Iterable[str]) -> None:
+    """A key of the namespace this tool does not know (a typo such as ``ipAllowList``) is an error."""
+    unknown = sorted(set(keys) - set(CONFIG_KEYS) - set(OTHER_KEYS))
+    if unknown:
+        lines = [
+            f"{CONFIG_NAMESPACE}:{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown
+        ]
+        raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines))
+
+
+def load_config(
+    get: Callable[[str], str | None],
+    *,
+    templates: Sequence[str] | None = None,
+    present_keys: Iterable[str] = (),
+) -> StackConfig:
+    """Read the stack's keys through ``get`` (e.g. ``pulumi.Config(CONFIG_NAMESPACE).get``) and validate.
+
+    Structured values arrive as JSON text from Pulumi config; they are decoded here. ``present_keys`` are the
+    keys set in the stack's namespace: one this tool does not know (a typo such as ``ipAllowList``) is an error
+    rather than a silently ignored setting.
+    """
+    check_known_keys(present_keys)
+    raw: dict[str, Any] = {}
+    for key in CONFIG_KEYS:
+        value = get(key)
+        if value is None:
+            continue
+        try:
+            raw[key] = json.loads(value) if value[:1] in "[{" or value in ("true", "false") else value
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"invalid stack configuration:\n  {key}: not valid JSON ({exc.msg})") from None
+        if key == "rotationDays":
+            raw[key] = int(value) if value.isdigit() else value
+    return parse_config(raw, templates=templates)
+
+
+__all__ = [
+    "CONFIG_NAMESPACE",
+    "AuditConfig",
+    "ConfigError",
+    "Member",
+    "StackConfig",
+    "check_known_keys",
+    "load_config",
+    "parse_config",
+]

@@ -1,0 +1,42 @@
+"""The project's names, defined once: its Pulumi project and config namespace, its resource types, its folders.
+
+Free of imports beyond the standard library, so that the policy pack's process (see
+:mod:`components.guardrails`) can use them without loading the Directus client, pydantic or httpx.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: The product, the Pulumi project (``Pulumi.yaml``) and the stack config namespace are one name.
+PROJECT_NAME = "directus-mcp-access"
+CONFIG_NAMESPACE = PROJECT_NAME
+#: Keys of the namespace that the providers read (the connection), not the program's config model.
+URL_KEY = f"{CONFIG_NAMESPACE}:directusUrl"
+TOKEN_KEY = f"{CONFIG_NAMESPACE}:provisioningToken"
+
+#: Module of the dynamic resources' types: ``pulumi-python:dynamic/directus:<Kind>`` (e.g. ``...:User``).
+DYNAMIC_MODULE = "directus"
+DYNAMIC_PREFIX = f"pulumi-python:dynamic/{DYNAMIC_MODULE}:"
+#: The type every dynamic resource had before they were named: kept as an alias so existing state carries over.
+UNTYPED_DYNAMIC = "pulumi-python:dynamic:Resource"
+#: The dynamic-provider resource; the engine hands it the stack config.
+DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
+TEMPLATE_COMPONENT = f"{PROJECT_NAME}:index:TemplateAccess"
+MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
+
+#: The project folder (``Pulumi.yaml``, ``stacks/``, ``templates/``) of this installation.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STACKS_DIR = PROJECT_ROOT / "stacks"
+ROLE_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "roles"
+ONBOARDING_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "onboarding"
+
+
+def dynamic_type(kind: str) -> str:
+    """``User`` -> ``pulumi-python:dynamic/directus:User``."""
+    return f"{DYNAMIC_PREFIX}{kind}"
+
+
+def kind_of_type(type_: str) -> str | None:
+    """The kind of one of this project's dynamic resource types, else ``None``."""
+    return type_.removeprefix(DYNAMIC_PREFIX) if type_.startswith(DYNAMIC_PREFIX) else None

@@ -1,0 +1,160 @@
+"""The declared-versus-live half of ``drift``: a preview with refresh, each planned change in plain words.
+
+A preview with refresh reads every managed object from Directus and compares it with the program; nothing
+is written, neither to Directus nor to the state. Every step that is not "same" is drift: something was
+changed, added or removed by hand (or a declared change has not been applied yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi import automation as auto
+
+from components.kinds import PERMISSION_SET, STATIC_TOKEN, Kind, kind_named
+from components.names import DYNAMIC_PREFIX, kind_of_type
+
+IGNORED_OPS = {auto.OpType.SAME, auto.OpType.REFRESH, auto.OpType.READ}
+
+
+@dataclass(frozen=True)
+class DriftedResource:
+    """One resource whose live state differs from the declaration."""
+
+    name: str
+    kind: str
+    owner: str
+    operation: str
+    properties: tuple[str, ...]
+    summary: str
+    details: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "resource": self.name,
+            "kind": self.kind,
+            "owner": self.owner,
+            "operation": self.operation,
+            "properties": list(self.properties),
+            "summary": self.summary,
+            "details": list(self.details),
+        }
+
+
+def _owner(kind: Kind | None, name: str) -> str:
+    """``member john``, ``template content`` or ``stack``: the component that declares the resource."""
+    if kind is not None and kind.owner == "stack":
+        return "stack"
+    base = name.rsplit("-", 1)[0]
+    return f"{kind.owner if kind else 'template'} {base}"
+
+
+def _rows(value: Any) -> set[tuple[str, str]]:
+    if not isinstance(value, list):
+        return set()
+    return {(str(r.get("collection")), str(r.get("action"))) for r in value if isinstance(r, Mapping)}
+
+
+def _permission_details(live: Any, declared: Any) -> list[str]:
+    extra = sorted(_rows(live) - _rows(declared))
+    missing = sorted(_rows(declared) - _rows(live))
+    lines = [f"granted in Directus but not declared: {action} on {collection}" for collection, action in extra]
+    lines += [f"declared but missing in Directus: {action} on {collection}" for collection, action in missing]
+    return lines
+
+
+def _live_value(live: Mapping[str, Any], prop: str, kind: Kind | None = None) -> Any:
+    name = kind.live_names.get(prop, prop) if kind else prop
+    return live.get(name, live.get(prop))
+
+
+def _same(prop: str, live_value: Any, declared_value: Any) -> bool:
+    if prop == "permissions":
+        return _rows(live_value) == _rows(declared_value)
+    if isinstance(live_value, list) and isinstance(declared_value, list):
+        return sorted(map(str, live_value)) == sorted(map(str, declared_value))
+    return bool(live_value == declared_value)
+
+
+def changed_properties(
+    live: Mapping[str, Any], declared: Mapping[str, Any], kind: Kind | None = None
+) -> tuple[str, ...]:
+    """Declared inputs whose live value (refreshed outputs) differs: the dynamic provider reports no diff keys."""
+    return tuple(
+        sorted(
+            prop
+            for prop, value in declared.items()
+            if not prop.startswith("__") and value is not None and not _same(prop, _live_value(live, prop, kind), value)
+        )
+    )
+
+
+def _value_details(
+    live: Mapping[str, Any], declared: Mapping[str, Any], properties: Iterable[str], kind: Kind | None
+) -> list[str]:
+    lines = []
+    for prop in properties:
+        if kind is None or prop not in kind.shown:
+            continue
+        live_value = _live_value(live, prop, kind)
+        lines.append(f"{prop}: {live_value!r} in Directus, {declared.get(prop)!r} declared")
+    return lines
+
+
+def describe(metadata: auto.StepEventMetadata, was_in_state: Callable[[str], bool]) -> DriftedResource:
+    """Plain words for one planned step of a refreshed preview."""
+    name = metadata.urn.rsplit("::", 1)[-1]
+    kind_name = kind_of_type(metadata.type) or metadata.type
+    kind = kind_named(kind_name)
+    what = kind.words if kind else kind_name
+    owner = _owner(kind, name)
+    op = metadata.op.value
+    live = dict(metadata.old.outputs or {}) if metadata.old else {}
+    declared = dict(metadata.new.inputs or {}) if metadata.new else {}
+    properties = tuple(metadata.diffs or ()) or (changed_properties(live, declared, kind) if live else ())
+    details: list[str] = []
+    if op == "create":
+        if was_in_state(metadata.urn):
+            summary = f"the {what} of {owner} is gone from Directus (deleted by hand?): `up` re-creates it"
+        else:
+            summary = f"the {what} of {owner} is declared but not applied yet: `up` creates it"
+    elif op in ("delete", "discard"):
+        summary = f"the {what} of {owner} is no longer declared: `up` removes it from Directus"
+    elif kind is STATIC_TOKEN and op in ("replace", "create-replacement", "delete-replaced"):
+        if "rotation_due" in properties:
+            summary = f"the token of {owner} is past its rotation date: `up` issues a new one"
+        else:
+            summary = (
+                f"the token of {owner} no longer works (changed, cleared or suspended by hand): `up` issues a new one"
+            )
+    else:
+        changed = ", ".join(properties) or "its properties"
+        summary = f"the {what} of {owner} differs in Directus ({changed}): `up` restores the declared values"
+        if kind is PERMISSION_SET:
+            details = _permission_details(live.get("permissions"), declared.get("permissions"))
+        else:
+            details = _value_details(live, declared, properties, kind)
+    return DriftedResource(name, kind_name, owner, op, properties, summary, tuple(details))
+
+
+def drifted_resources(stack: auto.Stack, state_urns: frozenset[str]) -> list[DriftedResource]:
+    """Run ``preview --refresh`` (read-only) and describe every resource that would change.
+
+    ``state_urns`` are the resources in the state before the preview: a planned create of one of them means
+    it was deleted in Directus, of another that it was declared but never applied.
+    """
+    events: list[auto.EngineEvent] = []
+    stack.preview(refresh=True, color="never", on_event=events.append)
+    found: dict[str, DriftedResource] = {}
+    for event in events:
+        pre = event.resource_pre_event
+        if pre is None or pre.metadata.op in IGNORED_OPS or pre.metadata.type.startswith("pulumi:"):
+            continue  # the stack itself, and the dynamic provider ("updated" whenever stack config changes)
+        if not pre.metadata.type.startswith(DYNAMIC_PREFIX):
+            continue  # components hold no Directus state
+        item = describe(pre.metadata, state_urns.__contains__)
+        if item.name not in found or item.operation in ("replace", "create-replacement"):
+            found[item.name] = item
+    return sorted(found.values(), key=lambda item: (item.owner, item.name))

@@ -1,0 +1,121 @@
+"""``mcp-access drift``: the monthly check. Read-only; exit 0 clean, 1 drift or findings, 2 error.
+
+Three questions, one report:
+1. Do the managed objects still match the code? (a preview with refresh: :mod:`components.ops.drift.preview`)
+2. Does Directus grant access that no code declares? (whole listings: :mod:`components.ops.drift.scan`)
+3. Which tokens are past, or close to, their rotation date? (the stack outputs)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pulumi import automation as auto
+
+from components.directus.client import DirectusClient
+from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
+from components.errors import McpAccessError
+from components.kinds import POLICY, ROLE, USER
+from components.names import kind_of_type
+from components.ops.drift.preview import DriftedResource, drifted_resources
+from components.ops.drift.scan import (
+    PUBLIC_POLICY_NAME,
+    Declared,
+    Finding,
+    LiveDirectus,
+    rotation_findings,
+    scan,
+)
+
+DEFAULT_ROTATION_WARNING_DAYS = 14
+
+
+class DriftError(McpAccessError):
+    """The check could not run (no state yet, preview failed): exit code 2."""
+
+
+@dataclass
+class DriftReport:
+    stack: str
+    directus_url: str
+    checked_at: datetime
+    warn_days: int
+    drifted: list[DriftedResource] = field(default_factory=list)
+    undeclared: list[Finding] = field(default_factory=list)
+    rotation: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if (self.drifted or self.undeclared or self.rotation) else 0
+
+
+def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client: DirectusClient) -> Declared:
+    """The ids this stack manages (from its state's ``resources``) and the provisioning user (``/users/me``)."""
+    ids: dict[str, set[str]] = {USER.name: set(), ROLE.name: set(), POLICY.name: set()}
+    for resource in resources:
+        kind = kind_of_type(str(resource.get("type", "")))
+        if kind in ids and resource.get("id"):
+            ids[kind].add(str(resource["id"]))
+    me = client.get("/users/me", {"fields": "id,role"}) or {}
+    return Declared(
+        stack=stack.name,
+        user_ids=frozenset(ids[USER.name]),
+        role_ids=frozenset(ids[ROLE.name]),
+        policy_ids=frozenset(ids[POLICY.name]),
+        provisioning_user=str(me.get("id")) if me.get("id") else None,
+        provisioning_role=str(me.get("role")) if me.get("role") else None,
+    )
+
+
+def read_live(client: DirectusClient) -> LiveDirectus:
+    """One listing per object kind; Public's permissions are those of its built-in policy."""
+    policies = client.list_objects("/policies", fields=["id", "name", "admin_access", "app_access"])
+    public = [p for p in policies if p.get("name") == PUBLIC_POLICY_NAME]
+    permissions = (
+        client.list_objects(
+            "/permissions", filter={"policy": {"_in": [p["id"] for p in public]}}, fields=["collection", "action"]
+        )
+        if public
+        else []
+    )
+    return LiveDirectus(
+        users=client.list_objects("/users", fields=["id", "email", "status", "role", "token", "tags"]),
+        roles=client.list_objects("/roles", fields=["id", "name"]),
+        policies=policies,
+        access=client.list_objects("/access", fields=["id", "role", "user", "policy"]),
+        public_permissions=permissions,
+    )
+
+
+def run_drift(
+    stack: auto.Stack, *, warn_days: int = DEFAULT_ROTATION_WARNING_DAYS, now: datetime | None = None
+) -> DriftReport:
+    outputs = deployed_outputs(stack)
+    config, values = stack_settings(stack)
+    client = admin_client(values)
+    resources = (stack.export_stack().deployment or {}).get("resources") or []
+    declared = declared_in_state(stack, resources, client)
+    try:
+        drifted = drifted_resources(stack, frozenset(str(r.get("urn")) for r in resources))
+    except auto.CommandError as exc:
+        raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
+    live = read_live(client)
+    checked_at = now or datetime.now(UTC)
+    return DriftReport(
+        stack=stack.name,
+        directus_url=config.directus_url,
+        checked_at=checked_at,
+        warn_days=warn_days,
+        drifted=drifted,
+        undeclared=scan(live, declared),
+        rotation=rotation_findings(members_of(outputs), checked_at, warn_days),
+        counts={
+            "managed objects": len(declared.user_ids) + len(declared.role_ids) + len(declared.policy_ids),
+            "users": len(live.users),
+            "policies": len(live.policies),
+            "access rows": len(live.access),
+        },
+    )

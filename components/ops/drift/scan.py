@@ -1,0 +1,201 @@
+"""The undeclared-access half of ``drift``: what the live Directus grants that no code of this stack declares.
+
+A preview only sees the objects the stack manages. Access can also be granted next to them: a hand-made user
+with a static token, a policy attached to Public, a new admin policy. This module looks at whole listings
+(users, access rows, policies, Public's permissions) and reports such access, plus tokens near rotation.
+The provisioning user, whose admin token this tool itself runs with, is expected and left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from components.model.marker import stack_tag
+
+STACK_TAG_PREFIX = stack_tag("")
+
+PUBLIC_POLICY_NAME = "$t:public_label"
+
+
+@dataclass(frozen=True)
+class Declared:
+    """What this stack manages, from its state, and who the provisioning token belongs to."""
+
+    stack: str
+    user_ids: frozenset[str]
+    role_ids: frozenset[str]
+    policy_ids: frozenset[str]
+    provisioning_user: str | None = None
+    provisioning_role: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveDirectus:
+    """Whole listings read from Directus (one request each)."""
+
+    users: Sequence[Mapping[str, Any]]
+    roles: Sequence[Mapping[str, Any]]
+    policies: Sequence[Mapping[str, Any]]
+    access: Sequence[Mapping[str, Any]]
+    public_permissions: Sequence[Mapping[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    subject: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "subject": self.subject, "message": self.message}
+
+
+UNMANAGED_USER = "unmanaged-user"
+PUBLIC_ACCESS = "public-access"
+UNDECLARED_ADMIN = "undeclared-admin-policy"
+ROTATION = "token-rotation"
+
+
+def _names(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    return {str(row["id"]): str(row.get("name") or row["id"]) for row in rows}
+
+
+def _stack_tag(user: Mapping[str, Any]) -> str | None:
+    for tag in user.get("tags") or []:
+        if isinstance(tag, str) and tag.startswith(STACK_TAG_PREFIX):
+            return tag.removeprefix(STACK_TAG_PREFIX)
+    return None
+
+
+def unmanaged_users(live: LiveDirectus, declared: Declared) -> list[Finding]:
+    """Active users outside this stack holding a static token, a direct policy, or one of this stack's roles."""
+    policies = _names(live.policies)
+    roles = _names(live.roles)
+    direct: dict[str, list[str]] = {}
+    for row in live.access:
+        if row.get("user"):
+            direct.setdefault(str(row["user"]), []).append(policies.get(str(row.get("policy")), str(row.get("policy"))))
+    findings = []
+    for user in live.users:
+        user_id = str(user["id"])
+        if user.get("status") != "active" or user_id in declared.user_ids or user_id == declared.provisioning_user:
+            continue
+        holds = []
+        if user.get("token"):
+            holds.append("a static token")
+        if user_id in direct:
+            holds.append("direct policies " + ", ".join(repr(p) for p in sorted(direct[user_id])))
+        role = str(user.get("role") or "")
+        if role in declared.role_ids:
+            holds.append(f"this stack's role {roles.get(role, role)!r}")
+        if not holds:
+            continue
+        tag = _stack_tag(user)
+        origin = f" (tagged for stack {tag!r})" if tag and tag != declared.stack else ""
+        if tag == declared.stack:
+            origin = f" (tagged for this stack {tag!r} but not in its state)"
+        findings.append(
+            Finding(
+                UNMANAGED_USER,
+                str(user.get("email") or user_id),
+                f"active user {user.get('email') or user_id}{origin} is not managed by stack "
+                f"{declared.stack!r} but holds {' and '.join(holds)}",
+            )
+        )
+    return findings
+
+
+def public_access(live: LiveDirectus) -> list[Finding]:
+    """Policies attached to Public (no token at all) besides its built-in one, and what that one grants."""
+    policies = _names(live.policies)
+    findings = []
+    for row in live.access:
+        if row.get("role") or row.get("user"):
+            continue
+        name = policies.get(str(row.get("policy")), str(row.get("policy")))
+        if name == PUBLIC_POLICY_NAME:
+            continue
+        findings.append(
+            Finding(
+                PUBLIC_ACCESS, name, f"policy {name!r} is attached to Public: anyone gets its access without a token"
+            )
+        )
+    grants: dict[str, set[str]] = {}
+    for permission in live.public_permissions:
+        grants.setdefault(str(permission.get("collection")), set()).add(str(permission.get("action")))
+    for collection, actions in sorted(grants.items()):
+        findings.append(
+            Finding(
+                PUBLIC_ACCESS,
+                collection,
+                f"Public (no token) may {', '.join(sorted(actions))} {collection}",
+            )
+        )
+    return findings
+
+
+def undeclared_admin_policies(live: LiveDirectus, declared: Declared) -> list[Finding]:
+    """admin_access policies this stack does not declare, with who holds them (besides the provisioning user)."""
+    roles = _names(live.roles)
+    emails = {str(u["id"]): str(u.get("email") or u["id"]) for u in live.users}
+    findings = []
+    for policy in live.policies:
+        policy_id = str(policy["id"])
+        if policy.get("admin_access") is not True or policy_id in declared.policy_ids:
+            continue
+        holders = []
+        expected = False
+        for row in live.access:
+            if str(row.get("policy")) != policy_id:
+                continue
+            role, user = row.get("role"), row.get("user")
+            if (role and role == declared.provisioning_role) or (user and user == declared.provisioning_user):
+                expected = True
+            elif role:
+                holders.append(f"role {roles.get(str(role), str(role))!r}")
+            elif user:
+                holders.append(f"user {emails.get(str(user), str(user))}")
+            else:
+                holders.append("Public")
+        name = str(policy.get("name") or policy_id)
+        if holders:
+            findings.append(
+                Finding(
+                    UNDECLARED_ADMIN,
+                    name,
+                    f"admin policy {name!r}, declared by no code, is held by {', '.join(holders)}",
+                )
+            )
+        elif not expected:
+            findings.append(
+                Finding(
+                    UNDECLARED_ADMIN, name, f"admin policy {name!r} is declared by no code (attached to nobody yet)"
+                )
+            )
+    return findings
+
+
+def rotation_findings(members: Mapping[str, Mapping[str, Any]], now: datetime, warn_days: int) -> list[Finding]:
+    """Tokens past their rotation date, or due within ``warn_days``."""
+    findings = []
+    for name, info in sorted(members.items()):
+        due_text = info.get("rotationDue")
+        if not info.get("enabled", True) or not due_text:
+            continue
+        due = datetime.fromisoformat(str(due_text))
+        if due <= now:
+            message = f"the token of member {name} was due for rotation on {due:%Y-%m-%d}: run `up` to rotate it"
+        elif due - now <= timedelta(days=warn_days):
+            days = (due - now).days
+            message = f"the token of member {name} is due for rotation on {due:%Y-%m-%d} (in {days} days)"
+        else:
+            continue
+        findings.append(Finding(ROTATION, name, message))
+    return findings
+
+
+def scan(live: LiveDirectus, declared: Declared) -> list[Finding]:
+    return [*unmanaged_users(live, declared), *public_access(live), *undeclared_admin_policies(live, declared)]

@@ -1,0 +1,34 @@
+"""What one member needs to connect, read back from a deployed stack (its outputs and config)."""
+
+from __future__ import annotations
+
+from pulumi import automation as auto
+
+from components.engine.deployed import deployed_outputs, members_of, stack_settings
+from components.model.stack_config import ConfigError
+from components.ops.onboarding.render import OnboardingInfo
+
+
+def onboarding_info(stack: auto.Stack, member: str) -> OnboardingInfo:
+    """The member's MCP email, template, URL, token and the stack's rules, or a clear error naming the member."""
+    outputs = deployed_outputs(stack)
+    members = members_of(outputs)
+    if member not in members:
+        known = ", ".join(sorted(members)) or "none"
+        raise ConfigError(f"member {member!r} is not in stack {stack.name!r} (members: {known})")
+    info = members[member]
+    tokens = outputs["tokens"].value if "tokens" in outputs else {}
+    if not info.get("enabled", True) or member not in tokens:
+        raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}: it has no token")
+    config, _ = stack_settings(stack)
+    return OnboardingInfo(
+        member=member,
+        mcp_email=info["mcpEmail"],
+        template=info["template"],
+        stack=stack.name,
+        mcp_url=info["mcpUrl"],
+        token=tokens[member],
+        allow_deletes=config.mcp.allow_deletes,
+        ip_allowlist=list(config.ip_allowlist),
+        rotation_due=info.get("rotationDue"),
+    )

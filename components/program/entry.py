@@ -1,0 +1,84 @@
+"""The Pulumi program: reads the stack config, renders the role templates and builds the components.
+
+No HTTP here except one read of the live schema (which collections exist) before anything is declared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.runtime.config import CONFIG, get_config, get_config_env
+
+from components.errors import McpAccessError
+from components.model.role_specs import stack_role_specs
+from components.model.role_templates import RoleSpec, available_templates
+from components.model.stack_config import StackConfig, load_config
+from components.names import CONFIG_NAMESPACE
+from components.program.collections_check import check_collections_exist
+from components.program.member import McpMember
+from components.program.stack_traces import declaration_frames_only
+from components.program.template_access import TemplateAccess
+from components.providers.connection import client_for, connection_from
+from components.providers.mcp_settings import McpSettings
+
+
+def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
+    """Declare everything one stack manages, and export what an MCP client needs."""
+    settings = McpSettings(
+        "mcp-settings",
+        mcp_enabled=config.mcp.enabled,
+        mcp_allow_deletes=config.mcp.allow_deletes,
+        mcp_system_prompt_enabled=config.mcp.system_prompt_enabled,
+        mcp_system_prompt=config.mcp.system_prompt,
+    )
+    access = {name: TemplateAccess(spec, stack=stack) for name, spec in specs.items()}
+    members: dict[str, Any] = {}
+    tokens: dict[str, pulumi.Output[str]] = {}
+    for member in config.members:
+        mcp_email = config.mcp_email(member)
+        resource = McpMember(
+            member.name,
+            stack=stack,
+            mcp_email=mcp_email,
+            first_name=member.first_name or "AI",
+            last_name=member.last_name or member.email.split("@", 1)[0],
+            role_id=access[member.template].role_id,
+            rotate_after_days=config.rotation_for(member),
+            enabled=member.enabled,
+            opts=pulumi.ResourceOptions(depends_on=[settings]),
+        )
+        members[member.name] = {
+            "userId": resource.user_id,
+            "mcpEmail": mcp_email,
+            "template": member.template,
+            "mcpUrl": config.mcp_url,
+            "enabled": member.enabled,
+            "rotationDue": resource.rotation_due,
+        }
+        if resource.token is not None:
+            tokens[member.name] = resource.token
+    pulumi.export("mcpUrl", config.mcp_url)
+    pulumi.export("members", members)
+    pulumi.export("tokens", pulumi.Output.secret(tokens))
+
+
+def _namespace_keys() -> list[str]:
+    """Keys set in this project's config namespace (to report unknown ones)."""
+    prefix = f"{CONFIG_NAMESPACE}:"
+    return [k.removeprefix(prefix) for k in {**get_config_env(), **CONFIG.get()} if k.startswith(prefix)]
+
+
+def main() -> None:
+    """Entry point for ``__main__.py`` and for the Automation API's inline program."""
+    declaration_frames_only()
+    stack = pulumi.get_stack()
+    try:
+        config = load_config(
+            pulumi.Config(CONFIG_NAMESPACE).get, templates=available_templates(), present_keys=_namespace_keys()
+        )
+        specs = stack_role_specs(config, stack)
+        check_collections_exist(client_for(connection_from(get_config)), config, specs, stack)
+    except McpAccessError as exc:
+        raise pulumi.RunError(str(exc)) from None  # shown without a Python traceback
+    build(config, specs, stack)

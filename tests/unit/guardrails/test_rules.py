@@ -1,0 +1,93 @@
+"""The guardrail rules on hand-built resources: unknown preview values, pack settings, the email pattern."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.guardrails.pack import settings_from
+from components.guardrails.rules import (
+    UNKNOWN,
+    PlannedResource,
+    RuleSettings,
+    email_regex,
+    evaluate,
+)
+from components.names import DYNAMIC_PREFIX as TYPE_PREFIX
+from components.names import MEMBER_COMPONENT, TEMPLATE_COMPONENT
+
+
+def resource(kind: str, logical: str, parent: str, stack: str = "team", **props: Any) -> PlannedResource:
+    parent_type = MEMBER_COMPONENT if kind in ("User", "StaticToken") else TEMPLATE_COMPONENT
+    return PlannedResource(
+        urn=f"urn:pulumi:{stack}::directus-mcp-access::{parent_type}${TYPE_PREFIX}{kind}::{logical}",
+        type=f"{TYPE_PREFIX}{kind}",
+        name=logical,
+        props=props,
+        parent_type=parent_type,
+        parent_name=parent,
+    )
+
+
+def provider_with_guardrails(guardrails: dict[str, Any]) -> PlannedResource:
+    return PlannedResource(
+        urn="urn:pulumi:team::directus-mcp-access::pulumi:providers:pulumi-python::default",
+        type="pulumi:providers:pulumi-python",
+        name="default",
+        props={"directus-mcp-access:guardrails": json.dumps(guardrails)},
+    )
+
+
+def rules(found: list[Any]) -> list[str]:
+    return sorted(v.rule for v in found)
+
+
+def test_unknown_values_are_not_violations() -> None:
+    resources = [
+        resource("Policy", "content-policy", "content", admin_access=UNKNOWN, app_access=UNKNOWN, ip_access=UNKNOWN),
+        resource("StaticToken", "john-token", "john", rotate_after_days=UNKNOWN, user_id=UNKNOWN),
+        resource("User", "john-user", "john", email=UNKNOWN),
+    ]
+    assert evaluate(resources, RuleSettings(production_stacks=("team",))) == []
+
+
+def test_the_developer_opt_in_comes_from_the_stack_config_the_provider_receives() -> None:
+    policy = resource("Policy", "developer-policy", "developer", admin_access=True, name="MCP developer (team)")
+    assert rules(evaluate([policy])) == ["mcp-no-admin-access"]
+    assert rules(evaluate([policy, provider_with_guardrails({"allowAdminAccess": False})])) == ["mcp-no-admin-access"]
+    assert evaluate([policy, provider_with_guardrails({"allowAdminAccess": True})]) == []
+    content = resource("Policy", "content-policy", "content", admin_access=True, name="MCP content (team)")
+    assert rules(evaluate([content, provider_with_guardrails({"allowAdminAccess": True})])) == ["mcp-no-admin-access"]
+
+
+def test_production_is_the_pack_setting_not_the_stack_name_alone() -> None:
+    settings = resource("McpSettings", "mcp-settings", "", stack="prod-eu", mcp_allow_deletes=True)
+    assert evaluate([settings]) == []
+    found = evaluate([settings], RuleSettings(production_stacks=("prod-eu",)))
+    assert [v.message for v in found] == [
+        "stack 'prod-eu' is production: deletes through MCP must be off (mcp.allowDeletes: false)"
+    ]
+
+
+def test_pack_config_overrides_the_defaults() -> None:
+    assert settings_from({}) == RuleSettings()
+    custom = settings_from({"productionStacks": ["prod"], "maxDays": 30, "pattern": "mcp.{local}@{domain}"})
+    assert custom == RuleSettings(
+        production_stacks=("prod",), max_rotation_days=30, email_pattern="mcp.{local}@{domain}"
+    )
+    token = resource("StaticToken", "john-token", "john", rotate_after_days=45.0, user_id="u1")
+    assert [v.message for v in evaluate([token], custom)] == [
+        "member 'john': token rotates after 45 days; at most 30 are allowed"
+    ]
+
+
+def test_email_pattern_placeholders_match_one_part_each() -> None:
+    pattern = email_regex("ai-{local}@{domain}")
+    assert pattern.match("ai-john@company.com")
+    assert pattern.match("AI-John.Doe@Company.co.uk")
+    assert not pattern.match("john@company.com")
+    assert not pattern.match("ai-john@company")
+    assert not pattern.match("ai-jo@hn@company.com")
+    fixed = email_regex("ai-{local}@company.com")
+    assert fixed.match("ai-sarah@company.com")
+    assert not fixed.match("ai-sarah@companyXcom")

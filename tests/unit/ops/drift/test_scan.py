@@ -1,0 +1,87 @@
+"""The drift scan's rules on hand-built listings, and the plain words of a refreshed preview's steps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from components.kinds import ROLE, USER
+from components.ops.drift.preview import changed_properties
+from components.ops.drift.scan import Declared, LiveDirectus, rotation_findings, scan
+
+DECLARED = Declared(
+    stack="prod",
+    user_ids=frozenset({"u-john"}),
+    role_ids=frozenset({"r-content"}),
+    policy_ids=frozenset({"p-content"}),
+    provisioning_user="u-admin",
+    provisioning_role="r-admin",
+)
+
+
+def live(**overrides: object) -> LiveDirectus:
+    values: dict[str, object] = {
+        "users": [
+            {"id": "u-admin", "email": "admin@x.com", "status": "active", "role": "r-admin", "token": "**"},
+            {"id": "u-john", "email": "ai-john@x.com", "status": "active", "role": "r-content", "token": "**"},
+        ],
+        "roles": [{"id": "r-admin", "name": "Administrator"}, {"id": "r-content", "name": "MCP content (prod)"}],
+        "policies": [
+            {"id": "p-admin", "name": "Administrator", "admin_access": True},
+            {"id": "p-public", "name": "$t:public_label", "admin_access": False},
+            {"id": "p-content", "name": "MCP content (prod)", "admin_access": False},
+        ],
+        "access": [
+            {"role": "r-admin", "user": None, "policy": "p-admin"},
+            {"role": None, "user": None, "policy": "p-public"},
+            {"role": "r-content", "user": None, "policy": "p-content"},
+        ],
+    }
+    values.update(overrides)
+    return LiveDirectus(**values)  # type: ignore[arg-type]
+
+
+def test_a_plain_directus_with_the_provisioning_admin_is_clean() -> None:
+    assert scan(live(), DECLARED) == []
+
+
+def test_a_user_tagged_for_this_stack_but_missing_from_its_state_is_named_so() -> None:
+    stray = {"id": "u-x", "email": "ai-x@x.com", "status": "active", "role": None, "token": "**"}
+    stray["tags"] = ["managed-by:directus-mcp-access", "mcp-stack:prod"]
+    found = scan(live(users=[*live().users, stray]), DECLARED)
+    assert [f.message for f in found] == [
+        "active user ai-x@x.com (tagged for this stack 'prod' but not in its state) is not managed by stack "
+        "'prod' but holds a static token"
+    ]
+
+
+def test_the_administrator_policy_on_another_role_is_reported_but_not_on_the_provisioning_role() -> None:
+    access = [*live().access, {"role": "r-content", "user": None, "policy": "p-admin"}]
+    found = scan(live(access=access), DECLARED)
+    assert [f.message for f in found] == [
+        "admin policy 'Administrator', declared by no code, is held by role 'MCP content (prod)'"
+    ]
+
+
+def test_rotation_window_and_disabled_members() -> None:
+    now = datetime(2026, 11, 24, tzinfo=UTC)
+    members = {
+        "due": {"rotationDue": (now + timedelta(days=3)).isoformat(), "enabled": True},
+        "late": {"rotationDue": (now - timedelta(days=1)).isoformat(), "enabled": True},
+        "fine": {"rotationDue": (now + timedelta(days=30)).isoformat(), "enabled": True},
+        "off": {"rotationDue": None, "enabled": False},
+    }
+    found = rotation_findings(members, now, warn_days=14)
+    assert [(f.subject, f.message) for f in found] == [
+        ("due", "the token of member due is due for rotation on 2026-11-27 (in 3 days)"),
+        ("late", "the token of member late was due for rotation on 2026-11-23: run `up` to rotate it"),
+    ]
+
+
+def test_changed_properties_compare_live_outputs_with_declared_inputs() -> None:
+    live_outputs = {"role": None, "email": "a@x.com", "policies": ["Administrator"], "linked_policies": []}
+    declared = {"role": "r1", "email": "a@x.com", "linked_policies": [], "__provider": "blob"}
+    # A user's attached policies are reported live as ``policies`` (see components.kinds.USER.live_names).
+    assert changed_properties(live_outputs, declared, USER) == ("linked_policies", "role")
+    assert changed_properties(live_outputs, declared, ROLE) == ("linked_policies", "role")
+    rows = [{"collection": "a", "action": "read", "fields": ["*"]}]
+    assert changed_properties({"permissions": rows}, {"permissions": rows}) == ()
