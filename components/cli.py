@@ -11,29 +11,26 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from components.directus.client import DirectusClient
+from components.engine.deployed import deployed_outputs
 from components.engine.guarded import POLICY_PACK, guarded_up
 from components.engine.workspace import LOCAL_STACK, engine_errors, open_stack
 from components.errors import McpAccessError
-from components.localdev import server
+from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import PROJECT_ROOT
 from components.ops.onboarding.clients import CLIENT_NAMES
+from components.ops.onboarding.connection import connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
-
-LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
-LOCAL_URL = "http://127.0.0.1:8055"
-
 
 REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
 
@@ -49,42 +46,8 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _local_directus(data_dir: Path, url: str) -> server.DirectusInstance:
-    instance = server.running_instance(data_dir)
-    if instance is not None:
-        _say(f"local Directus already running at {instance.url}")
-        return instance
-    port = urlparse(url).port or 8055
-    started = time.monotonic()
-    instance = server.start(data_dir, port=port, detach=True)
-    _say(f"started local Directus 12.4.0 at {instance.url} in {time.monotonic() - started:.1f}s")
-    return instance
-
-
-def _print_connection(outputs: Mapping[str, Any], show_token: bool) -> None:
-    mcp_url = outputs["mcpUrl"].value
-    members = outputs.get("members")
-    tokens = outputs.get("tokens")
-    _say("")
-    _say(f"MCP server URL: {mcp_url}")
-    for name, info in sorted((members.value if members else {}).items()):
-        if not info.get("enabled", True):
-            _say(
-                f"  member {name}: user {info['mcpEmail']}, template {info['template']}: DISABLED (suspended, no token)"
-            )
-            continue
-        _say(
-            f"  member {name}: user {info['mcpEmail']}, template {info['template']}, "
-            f"token rotation due {info['rotationDue']}"
-        )
-        if show_token and tokens is not None and name in tokens.value:
-            _say(f"    token: {tokens.value[name]}")
-    if not show_token:
-        _say("Tokens are not printed; add --show-token to print them (keep them out of chats, logs and git).")
-
-
 def cmd_local(args: argparse.Namespace) -> int:
-    instance = _local_directus(LOCAL_DATA_DIR, LOCAL_URL)
+    instance = local_stack.ensure_running(_say)
     with DirectusClient(instance.url, instance.admin_token) as client:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
@@ -93,25 +56,18 @@ def cmd_local(args: argparse.Namespace) -> int:
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
     _say(f"pulumi up (stack {LOCAL_STACK}) finished in {time.monotonic() - started:.1f}s: {dict(changes)}")
-    _print_connection(result.outputs, args.show_token)
+    _say(connection_text(result.outputs, show_token=args.show_token))
     return 0
 
 
 def cmd_local_stop(_args: argparse.Namespace) -> int:
-    instance = server.running_instance(LOCAL_DATA_DIR)
+    instance = server.running_instance(local_stack.LOCAL_DATA_DIR)
     if instance is None:
         _say("local Directus is not running")
         return 0
     server.stop(instance)
     _say("local Directus stopped")
     return 0
-
-
-def _stack_env(stack: str) -> dict[str, str]:
-    if stack != LOCAL_STACK:
-        return {}
-    instance = server.running_instance(LOCAL_DATA_DIR)
-    return {TOKEN_ENV: instance.admin_token} if instance else {}
 
 
 def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -125,7 +81,7 @@ def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_engine(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack))
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack))
     out = _say
     if args.operation == "up":
         guarded_up(stack, _policy_options(args), on_output=out)
@@ -139,13 +95,13 @@ def cmd_engine(args: argparse.Namespace) -> int:
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, env=_stack_env(args.stack), create=False)
-    _print_connection(stack.outputs(), args.show_token)
+    stack = open_stack(args.stack, env=local_stack.stack_env(args.stack), create=False)
+    _say(connection_text(deployed_outputs(stack), show_token=args.show_token))
     return 0
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, env=_stack_env(args.stack), create=False)
+    stack = open_stack(args.stack, env=local_stack.stack_env(args.stack), create=False)
     text = render_onboarding(onboarding_info(stack, args.member), args.client)
     if args.out is None:
         print(
@@ -184,7 +140,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.render import to_json, to_markdown
     from components.ops.audit.run import run_audit
 
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
     result = run_audit(stack, days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
@@ -194,7 +150,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.render import to_json, to_markdown
     from components.ops.drift.run import run_drift
 
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=_stack_env(args.stack), create=False)
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
     report = run_drift(stack, warn_days=args.rotation_warning_days)
     sys.stdout.write(to_json(report) if args.json else to_markdown(report))
     return report.exit_code

@@ -14,6 +14,12 @@ PULUMI_VERSION=3.259.0
 PULUMI_ROOT=$CACHE/pulumi-$PULUMI_VERSION
 PYTHON=${PYTHON:-python3}
 mkdir -p "$CACHE"
+# One bootstrap at a time per cache: two concurrent `npm ci` in one folder break each other's install scripts.
+exec 9>"$CACHE/.bootstrap.lock"
+if ! flock -n 9; then
+    echo "==> waiting for another tools/bootstrap.sh to finish"
+    flock 9
+fi
 
 now() { date +%s.%N; }
 step_start=0
@@ -72,7 +78,11 @@ npm_install() {  # npm_install <tools-subfolder> <cache-folder> [npm args...]
     rm -rf "$dest"
     mkdir -p "$dest"
     cp "$ROOT/tools/$src/package.json" "$ROOT/tools/$src/package-lock.json" "$dest/"
-    (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error "$@")
+    # Called from an `if`, where `set -e` does not apply: a failed install must stop here, and leave no stamp.
+    if ! (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error "$@"); then
+        echo "error: npm ci failed in $dest" >&2
+        exit 1
+    fi
     echo "$stamp" > "$dest/.bootstrap-stamp"
 }
 

@@ -1,0 +1,3 @@
+"""Talking to Directus: the REST client (auth, retries, errors, paging, batches), shared listings, and an MCP JSON-
+RPC client.
+"""

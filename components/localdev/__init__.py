@@ -1,0 +1,1 @@
+"""The local Directus (SQLite) for the embedded local stack and the tests: start, stop, demo collections."""

@@ -1,0 +1,3 @@
+"""The operations behind mcp-access: review, drift, audit, onboarding. Each is run (gather) -> rules/diff (decide,
+pure) -> render (words).
+"""

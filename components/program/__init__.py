@@ -1,0 +1,3 @@
+"""The Pulumi program: its entry (config -> role specs -> components), the components McpMember and TemplateAccess,
+the live collection check.
+"""

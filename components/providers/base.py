@@ -8,7 +8,7 @@ from the configuration that ``configure`` receives (see :mod:`components.provide
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import pulumi
 from pulumi.dynamic import (
@@ -51,9 +51,13 @@ class DirectusResource(Resource):
     gets the type ``pulumi-python:dynamic/directus:User``.
     """
 
+    #: The entry of :data:`components.kinds.KINDS` this resource class declares.
+    _directus_kind: ClassVar[Kind | None] = None
+
     def __init_subclass__(cls, kind: Kind | None = None, **kwargs: Any) -> None:
         if kind is not None:
             kwargs.update(module=DYNAMIC_MODULE, name=kind.name)
+            cls._directus_kind = kind
         super().__init_subclass__(**kwargs)
 
     def __init__(

@@ -1,0 +1,1 @@
+"""mcp-access audit: the managed MCP users' activity over a period, checked for the security guide's warning signs."""

@@ -1,0 +1,1 @@
+"""mcp-access review: permission matrix per stack and what changes against a git revision (no Pulumi, no Directus)."""

@@ -1,0 +1,49 @@
+"""The one list of object kinds (components.kinds) is what the providers, drift, the policy pack and the docs use."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+
+from components.kinds import KINDS, Kind
+from components.names import PROJECT_ROOT
+from components.providers.base import DirectusProvider, DirectusResource
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_each_kind_has_its_provider_at_the_path_pulumi_state_pickles(kind: Kind) -> None:
+    module_path, class_name = kind.provider_path.rsplit(".", 1)
+    provider = getattr(importlib.import_module(module_path), class_name)
+    assert issubclass(provider, DirectusProvider)
+    assert provider.__module__ == module_path, "a provider class moved: existing stacks could not refresh or delete"
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_each_kind_has_one_resource_class_typed_by_its_entry(kind: Kind) -> None:
+    module = importlib.import_module(f"components.providers.{kind.module}")
+    typed = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, DirectusResource)
+        and value.__module__ == module.__name__
+        and getattr(value, "_directus_kind", None) is kind
+    ]
+    assert len(typed) == 1, f"{module.__name__} should declare one resource class with kind={kind.name}"
+
+
+def test_kinds_are_named_once() -> None:
+    assert len({k.name for k in KINDS}) == len(KINDS)
+    assert len({k.provider_path for k in KINDS}) == len(KINDS)
+    assert all(k.type == f"pulumi-python:dynamic/directus:{k.name}" for k in KINDS)
+
+
+def test_readme_lists_every_kind_with_its_words_and_provider() -> None:
+    """The README's table of kinds is the list, not a copy that drifts from it."""
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| (\w+) \| `components/providers/(\w+)\.py` \|", readme, re.MULTILINE)
+    assert [(name, words.strip(), owner, module) for name, words, owner, module in rows] == [
+        (k.name, k.words, k.owner, k.module) for k in KINDS
+    ]
