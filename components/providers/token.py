@@ -102,10 +102,18 @@ class StaticTokenProvider(DirectusProvider):
         return UpdateResult({**olds, "rotate_after_days": days, "rotation_due": _iso(issued + timedelta(days=days))})
 
     def delete(self, _id: str, props: Props) -> None:
+        """Clear the user's token, unless a newer token (a rotation's replacement) already took its place.
+
+        The probe tells "still the old token" only for an active user: a suspended user's token fails too. A user
+        that is not active has no newer token (a disabled member has no token resource; a user suspended by hand
+        is re-activated by its own update before a replacement token is issued), so its token is cleared: it must
+        not come back to life when someone re-activates the user by hand.
+        """
         user_id = str(props.get("user_id"))
-        if not self.client.exists("/users", user_id):
+        user = self.client.get_by_id("/users", user_id, fields=["id", "status"])
+        if user is None:
             return
-        if self._probe(props.get("token"), user_id) == VALID:
+        if user.get("status") != "active" or self._probe(props.get("token"), user_id) == VALID:
             self.client.update("/users", user_id, {"token": None})
 
 

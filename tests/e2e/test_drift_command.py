@@ -16,7 +16,8 @@ from pulumi import automation as auto
 from components.cli import main
 from components.directus.client import DirectusClient
 from components.localdev import server
-from components.ops.drift.run import run_drift, to_markdown
+from components.ops.drift.render import to_markdown
+from components.ops.drift.run import run_drift
 from tests.helpers.directus import fresh_directus
 from tests.helpers.stacks import make_stack
 from tests.helpers.workflows import run_step

@@ -263,9 +263,17 @@ def test_disabling_a_member_suspends_the_user_and_revokes_the_token(team: auto.S
     with pytest.raises(McpError) as caught:
         initialize(sarah.url, sarah.token)
     assert caught.value.status == 401
-    user = admin.list_objects("/users", filter={"email": {"_eq": "ai-sarah@company.com"}}, fields=["status"])
-    assert user == [{"status": "suspended"}]
+    user = admin.list_objects(
+        "/users", filter={"email": {"_eq": "ai-sarah@company.com"}}, fields=["id", "status", "token"]
+    )
+    assert [(u["status"], u["token"]) for u in user] == [("suspended", None)]  # token cleared, not only suspended
     assert "sarah" not in team.outputs()["tokens"].value
+    # Re-activated by hand in the app, the user must not get its old token back.
+    admin.update("/users", user[0]["id"], {"status": "active"})
+    with pytest.raises(McpError) as revived:
+        initialize(sarah.url, sarah.token)
+    assert revived.value.status == 401
+    admin.update("/users", user[0]["id"], {"status": "suspended"})
 
     set_values(team, members=MEMBERS)
     team.up(color="never")

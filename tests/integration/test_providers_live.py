@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pulumi.runtime.resource as sdk_resource
 import pytest
 
 from components.directus.client import DirectusClient
@@ -169,23 +168,3 @@ def test_bad_input_is_refused_in_check_before_any_request(configured: Build) -> 
     result = users.check({}, {**user_props("ai-bad@example.com"), "email": "ai-bad@"})
     assert [f.property for f in result.failures] == ["email"]
     assert users.client.request_count == before
-
-
-def test_registrations_record_only_this_packages_stack_frames() -> None:
-    # The state keeps each resource's stack trace; the frames of asyncio, grpc and the SDK are dropped (README,
-    # benchmark), the ones that say where the resource was declared are kept.
-    class Base:
-        def __init__(self) -> None:
-            self.trace = sdk_resource._get_stack_trace()
-
-    class Middle(Base):
-        def __init__(self) -> None:
-            super().__init__()
-
-    class Concrete(Middle):
-        def __init__(self) -> None:
-            super().__init__()
-
-    uris = [frame.pc.uri for frame in Concrete().trace.frames]
-    assert uris == []  # pytest's frames and this file's are outside the package: all dropped
-    assert getattr(sdk_resource._get_stack_trace, "declaration_frames_only", False)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 import re
 
+import dill
 import pytest
 
-from components.kinds import KINDS, Kind
-from components.names import PROJECT_ROOT
+from components.kinds import KINDS, Kind, kind_named
+from components.names import PROJECT_ROOT, kind_of_type
 from components.providers.base import DirectusProvider, DirectusResource
+from tests.helpers.state_fixture import load_fixture, pickled_class_paths, plain, resources
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
@@ -47,3 +50,24 @@ def test_readme_lists_every_kind_with_its_words_and_provider() -> None:
     assert [(name, words.strip(), owner, module) for name, words, owner, module in rows] == [
         (k.name, k.words, k.owner, k.module) for k in KINDS
     ]
+
+
+def test_every_pickled_provider_of_the_old_state_is_a_listed_kind_and_still_imports() -> None:
+    """A rename or move of a provider class is caught here, before any slow test (see ``Kind.provider_path``)."""
+    listed = {kind.provider_path for kind in KINDS}
+    seen: set[str] = set()
+    for resource in resources(load_fixture()):
+        if "__provider" not in resource.get("inputs", {}):
+            continue
+        kind = kind_named(kind_of_type(resource["type"]))
+        assert kind is not None, f"{resource['urn']}: its type is not one of components.kinds"
+        for key in ("inputs", "outputs"):
+            encoded = plain(resource[key]["__provider"])
+            paths = pickled_class_paths(encoded)
+            assert paths == [kind.provider_path], f"{resource['urn']} ({key}) pickles {paths}"
+            assert set(paths) <= listed
+            # What the engine's provider process does with it (safe: our committed file, its one global checked).
+            provider = dill.loads(base64.b64decode(encoded))  # noqa: S301
+            assert f"{type(provider).__module__}.{type(provider).__qualname__}" == kind.provider_path
+        seen.add(kind.provider_path)
+    assert seen == listed, f"the fixture should cover every kind; missing: {sorted(listed - seen)}"

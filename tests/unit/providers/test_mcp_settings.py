@@ -1,0 +1,103 @@
+"""McpSettingsProvider against a fake Directus: settings written, read back, and restored on delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.directus.errors import DirectusAuthError
+from components.names import TOKEN_KEY
+from components.providers.base import UNKNOWN
+from components.providers.mcp_settings import DIRECTUS_DEFAULTS, McpSettingsProvider, SettingsNotAppliedError
+from tests.helpers.fake_directus import FakeDirectus
+from tests.unit.providers.conftest import Configure, outs
+
+MCP_KEYS = tuple(DIRECTUS_DEFAULTS)
+
+
+def declared(**changes: Any) -> dict[str, Any]:
+    props = {
+        "mcp_enabled": True,
+        "mcp_allow_deletes": False,
+        "mcp_system_prompt_enabled": True,
+        "mcp_system_prompt": "Never delete anything.",
+    }
+    return {**props, **changes}
+
+
+def mcp(fake: FakeDirectus) -> dict[str, Any]:
+    return {key: fake.settings[key] for key in MCP_KEYS}
+
+
+def test_create_applies_the_settings_and_reads_them_back(configured: Configure, fake: FakeDirectus) -> None:
+    created = configured(McpSettingsProvider).create(declared())
+    assert mcp(fake) == declared()
+    assert outs(created) == declared()
+    assert [c.method for c in fake.requests if c.path == "/settings"] == ["PATCH", "GET"]
+
+
+def test_a_value_that_does_not_stick_fails_naming_it(configured: Configure, fake: FakeDirectus) -> None:
+    fake.ignored_settings.add("mcp_allow_deletes")  # accepted by the PATCH, silently not applied
+    with pytest.raises(SettingsNotAppliedError) as caught:
+        configured(McpSettingsProvider).create(declared(mcp_allow_deletes=True))
+    message = str(caught.value)
+    assert "mcp_allow_deletes: sent True, Directus has False" in message
+    assert "mcp_enabled" not in message  # the values that stuck are not blamed
+
+
+def test_read_returns_live_values(configured: Configure, fake: FakeDirectus) -> None:
+    settings = configured(McpSettingsProvider)
+    created = settings.create(declared())
+    fake.settings["mcp_allow_deletes"] = True  # switched on in the app
+    read = settings.read(created.id, outs(created))
+    assert read.id == created.id and outs(read)["mcp_allow_deletes"] is True
+    assert settings.diff(created.id, outs(read), declared()).changes
+
+
+def test_diff_reports_nothing_when_live_equals_declared(configured: Configure) -> None:
+    diff = configured(McpSettingsProvider).diff("s", declared(), declared())
+    assert not diff.changes and not diff.replaces
+
+
+@pytest.mark.parametrize(
+    "news",
+    [declared(mcp_enabled=False), declared(mcp_system_prompt=None), declared(mcp_allow_deletes=UNKNOWN)],
+    ids=["flag", "prompt", "unknown"],
+)
+def test_diff_updates_in_place(configured: Configure, news: dict[str, Any]) -> None:
+    diff = configured(McpSettingsProvider).diff("s", declared(), news)
+    assert diff.changes and not diff.replaces
+
+
+def test_update_applies_the_new_values(configured: Configure, fake: FakeDirectus) -> None:
+    settings = configured(McpSettingsProvider)
+    created = settings.create(declared())
+    updated = settings.update(created.id, outs(created), declared(mcp_enabled=False, mcp_system_prompt=None))
+    assert mcp(fake) == declared(mcp_enabled=False, mcp_system_prompt=None) == outs(updated)
+
+
+def test_delete_restores_directus_defaults_and_nothing_else(configured: Configure, fake: FakeDirectus) -> None:
+    settings = configured(McpSettingsProvider)
+    fake.settings["project_name"] = "ACME CMS"
+    created = settings.create(declared(mcp_allow_deletes=True, mcp_system_prompt_enabled=False))
+    settings.delete(created.id, outs(created))
+    assert mcp(fake) == {
+        "mcp_enabled": False,
+        "mcp_allow_deletes": False,
+        "mcp_system_prompt_enabled": True,
+        "mcp_system_prompt": None,
+    }
+    assert fake.settings["project_name"] == "ACME CMS"
+
+
+def test_a_rejected_provisioning_token_says_how_to_fix_it_without_showing_it(
+    configured: Configure, fake: FakeDirectus
+) -> None:
+    revoked = "revoked-provisioning-token-0123456789"
+    settings = configured(McpSettingsProvider, token=revoked)
+    with pytest.raises(DirectusAuthError) as caught:
+        settings.read("s", declared())
+    message = str(caught.value)
+    assert TOKEN_KEY in message and revoked not in message
+    assert fake.settings["mcp_enabled"] is False
