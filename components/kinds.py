@@ -86,7 +86,15 @@ MCP_SETTINGS = Kind(
     "stack",
     "mcp_settings",
     "McpSettingsProvider",
-    shown=("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled"),
+    shown=(
+        "mcp_enabled",
+        "mcp_allow_deletes",
+        "mcp_system_prompt_enabled",
+        "mcp_oauth_enabled",
+        "mcp_oauth_dcr_enabled",
+        "mcp_oauth_cimd_enabled",
+        "mcp_prompts_collection",
+    ),
 )
 
 KINDS: tuple[Kind, ...] = (USER, STATIC_TOKEN, ROLE, POLICY, PERMISSION_SET, ACCESS_LINK, MCP_SETTINGS)

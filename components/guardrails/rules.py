@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.kinds import MCP_SETTINGS, PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind
-from components.model.defaults import DEFAULT_EMAIL_PATTERN
+from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_PRODUCTION_STACKS
 from components.names import CONFIG_NAMESPACE, DYNAMIC_PROVIDER, MEMBER_COMPONENT, TEMPLATE_COMPONENT, kind_of_type
 
 ADMIN_TEMPLATE = "developer"
 READ_ONLY_TEMPLATE = "analysis"
-DEFAULT_PRODUCTION_STACKS = ("production",)
 DEFAULT_MAX_ROTATION_DAYS = 90
 
 
@@ -171,6 +170,8 @@ def analysis_read_only(resources: list[PlannedResource], _settings: RuleSettings
 
 
 def production_hardening(resources: list[PlannedResource], settings: RuleSettings, report: Report) -> None:
+    # Dynamic client registration lets anyone who reaches Directus register an OAuth client: an explicit opt-in.
+    dcr_allowed = stack_guardrails(resources).get("allowDynamicClientRegistration") is True
     for resource in resources:
         if resource.stack not in settings.production_stacks:
             continue
@@ -178,6 +179,12 @@ def production_hardening(resources: list[PlannedResource], settings: RuleSetting
             report(
                 resource.urn,
                 f"stack '{resource.stack}' is production: deletes through MCP must be off (mcp.allowDeletes: false)",
+            )
+        if resource.kind == MCP_SETTINGS.name and resource.get("mcp_oauth_dcr_enabled") is True and not dcr_allowed:
+            report(
+                resource.urn,
+                f"stack '{resource.stack}' is production: OAuth dynamic client registration is on "
+                "(mcp.oauth.dynamicClientRegistration) without guardrails.allowDynamicClientRegistration: true",
             )
         elif resource.kind == PERMISSION_SET.name:
             deletes = sorted(collection for collection, action in _grants(resource) if action == "delete")
@@ -286,7 +293,8 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("analysis-read-only", "The analysis template grants read actions only.", analysis_read_only),
     RuleInfo(
         "production-hardening",
-        "Production stacks: deletes through MCP off, no delete grant, an ip allowlist on every MCP policy.",
+        "Production stacks: deletes through MCP off, no delete grant, an ip allowlist on every MCP policy, OAuth "
+        "dynamic client registration only with guardrails.allowDynamicClientRegistration.",
         production_hardening,
     ),
     RuleInfo("token-rotation-limit", "Static tokens rotate within the configured maximum (90 days).", rotation_limit),

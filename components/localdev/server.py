@@ -1,7 +1,8 @@
 """Start and stop a local Directus (SQLite) for the embedded ``local`` stack and for the test suites.
 
 The Directus install and its Node 22 runtime live in the toolchain cache that ``tools/bootstrap.sh`` fills
-(``~/.cache/directus-mcp-access`` unless ``DIRECTUS_MCP_ACCESS_CACHE`` says otherwise).
+(``~/.cache/directus-mcp-access`` unless ``DIRECTUS_MCP_ACCESS_CACHE`` says otherwise), one folder per Directus
+version (``directus-<version>``, the version ``tools/directus/package.json`` pins).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ import httpx
 
 from components.errors import McpAccessError
 
+#: The Directus version ``tools/directus/package.json`` pins (a unit test keeps them equal).
+DIRECTUS_VERSION = "12.4.1"
+
 
 class LocalDirectusError(McpAccessError):
     """The local Directus could not be installed, bootstrapped or started."""
@@ -35,7 +39,7 @@ def node_bin_dir() -> Path:
 
 
 def directus_cli() -> Path:
-    return cache_dir() / "directus" / "node_modules" / "directus" / "cli.js"
+    return cache_dir() / f"directus-{DIRECTUS_VERSION}" / "node_modules" / "directus" / "cli.js"
 
 
 def free_port() -> int:

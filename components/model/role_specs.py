@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from components.model.defaults import DEFAULT_PRODUCTION_STACKS
 from components.model.role_templates import (
     TEMPLATE_DIR,
     Guardrails,
@@ -45,10 +46,26 @@ def _users_of(config: StackConfig, template: str) -> str:
     return f" (used by {', '.join(names)})" if names else " (configured under templates, used by no member)"
 
 
+def stack_setting_problems(config: StackConfig, stack: str) -> list[str]:
+    """Guardrails on the stack's own settings (not on a template): the program refuses them before any change."""
+    problems = []
+    oauth = config.mcp.oauth
+    if (
+        stack in DEFAULT_PRODUCTION_STACKS
+        and oauth.dynamic_client_registration
+        and not config.guardrails.allow_dynamic_client_registration
+    ):
+        problems.append(
+            "mcp.oauth.dynamicClientRegistration: true in a production stack: anyone who reaches Directus could "
+            "register an OAuth client; set guardrails.allowDynamicClientRegistration: true to allow it"
+        )
+    return problems
+
+
 def stack_role_specs(config: StackConfig, stack: str, directory: Path = TEMPLATE_DIR) -> dict[str, RoleSpec]:
     """Render every template the stack uses and check it against the stack's guardrails."""
     specs: dict[str, RoleSpec] = {}
-    problems: list[str] = []
+    problems: list[str] = stack_setting_problems(config, stack)
     guardrails = guardrails_of(config)
     for template in config.templates_in_use():
         try:

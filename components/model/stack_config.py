@@ -71,11 +71,43 @@ class TemplateSettings(_Model):
         return value
 
 
+class OAuthConfig(_Model):
+    """Directus's MCP OAuth server (12.0+): the settings switches. Directus also needs its own environment
+    (``MCP_OAUTH_ENABLED=true`` and, per registration method, ``MCP_OAUTH_DCR_ENABLED`` /
+    ``MCP_OAUTH_CIMD_ENABLED``, plus a correct ``PUBLIC_URL``); these keys do not set that."""
+
+    enabled: bool = False
+    #: Clients register themselves at ``/mcp-oauth/register`` (RFC 7591), no admin involved.
+    dynamic_client_registration: bool = False
+    #: Clients identify themselves by the URL of a client ID metadata document.
+    client_id_metadata: bool = False
+
+    @model_validator(mode="after")
+    def _methods_need_oauth(self) -> OAuthConfig:
+        needing = [
+            f"{key}: true"
+            for key, on in (
+                ("dynamicClientRegistration", self.dynamic_client_registration),
+                ("clientIdMetadata", self.client_id_metadata),
+            )
+            if on
+        ]
+        if needing and not self.enabled:
+            raise ValueError(
+                f"mcp.oauth: {' and '.join(needing)} needs enabled: true (a registration method of an OAuth server "
+                "that is off)"
+            )
+        return self
+
+
 class McpConfig(_Model):
     enabled: bool = True
     allow_deletes: bool = False
     system_prompt_enabled: bool = True
     system_prompt: str | None = None
+    oauth: OAuthConfig = Field(default_factory=OAuthConfig)
+    #: A collection whose items the MCP ``prompts`` feature serves (checked against the live schema).
+    prompts_collection: str | None = Field(default=None, min_length=1)
 
 
 class Guardrails(_Model):
@@ -87,6 +119,9 @@ class Guardrails(_Model):
     require_ip_allowlist: bool = False
     #: No member's token may live longer than this.
     max_rotation_days: int = Field(default=DEFAULT_ROTATION_DAYS, ge=1, le=365)
+    #: A production stack refuses ``mcp.oauth.dynamicClientRegistration`` unless this is true: with DCR open,
+    #: anyone who reaches Directus can register an OAuth client (the consent is still a user's).
+    allow_dynamic_client_registration: bool = False
 
 
 class StackConfig(_Model):

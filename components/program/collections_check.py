@@ -1,7 +1,8 @@
 """Check, before any change, that every collection the role templates name exists in the live Directus.
 
 A permission on a collection that does not exist is accepted by Directus and silently grants nothing, so a
-typo in ``templates.<name>.collections`` would otherwise go unnoticed. One request lists the collections.
+typo in ``templates.<name>.collections`` would otherwise go unnoticed; the same goes for ``mcp.promptsCollection``.
+One request lists the collections.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def missing_collection_errors(config: StackConfig, specs: dict[str, RoleSpec], l
                 else f"role template {template!r}"
             )
             problems.append(f"{where}: collection {collection!r} does not exist in the Directus at {url}")
+    prompts = config.mcp.prompts_collection
+    if prompts is not None and prompts not in live:
+        problems.append(f"mcp.promptsCollection: collection {prompts!r} does not exist in the Directus at {url}")
     return problems
 
 

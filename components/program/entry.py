@@ -31,6 +31,10 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
         mcp_allow_deletes=config.mcp.allow_deletes,
         mcp_system_prompt_enabled=config.mcp.system_prompt_enabled,
         mcp_system_prompt=config.mcp.system_prompt,
+        mcp_oauth_enabled=config.mcp.oauth.enabled,
+        mcp_oauth_dcr_enabled=config.mcp.oauth.dynamic_client_registration,
+        mcp_oauth_cimd_enabled=config.mcp.oauth.client_id_metadata,
+        mcp_prompts_collection=config.mcp.prompts_collection,
     )
     access = {name: TemplateAccess(spec, stack=stack) for name, spec in specs.items()}
     members: dict[str, Any] = {}

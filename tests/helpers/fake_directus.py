@@ -2,7 +2,7 @@
 
 Mount :meth:`FakeDirectus.handler` as an ``httpx.MockTransport`` (``fake.transport``, or ``fake.client()`` for
 a ready :class:`DirectusClient`): no network, no Directus, no Pulumi engine. It follows the facts verified on
-Directus 12.4.0 (``DESIGN.md`` section 4).
+Directus 12.4 (``DESIGN.md`` section 4).
 
 Emulated:
 
@@ -117,6 +117,9 @@ SETTINGS_DEFAULTS: Row = {
     "mcp_prompts_collection": None,
     "mcp_system_prompt_enabled": True,
     "mcp_system_prompt": None,
+    "mcp_oauth_enabled": False,
+    "mcp_oauth_dcr_enabled": False,
+    "mcp_oauth_cimd_enabled": False,
 }
 _FILTER = re.compile(r"filter\[(\w+)\]\[(_\w+)\]")
 _DIRECTUS_NAMES = {"users": "directus_users", "roles": "directus_roles", "policies": "directus_policies"}

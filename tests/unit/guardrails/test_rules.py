@@ -69,6 +69,28 @@ def test_production_is_the_pack_setting_not_the_stack_name_alone() -> None:
     ]
 
 
+def test_production_opens_dynamic_client_registration_only_when_the_stack_says_so() -> None:
+    dcr = resource(
+        "McpSettings", "mcp-settings", "", stack="production", mcp_oauth_enabled=True, mcp_oauth_dcr_enabled=True
+    )
+    found = evaluate([dcr])
+    assert [(v.rule, v.message) for v in found] == [
+        (
+            "production-hardening",
+            "stack 'production' is production: OAuth dynamic client registration is on "
+            "(mcp.oauth.dynamicClientRegistration) without guardrails.allowDynamicClientRegistration: true",
+        )
+    ]
+    assert rules(evaluate([dcr, provider_with_guardrails({"allowDynamicClientRegistration": False})])) == [
+        "production-hardening"
+    ]
+    assert evaluate([dcr, provider_with_guardrails({"allowDynamicClientRegistration": True})]) == []
+    cimd = resource("McpSettings", "mcp-settings", "", stack="production", mcp_oauth_cimd_enabled=True)
+    unknown = resource("McpSettings", "mcp-settings", "", stack="production", mcp_oauth_dcr_enabled=UNKNOWN)
+    staging = resource("McpSettings", "mcp-settings", "", stack="staging", mcp_oauth_dcr_enabled=True)
+    assert evaluate([cimd]) == evaluate([unknown]) == evaluate([staging]) == []
+
+
 def test_pack_config_overrides_the_defaults() -> None:
     assert settings_from({}) == RuleSettings()
     custom = settings_from({"productionStacks": ["prod"], "maxDays": 30, "pattern": "mcp.{local}@{domain}"})

@@ -133,6 +133,24 @@ def test_production_refuses_the_developer_template_and_says_why() -> None:
     assert "schema changes" in message and "guardrails.allowAdminAccess" in message and "(used by lee)" in message
 
 
+def test_production_refuses_dynamic_client_registration_unless_the_stack_opts_in() -> None:
+    raw = stack_file("production")
+    raw["mcp"] = {**raw.get("mcp", {}), "oauth": {"enabled": True, "dynamicClientRegistration": True}}
+    with pytest.raises(ConfigError) as caught:
+        plan("production", raw)
+    message = str(caught.value)
+    assert "mcp.oauth.dynamicClientRegistration: true in a production stack" in message
+    assert "guardrails.allowDynamicClientRegistration: true" in message
+    raw["guardrails"] = {**raw.get("guardrails", {}), "allowDynamicClientRegistration": True}
+    assert plan("production", raw)  # opted in
+    raw["guardrails"]["allowDynamicClientRegistration"] = False
+    raw["mcp"]["oauth"] = {"enabled": True, "clientIdMetadata": True}  # CIMD needs no opt-in
+    assert plan("production", raw)
+    staging = stack_file("staging")
+    staging["mcp"] = {**staging.get("mcp", {}), "oauth": {"enabled": True, "dynamicClientRegistration": True}}
+    assert plan("staging", staging)  # not production
+
+
 def test_guardrails_refuse_app_access_deletes_and_widened_ip_access(tmp_path: Path) -> None:
     (tmp_path / "wide.yaml.j2").write_text(
         "description: too wide\npolicy: {app_access: true, ip_access: [0.0.0.0/0]}\n"

@@ -79,6 +79,22 @@ def test_templates_in_use_are_configured_and_used_ones() -> None:
             with_(mcp={"allowDeletes": "maybe"}),
             "mcp.allowDeletes: Input should be a valid boolean, unable to interpret input (got 'maybe')",
         ),
+        (
+            with_(mcp={"oauth": {"dynamicClientRegistration": True}}),
+            "mcp.oauth: dynamicClientRegistration: true needs enabled: true",
+        ),
+        (
+            with_(mcp={"oauth": {"enabled": False, "clientIdMetadata": True, "dynamicClientRegistration": True}}),
+            "mcp.oauth: dynamicClientRegistration: true and clientIdMetadata: true needs enabled: true",
+        ),
+        (with_(mcp={"oauth": {"enabled": "yes please"}}), "mcp.oauth.enabled: Input should be a valid boolean"),
+        (with_(mcp={"oauth": {"dcr": True}}), "mcp.oauth.dcr: Extra inputs are not permitted"),
+        (with_(mcp={"promptsCollection": ""}), "mcp.promptsCollection: String should have at least 1 character"),
+        (with_(mcp={"promptsCollection": 7}), "mcp.promptsCollection: Input should be a valid string (got 7)"),
+        (
+            with_(guardrails={"allowDynamicClientRegistration": "sure"}),
+            "guardrails.allowDynamicClientRegistration: Input should be a valid boolean",
+        ),
         (with_(directusUrl="ftp://x"), "directusUrl: String should match pattern"),
         (with_(rotationDays=0), "rotationDays: Input should be greater than or equal to 1 (got 0)"),
         (with_(rotationDays=120), "rotationDays: 120 is longer than guardrails.maxRotationDays (90)"),
@@ -95,6 +111,16 @@ def test_bad_input_names_field_and_value(raw: dict[str, Any], expected: str) -> 
     with pytest.raises(ConfigError) as caught:
         parse_config(raw, templates=TEMPLATES)
     assert expected in str(caught.value)
+
+
+def test_oauth_settings_default_to_directus_defaults_and_parse() -> None:
+    config = parse_config(BASE, templates=TEMPLATES)
+    oauth = config.mcp.oauth
+    assert (oauth.enabled, oauth.dynamic_client_registration, oauth.client_id_metadata) == (False, False, False)
+    assert config.mcp.prompts_collection is None
+    raw = with_(mcp={"oauth": {"enabled": True, "clientIdMetadata": True}, "promptsCollection": "prompts"})
+    config = parse_config(raw, templates=TEMPLATES)
+    assert config.mcp.oauth.client_id_metadata and config.mcp.prompts_collection == "prompts"
 
 
 def test_every_problem_is_listed_at_once() -> None:

@@ -66,16 +66,30 @@ def test_one_mcp_settings_enabling_mcp_with_deletes_disallowed_by_default(declar
     assert settings.inputs["mcp_allow_deletes"] is False
     assert settings.inputs["mcp_system_prompt_enabled"] is True
     assert "mcp_system_prompt" not in settings.inputs  # none: Directus's built-in prompt
+    assert (settings.inputs["mcp_oauth_enabled"], settings.inputs["mcp_oauth_dcr_enabled"]) == (False, False)
+    assert settings.inputs["mcp_oauth_cimd_enabled"] is False
+    assert "mcp_prompts_collection" not in settings.inputs  # none: Directus's default
 
 
 def test_mcp_settings_take_the_stacks_values(declare: Callable[..., Run], roster: dict[str, Any]) -> None:
-    roster["mcp"] = {"enabled": False, "allowDeletes": True, "systemPromptEnabled": False, "systemPrompt": "Be brief."}
+    roster["mcp"] = {
+        "enabled": False,
+        "allowDeletes": True,
+        "systemPromptEnabled": False,
+        "systemPrompt": "Be brief.",
+        "oauth": {"enabled": True, "dynamicClientRegistration": True, "clientIdMetadata": True},
+        "promptsCollection": "articles",
+    }
     (settings,) = declare(roster).of_type(MCP_SETTINGS.type)
     assert {k: v for k, v in settings.inputs.items() if k.startswith("mcp_")} == {
         "mcp_enabled": False,
         "mcp_allow_deletes": True,
         "mcp_system_prompt_enabled": False,
         "mcp_system_prompt": "Be brief.",
+        "mcp_oauth_enabled": True,
+        "mcp_oauth_dcr_enabled": True,
+        "mcp_oauth_cimd_enabled": True,
+        "mcp_prompts_collection": "articles",
     }
 
 

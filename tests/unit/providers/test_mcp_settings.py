@@ -22,6 +22,10 @@ def declared(**changes: Any) -> dict[str, Any]:
         "mcp_allow_deletes": False,
         "mcp_system_prompt_enabled": True,
         "mcp_system_prompt": "Never delete anything.",
+        "mcp_oauth_enabled": False,
+        "mcp_oauth_dcr_enabled": False,
+        "mcp_oauth_cimd_enabled": False,
+        "mcp_prompts_collection": None,
     }
     return {**props, **changes}
 
@@ -34,7 +38,7 @@ def test_create_applies_the_settings_and_reads_them_back(configured: Configure, 
     created = configured(McpSettingsProvider).create(declared())
     assert mcp(fake) == declared()
     assert outs(created) == declared()
-    assert [c.method for c in fake.requests if c.path == "/settings"] == ["PATCH", "GET"]
+    assert [c.method for c in fake.requests if c.path == "/settings"] == ["GET", "PATCH", "GET"]
 
 
 def test_a_value_that_does_not_stick_fails_naming_it(configured: Configure, fake: FakeDirectus) -> None:
@@ -87,8 +91,60 @@ def test_delete_restores_directus_defaults_and_nothing_else(configured: Configur
         "mcp_allow_deletes": False,
         "mcp_system_prompt_enabled": True,
         "mcp_system_prompt": None,
+        "mcp_oauth_enabled": False,
+        "mcp_oauth_dcr_enabled": False,
+        "mcp_oauth_cimd_enabled": False,
+        "mcp_prompts_collection": None,
     }
     assert fake.settings["project_name"] == "ACME CMS"
+
+
+OAUTH_ON = {
+    "mcp_oauth_enabled": True,
+    "mcp_oauth_dcr_enabled": True,
+    "mcp_oauth_cimd_enabled": True,
+    "mcp_prompts_collection": "prompts",
+}
+
+
+def test_oauth_switches_and_prompts_collection_are_applied_read_and_restored(
+    configured: Configure, fake: FakeDirectus
+) -> None:
+    settings = configured(McpSettingsProvider)
+    created = settings.create(declared(**OAUTH_ON))
+    assert {k: fake.settings[k] for k in OAUTH_ON} == OAUTH_ON == {k: outs(created)[k] for k in OAUTH_ON}
+    fake.settings["mcp_oauth_dcr_enabled"] = False  # switched off in the app
+    read = settings.read(created.id, outs(created))
+    assert outs(read)["mcp_oauth_dcr_enabled"] is False
+    assert settings.diff(created.id, outs(read), declared(**OAUTH_ON)).changes
+    settings.delete(created.id, outs(read))
+    assert {k: fake.settings[k] for k in OAUTH_ON} == {k: DIRECTUS_DEFAULTS[k] for k in OAUTH_ON}
+
+
+def test_a_state_from_before_the_oauth_fields_shows_no_change_when_the_stack_sets_none() -> None:
+    # Outputs recorded before the fields were managed, and inputs where Pulumi dropped the None prompts collection.
+    old_outputs = {k: v for k, v in declared().items() if not k.startswith(("mcp_oauth", "mcp_prompts"))}
+    news = {k: v for k, v in declared().items() if k != "mcp_prompts_collection"}
+    assert not McpSettingsProvider().diff("s", old_outputs, news).changes
+    assert McpSettingsProvider().diff("s", old_outputs, {**news, "mcp_oauth_enabled": True}).changes
+
+
+def test_a_directus_without_the_oauth_columns_reads_defaults_and_refuses_turning_them_on(
+    configured: Configure, fake: FakeDirectus
+) -> None:
+    for key in OAUTH_ON:
+        fake.settings.pop(key, None)  # a Directus 11.x: no such columns
+    settings = configured(McpSettingsProvider)
+    created = settings.create(declared())
+    assert {k: outs(created)[k] for k in OAUTH_ON} == {k: DIRECTUS_DEFAULTS[k] for k in OAUTH_ON}
+    assert not settings.diff(created.id, outs(settings.read(created.id, outs(created))), declared()).changes
+    patches = [c for c in fake.requests if c.method == "PATCH"]
+    with pytest.raises(SettingsNotAppliedError) as caught:
+        settings.update(created.id, outs(created), declared(mcp_oauth_enabled=True))
+    assert "this Directus has no setting mcp_oauth_enabled (added in Directus 12.0)" in str(caught.value)
+    assert [c for c in fake.requests if c.method == "PATCH"] == patches  # nothing sent
+    settings.delete(created.id, outs(created))
+    assert fake.settings["mcp_enabled"] is False
 
 
 def test_a_rejected_provisioning_token_says_how_to_fix_it_without_showing_it(
