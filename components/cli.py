@@ -24,7 +24,7 @@ from components.errors import McpAccessError
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import PROJECT_ROOT
-from components.ops.onboarding.clients import CLIENT_NAMES
+from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import onboarding_info
@@ -102,7 +102,11 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 def cmd_onboard(args: argparse.Namespace) -> int:
     stack = open_stack(args.stack, env=local_stack.stack_env(args.stack), create=False)
-    text = render_onboarding(onboarding_info(stack, args.member), args.client)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
+    text = render_onboarding(info, args.client)
+    if args.out is None and info.auth == "oauth":
+        sys.stdout.write(text)  # no secret in it
+        return 0
     if args.out is None:
         print(
             "note: the text below contains the member's token; do not paste it into chats or tickets.", file=sys.stderr
@@ -209,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument("member", help="the member's name in the roster")
     onboard.add_argument("--stack", "-s", default=LOCAL_STACK)
     onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
+    onboard.add_argument(
+        "--auth", choices=AUTH_METHODS, default="token", help="static token (default) or OAuth (no token printed)"
+    )
+    onboard.add_argument(
+        "--tool-mode",
+        choices=TOOL_MODES,
+        default="default",
+        help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
+    )
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
     onboard.set_defaults(handler=cmd_onboard)
 

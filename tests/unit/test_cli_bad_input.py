@@ -20,7 +20,9 @@ from components.providers.connection import (
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["onboard", "john", "--client", "chatgpt"], "argument --client/-c: invalid choice: 'chatgpt'"),
+        (["onboard", "john", "--client", "gemini"], "argument --client/-c: invalid choice: 'gemini'"),
+        (["onboard", "john", "--auth", "password"], "argument --auth: invalid choice: 'password'"),
+        (["onboard", "john", "--tool-mode", "all"], "argument --tool-mode: invalid choice: 'all'"),
         (["onboard"], "the following arguments are required: member"),
         (["up", "--stack"], "argument --stack/-s: expected one argument"),
         (["deploy"], "argument command: invalid choice: 'deploy'"),

@@ -1,13 +1,22 @@
 """The MCP clients ``mcp-access onboard`` writes a configuration for: one table, one entry per client.
 
-Adding a client is one entry here plus its snippet template ``templates/onboarding/<name>.j2`` (the text the
-member pastes; it receives the member's URL, token and server name, see :mod:`components.ops.onboarding.render`).
+The entries follow the clients the Directus MCP docs list (ChatGPT, Claude.ai, Claude Desktop, Claude Code,
+Cursor, VS Code, Raycast). For each: how it sends a static token (an ``Authorization`` header, or
+``?access_token=`` in the URL because its connector form has no header field), how it registers with Directus's
+OAuth server (dynamic client registration or a client ID metadata document), and where its tool-approval setting
+lives. Adding a client is one entry here plus its snippet template ``templates/onboarding/<name>.j2`` (see
+:mod:`components.ops.onboarding.render` for what the template receives).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+#: How a client sends a static token: a request header, or a query parameter in the server URL.
+TokenTransport = Literal["header", "url"]
+#: How a client registers with Directus's MCP OAuth server (12.0+).
+OAuthRegistration = Literal["dcr", "cimd"]
 
 
 @dataclass(frozen=True)
@@ -16,19 +25,96 @@ class McpClient:
     name: str
     #: How the client calls itself in its own documentation.
     label: str
-    #: What the snippet is: a shell command to run, or a JSON configuration file to edit.
-    snippet: Literal["sh", "json"]
+    #: What the snippet is: a shell command to run, a JSON configuration file to edit, or form fields to fill in.
+    snippet: Literal["sh", "json", "text"]
+    #: How it sends a static token. ``url`` puts the token in the URL: proxies, logs on the way and the vendor's
+    #: connector storage see it (Directus redacts ``access_token`` in its own logs only).
+    token_transport: TokenTransport
+    #: How it registers for OAuth, in order of preference (the first is what the snippet tells the member).
+    oauth_registration: tuple[OAuthRegistration, ...]
+    #: Where the member keeps tool calls on manual approval.
+    approval_setting: str
+    #: Whether the client runs on the vendor's servers (the connector, and a URL token, are stored there).
+    hosted: bool = False
 
     @property
     def template(self) -> str:
         return f"{self.name}.j2"
 
+    @property
+    def token_in_url(self) -> bool:
+        return self.token_transport == "url"
+
 
 CLIENTS: tuple[McpClient, ...] = (
-    McpClient("claude-code", "Claude Code", "sh"),
-    McpClient("claude-desktop", "Claude Desktop", "json"),
-    McpClient("cursor", "Cursor", "json"),
-    McpClient("vscode", "VS Code", "json"),
+    McpClient(
+        "chatgpt",
+        "ChatGPT",
+        "text",
+        token_transport="url",
+        oauth_registration=("dcr",),
+        approval_setting="the connector's actions: keep confirmation on for every write (do not pre-approve them)",
+        hosted=True,
+    ),
+    McpClient(
+        "claude-ai",
+        "Claude.ai",
+        "text",
+        token_transport="url",
+        oauth_registration=("dcr",),
+        approval_setting="Settings → Connectors → the connector's tool permissions: 'Needs approval', never "
+        "'Always allow'",
+        hosted=True,
+    ),
+    McpClient(
+        "claude-desktop",
+        "Claude Desktop",
+        "text",
+        token_transport="url",
+        oauth_registration=("dcr",),
+        approval_setting="the permission prompt: 'Allow once', never 'Always allow' (Settings → Connectors → tool "
+        "permissions)",
+        hosted=True,
+    ),
+    McpClient(
+        "claude-code",
+        "Claude Code",
+        "sh",
+        token_transport="header",
+        oauth_registration=("dcr",),
+        approval_setting="permissions.allow in settings.json: no mcp__<server> entry; never "
+        "--dangerously-skip-permissions",
+    ),
+    McpClient(
+        "cursor",
+        "Cursor",
+        "json",
+        token_transport="header",
+        oauth_registration=("dcr",),
+        approval_setting="Settings → Agents → Auto-Run: off, no MCP tool on its allowlist",
+    ),
+    McpClient(
+        "vscode",
+        "VS Code",
+        "json",
+        token_transport="header",
+        oauth_registration=("dcr", "cimd"),
+        approval_setting="chat.tools.global.autoApprove off; per tool call 'Allow once', not 'Always allow'",
+    ),
+    McpClient(
+        "raycast",
+        "Raycast",
+        "text",
+        token_transport="url",
+        oauth_registration=("dcr",),
+        approval_setting="Raycast AI's confirmation before a tool runs: keep it on for this server",
+    ),
 )
 CLIENT_NAMES: tuple[str, ...] = tuple(client.name for client in CLIENTS)
 BY_NAME: dict[str, McpClient] = {client.name: client for client in CLIENTS}
+
+#: ``onboard --auth``: a static token (default), or OAuth (the member approves a consent as their MCP user).
+AUTH_METHODS = ("token", "oauth")
+#: ``onboard --tool-mode``: every tool, or the registry mode (Directus 12.3+: ``search``, ``execute``, ``schema``).
+TOOL_MODES = ("default", "registry")
+REGISTRY_TOOLS = ("search", "execute", "schema")

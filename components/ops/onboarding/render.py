@@ -4,8 +4,11 @@ Rendering is pure: the inputs are an :class:`OnboardingInfo` (built by the calle
 and a client name; the output is text. The wording lives in jinja2 templates under ``templates/onboarding/``:
 one per client (``<client>.j2``, the pasteable snippet) and ``checklist.md.j2``.
 
-The output contains the member's static token. Nothing here prints or stores it; the caller decides where the
-text goes. :class:`OnboardingInfo` keeps the token out of its ``repr``.
+For a static-token member the output contains the token. Nothing here prints or stores it; the caller decides
+where the text goes. :class:`OnboardingInfo` keeps the token out of its ``repr``. Clients whose connector form has no
+header field take the token in the URL (``?access_token=``); the document then says so plainly and recommends OAuth
+or a shorter rotation. An OAuth member (``auth="oauth"``) gets the bare MCP URL and the client's registration method,
+and no token at all.
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ import re
 import shlex
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlencode
 
 import jinja2
 
 from components.errors import McpAccessError
 from components.names import ONBOARDING_TEMPLATES_DIR
-from components.ops.onboarding.clients import BY_NAME, CLIENT_NAMES, McpClient
+from components.ops.onboarding.clients import BY_NAME, CLIENT_NAMES, REGISTRY_TOOLS, McpClient
 
 TEMPLATE_DIR = ONBOARDING_TEMPLATES_DIR
 CHECKLIST_TEMPLATE = "checklist.md.j2"
@@ -44,14 +48,34 @@ class OnboardingInfo:
     allow_deletes: bool
     ip_allowlist: list[str]
     rotation_due: str | None
+    #: ``token`` (a static token, the default) or ``oauth`` (the member approves a consent as the MCP user).
+    auth: Literal["token", "oauth"] = "token"
+    #: ``registry`` asks for Directus's registry tool mode (12.3+): only ``search``, ``execute`` and ``schema``.
+    tool_mode: Literal["default", "registry"] = "default"
 
     def __repr__(self) -> str:
         return (
             f"OnboardingInfo(member={self.member!r}, mcp_email={self.mcp_email!r}, template={self.template!r}, "
             f"stack={self.stack!r}, mcp_url={self.mcp_url!r}, token='<redacted>', "
             f"allow_deletes={self.allow_deletes!r}, ip_allowlist={self.ip_allowlist!r}, "
-            f"rotation_due={self.rotation_due!r})"
+            f"rotation_due={self.rotation_due!r}, auth={self.auth!r}, tool_mode={self.tool_mode!r})"
         )
+
+    @property
+    def endpoint(self) -> str:
+        """The MCP URL without credentials (with ``?tool_mode=registry`` in registry mode)."""
+        return self._url({})
+
+    @property
+    def url_with_token(self) -> str:
+        """The MCP URL carrying the token as ``?access_token=``, for clients that cannot send a header."""
+        return self._url({"access_token": self.token})
+
+    def _url(self, params: dict[str, str]) -> str:
+        if self.tool_mode == "registry":
+            params = {**params, "tool_mode": "registry"}
+        separator = "&" if "?" in self.mcp_url else "?"
+        return f"{self.mcp_url}{separator}{urlencode(params)}" if params else self.mcp_url
 
     @property
     def server_name(self) -> str:
@@ -86,15 +110,33 @@ def _environment() -> jinja2.Environment:
 def _client(info: OnboardingInfo, client: str) -> McpClient:
     if client not in BY_NAME:
         raise OnboardingError(f"unknown MCP client {client!r} (valid clients: {', '.join(CLIENT_NAMES)})")
-    if not info.token:
+    if info.auth == "token" and not info.token:
         raise OnboardingError(f"member {info.member!r} has no token (is the member enabled in stack {info.stack!r}?)")
     return BY_NAME[client]
 
 
+REGISTRATION_WORDS = {
+    "dcr": "dynamic client registration (the client registers itself with Directus)",
+    "cimd": "a client ID metadata document (the client identifies itself by a URL it publishes)",
+}
+
+
 def _context(info: OnboardingInfo, client: McpClient) -> dict[str, Any]:
+    token_in_url = info.auth == "token" and client.token_in_url
     return {
         "client": client.name,
         "client_label": client.label,
+        "auth": info.auth,
+        "tool_mode": info.tool_mode,
+        "registry_tools": list(REGISTRY_TOOLS),
+        "endpoint": info.endpoint,
+        # What the member pastes as the server URL: with the token only where the client cannot send a header.
+        "server_url": info.url_with_token if token_in_url else info.endpoint,
+        "token_in_url": token_in_url,
+        "hosted": client.hosted,
+        "registration": client.oauth_registration[0],
+        "registration_words": REGISTRATION_WORDS[client.oauth_registration[0]],
+        "approval_setting": client.approval_setting,
         "member": info.member,
         "mcp_email": info.mcp_email,
         "template": info.template,
@@ -109,7 +151,7 @@ def _context(info: OnboardingInfo, client: McpClient) -> dict[str, Any]:
 
 
 def client_config(info: OnboardingInfo, client: str) -> str:
-    """The pasteable snippet for ``client``: JSON text, or for ``claude-code`` the shell command to run."""
+    """The pasteable snippet for ``client``: JSON text, form fields, or for ``claude-code`` the shell command."""
     chosen = _client(info, client)
     return _environment().get_template(chosen.template).render(_context(info, chosen))
 
@@ -126,13 +168,31 @@ def render_onboarding(info: OnboardingInfo, client: str) -> str:
     chosen = BY_NAME[client]
     checklist = _environment().get_template(CHECKLIST_TEMPLATE).render(_context(info, chosen))
     fence = _fence(snippet)
-    lines = [
-        f"# MCP access for {info.member} ({info.stack})",
-        "",
-        f"> **This document contains a secret**: the access token of `{info.mcp_email}`. Install the configuration "
-        "below as step 1 explains, then delete this document (and any copy of it: downloads, messages, clipboard "
-        "history).",
-        "",
+    lines = [f"# MCP access for {info.member} ({info.stack})", ""]
+    if info.auth == "token":
+        lines += [
+            f"> **This document contains a secret**: the access token of `{info.mcp_email}`. Install the "
+            "configuration below as step 1 explains, then delete this document (and any copy of it: downloads, "
+            "messages, clipboard history).",
+            "",
+        ]
+    else:
+        lines += [
+            f"> No secret in this document: {chosen.label} signs in with OAuth. Approve the consent as "
+            f"`{info.mcp_email}`, never with your personal account: the assistant gets the rights of whoever "
+            "approves.",
+            "",
+        ]
+    if info.auth == "token" and chosen.token_in_url:
+        lines += [
+            f"> **The token travels in the URL.** {chosen.label} has no field for an Authorization header, so the "
+            "server URL below carries the token as `?access_token=`. Every proxy and log on the way"
+            + (f" and {chosen.label}'s connector storage" if chosen.hosted else "")
+            + " can see it (Directus hides it in its own logs only). Prefer OAuth for this member (`auth: oauth`), "
+            "or give them a shorter token rotation (`rotateAfterDays`).",
+            "",
+        ]
+    lines += [
         f"## Configuration for {chosen.label}",
         "",
         f"{fence}{chosen.snippet}",

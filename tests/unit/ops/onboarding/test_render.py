@@ -7,15 +7,19 @@ import re
 import shlex
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 
+from components.ops.onboarding.clients import BY_NAME
 from components.ops.onboarding.clients import CLIENT_NAMES as CLIENTS
 from components.ops.onboarding.render import OnboardingError, OnboardingInfo, client_config, render_onboarding
 
 TOKEN = "tok_Zx9-secret-VALUE_42"
 URL = "https://cms.example.com/mcp"
-JSON_CLIENTS = ("claude-desktop", "cursor", "vscode")
+JSON_CLIENTS = ("cursor", "vscode")
+FORM_CLIENTS = ("chatgpt", "claude-ai", "claude-desktop", "raycast")
+HEADER_CLIENTS = ("claude-code", "cursor", "vscode")
 
 INFO = OnboardingInfo(
     member="john",
@@ -41,8 +45,19 @@ def server_entry(info: OnboardingInfo, client: str) -> dict[str, Any]:
     return entry
 
 
+def form_url(info: OnboardingInfo, client: str) -> str:
+    """The server URL of a connector form (the one line ending in ``URL: <url>``)."""
+    (line,) = [line for line in client_config(info, client).splitlines() if "URL: " in line]
+    return line.split("URL: ", 1)[1]
+
+
 def bearer_of(info: OnboardingInfo, client: str) -> tuple[str, str]:
-    """(URL, Authorization header value) as the client will see them."""
+    """(URL, Authorization header value) as the client will see them; for URL-token clients, the URL minus the
+    token, and the token the URL carries."""
+    if client in FORM_CLIENTS:
+        url = form_url(info, client)
+        at = url.rindex("access_token=")
+        return url[: at - 1], "Bearer " + unquote_plus(url[at + len("access_token=") :])
     if client == "claude-code":
         argv = shlex.split(client_config(info, client))
         assert argv[:6] == ["claude", "mcp", "add", "--transport", "http", "--scope"]
@@ -52,17 +67,15 @@ def bearer_of(info: OnboardingInfo, client: str) -> tuple[str, str]:
         assert len(argv) == 11
         return argv[8], argv[10].removeprefix("Authorization: ")
     entry = server_entry(info, client)
-    if client == "claude-desktop":
-        assert entry["command"] == "npx"
-        assert entry["args"] == ["-y", "mcp-remote", info.mcp_url, "--header", "Authorization:${AUTH_HEADER}"]
-        return entry["args"][2], entry["env"]["AUTH_HEADER"]
     if client == "vscode":
         assert entry["type"] == "http"
     return entry["url"], entry["headers"]["Authorization"]
 
 
-def test_clients_are_the_documented_four() -> None:
-    assert CLIENTS == ("claude-code", "claude-desktop", "cursor", "vscode")
+def test_clients_are_the_seven_the_directus_docs_list() -> None:
+    assert CLIENTS == ("chatgpt", "claude-ai", "claude-desktop", "claude-code", "cursor", "vscode", "raycast")
+    assert {c for c in CLIENTS if BY_NAME[c].token_in_url} == set(FORM_CLIENTS)
+    assert all(BY_NAME[c].oauth_registration for c in CLIENTS)
 
 
 def test_claude_code_command_is_the_expected_argv() -> None:
@@ -98,7 +111,53 @@ def test_cursor_and_vscode_shapes() -> None:
         "url": URL,
         "headers": {"Authorization": f"Bearer {TOKEN}"},
     }
-    assert server_entry(INFO, "claude-desktop")["env"] == {"AUTH_HEADER": f"Bearer {TOKEN}"}
+
+
+
+@pytest.mark.parametrize("client", FORM_CLIENTS)
+def test_url_token_clients_carry_the_token_as_access_token_and_say_so(client: str) -> None:
+    assert form_url(INFO, client) == f"{URL}?access_token={TOKEN}"
+    doc = render_onboarding(INFO, client)
+    warning = doc[: doc.index("## Configuration")]
+    assert "**The token travels in the URL.**" in warning
+    assert "Prefer OAuth for this member (`auth: oauth`), or give them a shorter token rotation" in warning
+    assert TOKEN not in warning
+    for header_client in HEADER_CLIENTS:
+        assert "travels in the URL" not in render_onboarding(INFO, header_client)
+
+
+AUTHS = ("token", "oauth")
+MODES = ("default", "registry")
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("auth", AUTHS)
+@pytest.mark.parametrize("mode", MODES)
+def test_every_client_auth_and_tool_mode_renders(client: str, auth: Any, mode: Any) -> None:
+    info = replace(INFO, auth=auth, tool_mode=mode, token=TOKEN if auth == "token" else "")
+    doc = render_onboarding(info, client)
+    snippet = client_config(info, client)
+    if client in JSON_CLIENTS:
+        json.loads(snippet)
+    url = form_url(info, client) if client in FORM_CLIENTS else None
+    if auth == "token":
+        assert doc.count(TOKEN) == 1 and TOKEN in snippet  # in the snippet, nowhere else
+    else:
+        assert "access_token" not in doc and "Authorization" not in snippet and "secret**" not in doc
+        assert f"by {'dynamic client registration'}" in doc
+        assert "Sign in there as **`ai-john@company.com`**, never with your personal account" in doc
+        if url is not None:
+            assert urlsplit(url).path == "/mcp"
+    query = parse_qs(urlsplit(url).query) if url else {}
+    if mode == "registry":
+        assert "tool_mode=registry" in snippet
+        assert "never auto-approve `execute`" in doc and "search, execute, schema" in doc
+        if url is not None:
+            assert query["tool_mode"] == ["registry"]
+    else:
+        assert "tool_mode" not in snippet and "execute" not in doc
+    if url is not None and auth == "token":
+        assert query["access_token"] == [TOKEN]
 
 
 @pytest.mark.parametrize("client", CLIENTS)
@@ -106,7 +165,7 @@ def test_server_name_follows_the_stack(client: str) -> None:
     staging = replace(INFO, stack="staging")
     assert "directus-staging" in client_config(staging, client)
     assert "directus-production" not in client_config(staging, client)
-    if client != "claude-code":
+    if client in JSON_CLIENTS:
         server_entry(staging, client)  # asserts the only server is "directus-staging"
 
 
@@ -121,7 +180,7 @@ def test_hostile_token_round_trips(client: str, token: str) -> None:
 def test_render_contains_the_snippet_in_a_fenced_block(client: str) -> None:
     doc = render_onboarding(INFO, client)
     assert doc.startswith("# MCP access for john (production)\n")
-    language = "sh" if client == "claude-code" else "json"
+    language = BY_NAME[client].snippet
     match = re.search(rf"^```{language}\n(.*?)\n```$", doc, re.MULTILINE | re.DOTALL)
     assert match is not None
     assert match.group(1) + "\n" == client_config(INFO, client)
@@ -173,15 +232,10 @@ def test_checklist_without_allowlist_rotation_or_with_deletes() -> None:
     ("client", "expected"),
     [
         ("claude-code", ["--scope project", "permissions.allow", "mcp__directus-production", "history"]),
-        (
-            "claude-desktop",
-            [
-                "~/Library/Application Support/Claude/claude_desktop_config.json",
-                "%APPDATA%\\Claude\\claude_desktop_config.json",
-                "Always allow",
-                "Node.js",
-            ],
-        ),
+        ("claude-desktop", ["Settings → Connectors → Add custom connector", "Always allow", "connector"]),
+        ("claude-ai", ["Settings → Connectors → Add custom connector", "Always allow"]),
+        ("chatgpt", ["Apps & Connectors", "developer mode", "confirmation"]),
+        ("raycast", ["MCP Servers", "Install Server", "confirmation"]),
         ("cursor", ["~/.cursor/mcp.json", "Auto-Run", "Privacy Mode"]),
         ("vscode", ["MCP: Open User Configuration", "chat.tools.global.autoApprove", ".vscode/mcp.json"]),
     ],
@@ -190,12 +244,12 @@ def test_checklist_names_where_to_paste_and_the_approval_setting(client: str, ex
     doc = render_onboarding(INFO, client)
     for text in expected:
         assert text in doc, text
-    labels = {"claude-code": "Claude Code", "claude-desktop": "Claude Desktop", "cursor": "Cursor", "vscode": "VS Code"}
-    assert f"### 1. Install the configuration in {labels[client]}\n" in doc
-    assert f"## Configuration for {labels[client]}\n" in doc
+    label = BY_NAME[client].label
+    assert f"### 1. Install the configuration in {label}\n" in doc
+    assert f"## Configuration for {label}\n" in doc
 
 
-@pytest.mark.parametrize("client", ["", "chatgpt", "Cursor", "claude_code"])
+@pytest.mark.parametrize("client", ["", "gemini", "Cursor", "claude_code"])
 def test_unknown_client_is_refused_naming_it_and_the_valid_ones(client: str) -> None:
     for render in (client_config, render_onboarding):
         with pytest.raises(OnboardingError) as caught:
