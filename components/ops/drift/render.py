@@ -9,7 +9,7 @@ from components.ops.drift.run import DriftReport
 
 
 def to_markdown(report: DriftReport) -> str:
-    total = len(report.drifted) + len(report.undeclared) + len(report.rotation)
+    total = len(report.drifted) + len(report.undeclared) + len(report.rotation) + len(report.server)
     verdict = "clean" if total == 0 else f"{total} finding{'s' if total != 1 else ''}"
     lines = [
         f"## Drift check: stack `{report.stack}` ({report.directus_url})",
@@ -35,6 +35,10 @@ def to_markdown(report: DriftReport) -> str:
     if not report.rotation:
         lines.append("None.")
     lines.extend(f"- {finding.message}" for finding in report.rotation)
+    lines += ["", f"### Directus {report.directus_version or '(version not reported)'}", ""]
+    if not report.server:
+        lines.append("No known problem of this version weakens what the stack declares.")
+    lines.extend(f"- {finding.message}" for finding in report.server)
     scanned = ", ".join(f"{count} {what}" for what, count in report.counts.items())
     lines += ["", f"Scanned: {scanned}."]
     return "\n".join(lines) + "\n"
@@ -50,6 +54,8 @@ def to_json(report: DriftReport) -> str:
         "undeclaredAccess": [finding.as_dict() for finding in report.undeclared],
         "rotation": [finding.as_dict() for finding in report.rotation],
         "rotationWarningDays": report.warn_days,
+        "directusVersion": report.directus_version,
+        "server": [finding.as_dict() for finding in report.server],
         "scanned": report.counts,
     }
     return json.dumps(data, indent=2) + "\n"

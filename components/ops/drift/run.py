@@ -15,6 +15,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.version import server_version
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.errors import McpAccessError
 from components.kinds import POLICY, ROLE, USER
@@ -27,6 +28,7 @@ from components.ops.drift.scan import (
     LiveDirectus,
     rotation_findings,
     scan,
+    server_findings,
 )
 
 DEFAULT_ROTATION_WARNING_DAYS = 14
@@ -46,10 +48,13 @@ class DriftReport:
     undeclared: list[Finding] = field(default_factory=list)
     rotation: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: The version ``/server/info`` reports (``None``: it did not say), and its known problems for this stack.
+    directus_version: str | None = None
+    server: list[Finding] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if (self.drifted or self.undeclared or self.rotation) else 0
+        return 1 if (self.drifted or self.undeclared or self.rotation or self.server) else 0
 
 
 def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client: DirectusClient) -> Declared:
@@ -103,6 +108,7 @@ def run_drift(
     except auto.CommandError as exc:
         raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
     live = read_live(client)
+    version = server_version(client)
     checked_at = now or datetime.now(UTC)
     return DriftReport(
         stack=stack.name,
@@ -118,4 +124,6 @@ def run_drift(
             "policies": len(live.policies),
             "access rows": len(live.access),
         },
+        directus_version=str(version) if version else None,
+        server=server_findings(version, config.ip_allowlist),
     )

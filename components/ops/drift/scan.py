@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from packaging.version import Version
+
+from components.directus.version import IP_ACCESS_CACHE_FIXED, ip_access_cache_ignores_caller_ip
 from components.model.marker import stack_tag
 
 STACK_TAG_PREFIX = stack_tag("")
@@ -57,6 +60,7 @@ UNMANAGED_USER = "unmanaged-user"
 PUBLIC_ACCESS = "public-access"
 UNDECLARED_ADMIN = "undeclared-admin-policy"
 ROTATION = "token-rotation"
+SERVER = "directus-version"
 
 
 def _names(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -194,6 +198,22 @@ def rotation_findings(members: Mapping[str, Mapping[str, Any]], now: datetime, w
         else:
             continue
         findings.append(Finding(ROTATION, name, message))
+    return findings
+
+
+def server_findings(version: Version | None, ip_allowlist: Sequence[str]) -> list[Finding]:
+    """Known problems of the running Directus version that weaken what this stack declares."""
+    findings = []
+    if ip_allowlist and ip_access_cache_ignores_caller_ip(version):
+        findings.append(
+            Finding(
+                SERVER,
+                f"Directus {version}",
+                f"Directus {version} is older than {IP_ACCESS_CACHE_FIXED}: its access cache ignored the caller's IP, "
+                f"so the ip allowlist of the MCP policies ({', '.join(ip_allowlist)}) can be bypassed by a request "
+                f"from elsewhere shortly after an allowed one; upgrade Directus to {IP_ACCESS_CACHE_FIXED} or later",
+            )
+        )
     return findings
 
 

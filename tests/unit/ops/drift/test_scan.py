@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from components.directus.version import parse_version, server_version
 from components.kinds import ROLE, USER
 from components.ops.drift.preview import changed_properties
-from components.ops.drift.scan import Declared, LiveDirectus, rotation_findings, scan
+from components.ops.drift.scan import Declared, LiveDirectus, rotation_findings, scan, server_findings
 
 DECLARED = Declared(
     stack="prod",
@@ -85,3 +88,41 @@ def test_changed_properties_compare_live_outputs_with_declared_inputs() -> None:
     assert changed_properties(live_outputs, declared, ROLE) == ("linked_policies", "role")
     rows = [{"collection": "a", "action": "read", "fields": ["*"]}]
     assert changed_properties({"permissions": rows}, {"permissions": rows}) == ()
+
+
+@pytest.mark.parametrize(
+    ("version", "allowlist", "warned"),
+    [
+        ("12.3.2", ["203.0.113.0/24"], True),
+        ("11.17.4", ["203.0.113.0/24", "10.0.0.1"], True),
+        ("12.4.0rc1", ["203.0.113.0/24"], True),
+        ("12.4.0", ["203.0.113.0/24"], False),
+        ("12.4.1", ["203.0.113.0/24"], False),
+        ("13.0.0", ["203.0.113.0/24"], False),
+        ("12.3.2", [], False),  # no allowlist: nothing to bypass
+        (None, ["203.0.113.0/24"], False),  # version not reported: no guess
+        ("not-a-version", ["203.0.113.0/24"], False),
+    ],
+)
+def test_an_ip_allowlist_on_a_directus_before_12_4_0_is_flagged(
+    version: str | None, allowlist: list[str], warned: bool
+) -> None:
+    found = server_findings(parse_version(version), allowlist)
+    assert bool(found) is warned
+    if warned:
+        (finding,) = found
+        assert finding.kind == "directus-version"
+        assert f"Directus {version} is older than 12.4.0: its access cache ignored the caller's IP" in finding.message
+        assert ", ".join(allowlist) in finding.message and "upgrade Directus to 12.4.0 or later" in finding.message
+
+
+def test_server_version_reads_server_info_once() -> None:
+    calls: list[str] = []
+
+    class Client:
+        def get(self, path: str) -> dict[str, str]:
+            calls.append(path)
+            return {"version": "12.4.1", "project_name": "x"}
+
+    assert server_version(Client()) == parse_version("12.4.1")  # type: ignore[arg-type]
+    assert calls == ["/server/info"]

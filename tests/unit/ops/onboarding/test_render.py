@@ -113,7 +113,6 @@ def test_cursor_and_vscode_shapes() -> None:
     }
 
 
-
 @pytest.mark.parametrize("client", FORM_CLIENTS)
 def test_url_token_clients_carry_the_token_as_access_token_and_say_so(client: str) -> None:
     assert form_url(INFO, client) == f"{URL}?access_token={TOKEN}"
