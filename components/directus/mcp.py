@@ -33,34 +33,31 @@ class McpError(RuntimeError):
         super().__init__(f"MCP request failed: HTTP {status}: {message}")
 
 
-def rpc(url: str, token: str, method: str, params: dict[str, Any] | None = None, timeout: float = 30) -> Any:
+def rpc(url: str, token: str | None, method: str, params: dict[str, Any] | None = None, timeout: float = 30) -> Any:
+    """One JSON-RPC call. ``token=None`` sends no Authorization header (the token is in ``url`` then, as
+    ``?access_token=``, the way connector-only clients send it)."""
     body: dict[str, Any] = {"jsonrpc": "2.0", "id": next(_ids), "method": method}
     if params is not None:
         body["params"] = params
-    response = httpx.post(
-        url,
-        json=body,
-        timeout=timeout,
-        headers={
-            "Authorization": f"Bearer {token}",
-            "Accept": "application/json, text/event-stream",
-            "Content-Type": "application/json",
-        },
-    )
+    headers = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    response = httpx.post(url, json=body, timeout=timeout, headers=headers)
     if response.status_code >= 400:
-        raise McpError(response.status_code, response.text[:300].replace(token, "[redacted]"))
+        text = response.text[:300]
+        raise McpError(response.status_code, text.replace(token, "[redacted]") if token else text)
     answer = response.json()
     if "error" in answer:
         raise McpError(response.status_code, str(answer["error"].get("message")))
     return answer.get("result")
 
 
-def initialize(url: str, token: str) -> dict[str, Any]:
+def initialize(url: str, token: str | None) -> dict[str, Any]:
     params = {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "mcp-access", "version": "0"}}
     return dict(rpc(url, token, "initialize", params))
 
 
-def list_tools(url: str, token: str) -> list[str]:
+def list_tools(url: str, token: str | None) -> list[str]:
     return [tool["name"] for tool in rpc(url, token, "tools/list")["tools"]]
 
 

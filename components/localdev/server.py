@@ -89,6 +89,20 @@ def _environment(data_dir: Path, port: int, key: str, secret: str) -> dict[str, 
     return env
 
 
+def oauth_environment(*, redirect_domains: str = "127.0.0.1,localhost") -> dict[str, str]:
+    """Server environment that turns on Directus's MCP OAuth server (12.0+) with both registration methods.
+
+    The settings ``mcp_oauth_*`` decide per instance; without this environment the OAuth endpoints stay off.
+    ``PUBLIC_URL`` (set by :func:`start`) must be the URL clients use: it is the tokens' audience.
+    """
+    return {
+        "MCP_OAUTH_ENABLED": "true",
+        "MCP_OAUTH_DCR_ENABLED": "true",
+        "MCP_OAUTH_CIMD_ENABLED": "true",
+        "MCP_OAUTH_ALLOWED_REDIRECT_DOMAINS": redirect_domains,
+    }
+
+
 def _check_installed() -> None:
     missing = [p for p in (node_bin_dir() / "node", directus_cli()) if not p.exists()]
     if missing:
@@ -128,12 +142,14 @@ def start(
     detach: bool = False,
     timeout: float = 90.0,
     extra_env: dict[str, str] | None = None,
+    oauth: bool = False,
 ) -> DirectusInstance:
     """Start Directus on ``port`` with its SQLite database in ``data_dir`` and wait until it answers.
 
     ``fresh`` wipes ``data_dir`` first. The database is bootstrapped (with a random admin token) when it does
     not exist yet. ``detach`` lets the server outlive this process (the README's main command).
-    ``extra_env`` adds Directus settings (the tests allow file imports from 127.0.0.1 this way).
+    ``extra_env`` adds Directus settings (the tests allow file imports from 127.0.0.1 this way); ``oauth``
+    adds :func:`oauth_environment`.
     """
     _check_installed()
     if fresh and data_dir.exists():
@@ -143,7 +159,11 @@ def start(
     (data_dir / "extensions").mkdir(exist_ok=True)
     values = _load_or_create_secrets(data_dir)
     port = port or free_port()
-    env = {**_environment(data_dir, port, values["KEY"], values["SECRET"]), **(extra_env or {})}
+    env = {
+        **_environment(data_dir, port, values["KEY"], values["SECRET"]),
+        **(oauth_environment() if oauth else {}),
+        **(extra_env or {}),
+    }
     node = str(node_bin_dir() / "node")
     log = (data_dir / "directus.log").open("ab")
     if not (data_dir / "directus.db").exists():

@@ -68,6 +68,7 @@ def test_a_freshly_applied_stack_is_clean_and_the_command_exits_0(
     assert code == 0, out
     assert "**Result: clean** (exit 0)" in out
     assert "Scanned: 6 managed objects, 3 users, 4 policies, 4 access rows." in out
+    assert "### Directus 12.4.1\n\nNo known problem of this version weakens what the stack declares." in out
 
     code = main(["drift", "--stack", STACK, "--repo", str(workspace.work_dir), "--json"])
     data = json.loads(capsys.readouterr().out)
@@ -75,6 +76,7 @@ def test_a_freshly_applied_stack_is_clean_and_the_command_exits_0(
     assert code == 1
     assert [(f["kind"], f["subject"]) for f in data["rotation"]] == [("token-rotation", "sarah")]
     assert data["drift"] == [] and data["undeclaredAccess"] == []
+    assert (data["directusVersion"], data["server"]) == ("12.4.1", [])
 
 
 def test_tokens_past_their_rotation_date_are_reported(deployed: auto.Stack) -> None:

@@ -155,6 +155,25 @@ def test_production_needs_deletes_off_and_an_ip_allowlist(directus: DirectusInst
     assert violations(directus, tmp_path / "staging", loose, stack="staging") == {}
 
 
+def test_production_opens_oauth_dynamic_client_registration_only_with_the_opt_in(
+    directus: DirectusInstance, tmp_path: Path
+) -> None:
+    # The program's own planner refuses this (role_specs.stack_setting_problems); the pack checks what reaches
+    # the engine, here from a program that skips the planner.
+    oauth = {"enabled": True, "allowDeletes": False, "oauth": {"enabled": True, "dynamicClientRegistration": True}}
+    dcr = base_config(directus, ipAllowlist=["127.0.0.0/8"], mcp=oauth)
+    found = violations(directus, tmp_path / "refused", dcr, stack="production")
+    assert found == {
+        "production-hardening": [
+            "stack 'production' is production: OAuth dynamic client registration is on "
+            "(mcp.oauth.dynamicClientRegistration) without guardrails.allowDynamicClientRegistration: true"
+        ]
+    }
+    opted_in = {**dcr, "guardrails": {"allowDynamicClientRegistration": True}}
+    assert violations(directus, tmp_path / "opted-in", opted_in, stack="production") == {}
+    assert violations(directus, tmp_path / "staging", dcr, stack="staging") == {}
+
+
 def test_rotation_longer_than_90_days_fails(directus: DirectusInstance, tmp_path: Path) -> None:
     # The stack loosened its own cap; the pack's limit (owned by whoever owns the guardrails) still holds.
     loosened = base_config(directus, rotationDays=120, guardrails={"maxRotationDays": 365})

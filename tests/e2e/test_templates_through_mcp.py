@@ -11,7 +11,7 @@ import json
 import shlex
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -21,7 +21,7 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError, DirectusForbiddenError
-from components.directus.mcp import McpError, ToolResult, call_tool, initialize
+from components.directus.mcp import McpError, ToolResult, call_tool, initialize, list_tools
 from components.localdev.server import DirectusInstance
 from components.model.stack_config import ConfigError
 from components.ops.onboarding.render import client_config, render_onboarding
@@ -228,8 +228,23 @@ def test_onboarding_config_connects_as_the_member(team: auto.Stack) -> None:
     argv = shlex.split(client_config(info, "claude-code"))
     assert argv[argv.index("--header") + 1] == f"Authorization: Bearer {token}"
     text = render_onboarding(info, "claude-desktop")
-    assert "ai-john@company.com" in text and "**Always allow**" in text
+    assert "ai-john@company.com" in text and "'Always allow'" in text
     assert "Deletes are **off**" in text
+    # The URL-token form (ChatGPT, Claude connectors, Raycast): no header, the token as ?access_token=.
+    (line,) = [line for line in client_config(info, "raycast").splitlines() if line.startswith("URL: ")]
+    url_with_token = line.removeprefix("URL: ")
+    assert url_with_token == f"{info.mcp_url}?access_token={token}"
+    assert "items" in list_tools(url_with_token, None)
+    with pytest.raises(McpError) as refused:  # the bare URL without the token is refused
+        list_tools(info.mcp_url, None)
+    assert refused.value.status == 401
+    # Registry tool mode: only search, execute and schema, in both forms.
+    registry = replace(info, tool_mode="registry")
+    cursor_url = json.loads(client_config(registry, "cursor"))["mcpServers"]["directus-team"]["url"]
+    assert cursor_url == f"{info.mcp_url}?tool_mode=registry"
+    assert sorted(list_tools(cursor_url, token)) == ["execute", "schema", "search"]
+    (line,) = [line for line in client_config(registry, "chatgpt").splitlines() if "URL: " in line]
+    assert sorted(list_tools(line.split("URL: ", 1)[1], None)) == ["execute", "schema", "search"]
     with pytest.raises(ConfigError, match=r"member 'nobody' is not in stack 'team' \(members: john, sarah\)"):
         onboarding_info(team, "nobody")
 

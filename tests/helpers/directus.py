@@ -30,7 +30,7 @@ def require(condition: bool, reason: str) -> None:
 
 @contextmanager
 def fresh_directus(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[server.DirectusInstance]:
-    """A fresh Directus 12.4.0 with a new SQLite database in ``data_dir`` and the demo collections."""
+    """A fresh Directus (the pinned version) with a new SQLite database in ``data_dir`` and the demo collections."""
     require(server.directus_cli().exists(), f"Directus is not installed at {server.directus_cli()}")
     instance = server.start(data_dir, fresh=True, extra_env=extra_env)
     try:

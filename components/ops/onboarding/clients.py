@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 #: How a client sends a static token: a request header, or a query parameter in the server URL.
-TokenTransport = Literal["header", "url"]
+StaticAuthVia = Literal["header", "url"]
 #: How a client registers with Directus's MCP OAuth server (12.0+).
 OAuthRegistration = Literal["dcr", "cimd"]
 
@@ -29,7 +29,7 @@ class McpClient:
     snippet: Literal["sh", "json", "text"]
     #: How it sends a static token. ``url`` puts the token in the URL: proxies, logs on the way and the vendor's
     #: connector storage see it (Directus redacts ``access_token`` in its own logs only).
-    token_transport: TokenTransport
+    static_auth_via: StaticAuthVia
     #: How it registers for OAuth, in order of preference (the first is what the snippet tells the member).
     oauth_registration: tuple[OAuthRegistration, ...]
     #: Where the member keeps tool calls on manual approval.
@@ -43,7 +43,7 @@ class McpClient:
 
     @property
     def token_in_url(self) -> bool:
-        return self.token_transport == "url"
+        return self.static_auth_via == "url"
 
 
 CLIENTS: tuple[McpClient, ...] = (
@@ -51,7 +51,7 @@ CLIENTS: tuple[McpClient, ...] = (
         "chatgpt",
         "ChatGPT",
         "text",
-        token_transport="url",
+        static_auth_via="url",
         oauth_registration=("dcr",),
         approval_setting="the connector's actions: keep confirmation on for every write (do not pre-approve them)",
         hosted=True,
@@ -60,7 +60,7 @@ CLIENTS: tuple[McpClient, ...] = (
         "claude-ai",
         "Claude.ai",
         "text",
-        token_transport="url",
+        static_auth_via="url",
         oauth_registration=("dcr",),
         approval_setting="Settings → Connectors → the connector's tool permissions: 'Needs approval', never "
         "'Always allow'",
@@ -70,7 +70,7 @@ CLIENTS: tuple[McpClient, ...] = (
         "claude-desktop",
         "Claude Desktop",
         "text",
-        token_transport="url",
+        static_auth_via="url",
         oauth_registration=("dcr",),
         approval_setting="the permission prompt: 'Allow once', never 'Always allow' (Settings → Connectors → tool "
         "permissions)",
@@ -80,7 +80,7 @@ CLIENTS: tuple[McpClient, ...] = (
         "claude-code",
         "Claude Code",
         "sh",
-        token_transport="header",
+        static_auth_via="header",
         oauth_registration=("dcr",),
         approval_setting="permissions.allow in settings.json: no mcp__<server> entry; never "
         "--dangerously-skip-permissions",
@@ -89,7 +89,7 @@ CLIENTS: tuple[McpClient, ...] = (
         "cursor",
         "Cursor",
         "json",
-        token_transport="header",
+        static_auth_via="header",
         oauth_registration=("dcr",),
         approval_setting="Settings → Agents → Auto-Run: off, no MCP tool on its allowlist",
     ),
@@ -97,7 +97,7 @@ CLIENTS: tuple[McpClient, ...] = (
         "vscode",
         "VS Code",
         "json",
-        token_transport="header",
+        static_auth_via="header",
         oauth_registration=("dcr", "cimd"),
         approval_setting="chat.tools.global.autoApprove off; per tool call 'Allow once', not 'Always allow'",
     ),
@@ -105,7 +105,7 @@ CLIENTS: tuple[McpClient, ...] = (
         "raycast",
         "Raycast",
         "text",
-        token_transport="url",
+        static_auth_via="url",
         oauth_registration=("dcr",),
         approval_setting="Raycast AI's confirmation before a tool runs: keep it on for this server",
     ),
