@@ -1,10 +1,16 @@
 """The Directus version a server runs, read once from ``/server/info``, and what depends on it.
 
 Version-specific behaviour has one place: this module. ``/server/info`` reports ``version`` to an admin token
-(the provisioning token is one); an older or restricted answer without it gives ``None``.
+(the provisioning token is one; unauthenticated callers get only ``project`` and ``license``); an older or
+restricted answer without it gives ``None``. On 12.4.1 it also reports ``mcp_oauth_enabled``,
+``mcp_oauth_dcr_enabled`` and ``mcp_oauth_cimd_enabled``: these mirror the server *environment*
+(``MCP_OAUTH_ENABLED`` & co), not the settings of the same names (verified: settings on, environment off ->
+``false``; environment on, settings off -> ``true``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
@@ -29,10 +35,36 @@ def parse_version(text: object) -> Version | None:
         return None
 
 
+@dataclass(frozen=True)
+class ServerInfo:
+    """What ``/server/info`` says about the server: its version and whether its environment enables MCP OAuth."""
+
+    version: Version | None
+    #: ``MCP_OAUTH_ENABLED`` (``None``: not reported, e.g. before 12.0).
+    oauth_available: bool | None = None
+    dcr_available: bool | None = None
+    cimd_available: bool | None = None
+
+
+def server_info(client: DirectusClient) -> ServerInfo:
+    """One ``GET /server/info``."""
+    info = client.get("/server/info") or {}
+
+    def flag(key: str) -> bool | None:
+        value = info.get(key)
+        return value if isinstance(value, bool) else None
+
+    return ServerInfo(
+        version=parse_version(info.get("version")),
+        oauth_available=flag("mcp_oauth_enabled"),
+        dcr_available=flag("mcp_oauth_dcr_enabled"),
+        cimd_available=flag("mcp_oauth_cimd_enabled"),
+    )
+
+
 def server_version(client: DirectusClient) -> Version | None:
     """The version the server reports in ``/server/info`` (one request), or ``None`` when it does not say."""
-    info = client.get("/server/info") or {}
-    return parse_version(info.get("version"))
+    return server_info(client).version
 
 
 def ip_access_cache_ignores_caller_ip(version: Version | None) -> bool:

@@ -18,6 +18,7 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.localdev import server
+from components.ops.drift.run import run_drift
 from components.providers.mcp_settings import DIRECTUS_DEFAULTS, LATER_FIELDS
 from tests.helpers.directus import fresh_directus
 from tests.helpers.stacks import make_stack, planned_changes, set_values
@@ -74,7 +75,7 @@ def test_oauth_settings_apply_show_drift_and_are_restored_on_destroy(
 
     admin.request("PATCH", "/settings", json={"mcp_oauth_dcr_enabled": False})  # switched off in the app
     assert planned_changes(stack) == {"mcp-settings": ("update", ["mcp_oauth_dcr_enabled"])}
-    stack.up(color="never")
+    stack.up(refresh=True, color="never")
     assert mcp_settings(admin)["mcp_oauth_dcr_enabled"] is True
 
     set_values(stack, mcp={"enabled": True, "oauth": {"enabled": True}})  # DCR and CIMD off, no prompts
@@ -85,7 +86,8 @@ def test_oauth_settings_apply_show_drift_and_are_restored_on_destroy(
         "mcp_oauth_cimd_enabled": False,
         "mcp_prompts_collection": None,
     }
-    assert httpx.post(f"{url}/mcp-oauth/register", json=REGISTER).status_code != 201  # DCR off: refused
+    refused = httpx.post(f"{url}/mcp-oauth/register", json=REGISTER)  # DCR off in the settings
+    assert (refused.status_code, refused.json()["error"]) == (404, "not_found")
 
     stack.destroy(color="never")
     assert mcp_settings(admin) == {key: DIRECTUS_DEFAULTS[key] for key in LATER_FIELDS}
@@ -102,3 +104,24 @@ def test_a_prompts_collection_that_does_not_exist_stops_preview_naming_it(
         caught.value
     )
     assert mcp_settings(admin) == before
+
+
+def test_drift_says_when_oauth_is_declared_but_the_server_environment_is_off(
+    directus: server.DirectusInstance, tmp_path: Path
+) -> None:
+    # The session's Directus runs without MCP_OAUTH_ENABLED: it stores the settings, and its endpoints answer 404.
+    stack = make_stack(directus, tmp_path, "oauth-off", mcp={"enabled": True, "oauth": {"enabled": True}})
+    stack.up(color="never")
+    try:
+        assert httpx.get(f"{directus.url}/.well-known/oauth-authorization-server").status_code == 404
+        report = run_drift(stack)
+        assert report.directus_version == "12.4.1"
+        assert [(f.subject, f.message.split(":")[0]) for f in report.server] == [
+            (
+                "mcp_oauth_enabled",
+                "the stack turns mcp_oauth_enabled on, but this Directus runs without MCP_OAUTH_ENABLED=true",
+            )
+        ]
+        assert report.exit_code == 1
+    finally:
+        stack.destroy(color="never")

@@ -15,7 +15,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
-from components.directus.version import server_version
+from components.directus.version import server_info
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.errors import McpAccessError
 from components.kinds import POLICY, ROLE, USER
@@ -108,7 +108,13 @@ def run_drift(
     except auto.CommandError as exc:
         raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
     live = read_live(client)
-    version = server_version(client)
+    info = server_info(client)
+    oauth = config.mcp.oauth
+    declared_oauth = {
+        "mcp_oauth_enabled": oauth.enabled,
+        "mcp_oauth_dcr_enabled": oauth.dynamic_client_registration,
+        "mcp_oauth_cimd_enabled": oauth.client_id_metadata,
+    }
     checked_at = now or datetime.now(UTC)
     return DriftReport(
         stack=stack.name,
@@ -124,6 +130,6 @@ def run_drift(
             "policies": len(live.policies),
             "access rows": len(live.access),
         },
-        directus_version=str(version) if version else None,
-        server=server_findings(version, config.ip_allowlist),
+        directus_version=str(info.version) if info.version else None,
+        server=server_findings(info.version, config.ip_allowlist, server=info, oauth_declared=declared_oauth),
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from components.directus.version import IP_ACCESS_CACHE_FIXED, ip_access_cache_ignores_caller_ip
+from components.directus.version import IP_ACCESS_CACHE_FIXED, ServerInfo, ip_access_cache_ignores_caller_ip
 from components.model.marker import stack_tag
 
 STACK_TAG_PREFIX = stack_tag("")
@@ -201,9 +201,35 @@ def rotation_findings(members: Mapping[str, Mapping[str, Any]], now: datetime, w
     return findings
 
 
-def server_findings(version: Version | None, ip_allowlist: Sequence[str]) -> list[Finding]:
-    """Known problems of the running Directus version that weaken what this stack declares."""
+def server_findings(
+    version: Version | None,
+    ip_allowlist: Sequence[str],
+    *,
+    server: ServerInfo | None = None,
+    oauth_declared: Mapping[str, bool] | None = None,
+) -> list[Finding]:
+    """Known problems of the running Directus that weaken or void what this stack declares.
+
+    ``oauth_declared`` maps the settings the stack turns on (``mcp_oauth_enabled``, ...) to ``True``; a switch
+    whose server environment is off is stored by Directus but does nothing (its endpoints answer 404).
+    """
     findings = []
+    available = {
+        "mcp_oauth_enabled": ("MCP_OAUTH_ENABLED", server.oauth_available if server else None),
+        "mcp_oauth_dcr_enabled": ("MCP_OAUTH_DCR_ENABLED", server.dcr_available if server else None),
+        "mcp_oauth_cimd_enabled": ("MCP_OAUTH_CIMD_ENABLED", server.cimd_available if server else None),
+    }
+    for setting, on in (oauth_declared or {}).items():
+        env, reported = available.get(setting, ("", None))
+        if on and reported is False:
+            findings.append(
+                Finding(
+                    SERVER,
+                    setting,
+                    f"the stack turns {setting} on, but this Directus runs without {env}=true: the setting is stored "
+                    "and does nothing (its OAuth endpoints answer 404); set the server environment or turn it off",
+                )
+            )
     if ip_allowlist and ip_access_cache_ignores_caller_ip(version):
         findings.append(
             Finding(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from components.directus.version import parse_version, server_version
+from components.directus.version import ServerInfo, parse_version, server_version
 from components.kinds import ROLE, USER
 from components.ops.drift.preview import changed_properties
 from components.ops.drift.scan import Declared, LiveDirectus, rotation_findings, scan, server_findings
@@ -126,3 +126,18 @@ def test_server_version_reads_server_info_once() -> None:
 
     assert server_version(Client()) == parse_version("12.4.1")  # type: ignore[arg-type]
     assert calls == ["/server/info"]
+
+
+def test_oauth_declared_on_a_server_whose_environment_is_off_is_flagged() -> None:
+    off = ServerInfo(parse_version("12.4.1"), oauth_available=False, dcr_available=False, cimd_available=True)
+    declared = {"mcp_oauth_enabled": True, "mcp_oauth_dcr_enabled": True, "mcp_oauth_cimd_enabled": True}
+    found = server_findings(off.version, [], server=off, oauth_declared=declared)
+    assert [f.subject for f in found] == ["mcp_oauth_enabled", "mcp_oauth_dcr_enabled"]
+    assert found[0].message.startswith(
+        "the stack turns mcp_oauth_enabled on, but this Directus runs without MCP_OAUTH_ENABLED=true"
+    )
+    on = ServerInfo(parse_version("12.4.1"), oauth_available=True, dcr_available=True, cimd_available=True)
+    assert server_findings(on.version, [], server=on, oauth_declared=declared) == []
+    unreported = ServerInfo(parse_version("11.17.4"))
+    assert server_findings(unreported.version, [], server=unreported, oauth_declared=declared) == []
+    assert server_findings(off.version, [], server=off, oauth_declared=dict.fromkeys(declared, False)) == []
