@@ -29,3 +29,7 @@ class StackNotFoundError(McpAccessError):
     def __init__(self, stack: str) -> None:
         super().__init__(f"stack {stack!r} does not exist yet: run `mcp-access up --stack {stack}` first")
         self.stack = stack
+
+
+class UsageError(McpAccessError):
+    """A command line that argparse accepts but that cannot work (e.g. ``mcp-access pulumi`` without arguments)."""
