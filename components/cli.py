@@ -27,7 +27,7 @@ from components.engine.workspace import (
     open_stack,
     workspace_options,
 )
-from components.errors import McpAccessError, UsageError
+from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import CONFIG_NAMESPACE, PROJECT_ROOT
@@ -373,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine_errors(getattr(args, "stack", None)):
             return int(args.handler(args))
     except McpAccessError as exc:  # every error meant for people; anything else is a bug and keeps its traceback
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_block(exc), file=sys.stderr)
         return exc.exit_code
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from pulumi import automation as auto
 
 from components.engine.backend import check_backend_settings
+from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
 from components.names import PROJECT_NAME, PROJECT_ROOT
@@ -41,7 +42,11 @@ def engine_errors(stack: str | None) -> Iterator[None]:
     except auto.StackNotFoundError:
         raise StackNotFoundError(stack or "?") from None
     except auto.CommandError as exc:
-        raise EngineError(f"pulumi failed:\n{exc}") from None
+        transcript = str(exc)
+        message, hint = failure_text(
+            engine_failure(transcript), stack=stack or "?", fallback="\n".join(transcript.splitlines()[-15:])
+        )
+        raise EngineError(message, hint=hint) from None
 
 
 def toolchain_root() -> Path:
