@@ -94,6 +94,5 @@ def check_backend_settings(
     if missing:
         listed = "\n".join(f"  - {item}" for item in missing)
         raise BackendSettingsError(
-            f"stack {stack!r} is not the embedded `local` stack and needs:\n{listed}\n"
-            '  (see README, "Your first stack")'
+            f'stack {stack!r} is not the embedded `local` stack and needs:\n{listed}\n  (see README, "First day")'
         )

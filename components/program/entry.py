@@ -80,6 +80,7 @@ def main() -> None:
         specs = stack_role_specs(config, stack)
         check_collections_exist(client_for(connection_from(get_config)), config, specs, stack)
     except McpAccessError as exc:
-        hint = "" if HINT_PREFIX in str(exc) else f'\n{HINT_PREFIX}fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
+        fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
+        hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"
         raise pulumi.RunError(f"{exc}{hint}") from None  # shown without a Python traceback
     build(config, specs, stack)
