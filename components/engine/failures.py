@@ -22,6 +22,10 @@ _WRAPPERS = (
     "python inline source runtime error: ",
     "error: ",
 )
+#: The engine's prefix for a provider error during a step (``Preview failed: ...``).
+_STEP_FAILED = re.compile(r"^(Preview|Update|Refresh|Destroy|Create|Delete|Read|Diff|Check) failed: ")
+#: A Directus request error (see ``DirectusError``): requests failing the same way are reported together.
+_DIRECTUS = re.compile(r"^Directus (?P<request>[A-Z]+ \S+) failed: (?P<reason>.+)$")
 #: The engine's own closing lines: they say only that something above failed.
 _GENERIC = re.compile(r"^(update|preview|refresh|destroy) failed$|^\d+ errors? occurred:?$")
 
@@ -49,7 +53,25 @@ def _unwrap(text: str) -> str:
         for wrapper in _WRAPPERS:
             if text.startswith(wrapper):
                 text, changed = text.removeprefix(wrapper), True
+        step = _STEP_FAILED.match(text)
+        if step:
+            text, changed = text[step.end() :], True
     return text
+
+
+def _grouped(failures: list[str]) -> list[str]:
+    """Directus requests that failed for the same reason on one line: ``Directus GET /a, GET /b failed: ...``."""
+    requests: dict[str, list[str]] = {}
+    order: list[str] = []
+    for failure in failures:
+        match = _DIRECTUS.match(failure)
+        key = match.group("reason") if match and "\n" not in failure else failure
+        if key not in requests:
+            requests[key] = []
+            order.append(key)
+        if match and "\n" not in failure:
+            requests[key].append(match.group("request"))
+    return [f"Directus {', '.join(sorted(requests[key]))} failed: {key}" if requests[key] else key for key in order]
 
 
 def engine_failure(transcript: str) -> EngineFailure:
@@ -94,7 +116,8 @@ def _dedent_continuation(text: str) -> str:
 
 def failure_text(failure: EngineFailure, *, stack: str, fallback: str) -> tuple[str, str | None]:
     """The message and hint of the error for people; ``fallback`` (the transcript's end) when nothing was parsed."""
-    details = failure.failures or [fallback.strip() or "the engine gave no reason"]
+    details = _grouped(failure.failures) or [fallback.strip() or "the engine gave no reason"]
     listed = "\n".join("  " + line for detail in details for line in detail.splitlines())
-    hints = [*failure.hints, "the engine's full output: run the command again with --verbose"]
+    hints = [hint.replace("-s STACK ", f"-s {stack} ") for hint in failure.hints]
+    hints.append("the engine's full output: run the command again with --verbose")
     return f"the Pulumi run on stack {stack!r} failed:\n{listed}", "\n  ".join(hints)

@@ -85,7 +85,8 @@ def first_stack(fresh_copy: Path, first_env: dict[str, str], directus: DirectusI
 def test_fresh_copy_venv_has_the_pinned_sdk_and_the_project(fresh_copy: Path) -> None:
     python = fresh_copy / ".venv" / "bin" / "python"
     check = "import components, pulumi, icalendar; print(components.__file__); print(pulumi.__name__)"
-    out = subprocess.run([str(python), "-c", check], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([str(python), "-c", check], cwd=fresh_copy / "stacks", capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
     assert out.splitlines()[0].startswith(str(fresh_copy / "components"))  # the copy itself, installed editable
     version = subprocess.run([str(python), "-m", "pip", "show", "pulumi"], capture_output=True, text=True, check=True)
     assert "Version: 3.259.0" in version.stdout
