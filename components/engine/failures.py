@@ -26,6 +26,19 @@ _WRAPPERS = (
 _STEP_FAILED = re.compile(r"^(Preview|Update|Refresh|Destroy|Create|Delete|Read|Diff|Check) failed: ")
 #: A Directus request error (see ``DirectusError``): requests failing the same way are reported together.
 _DIRECTUS = re.compile(r"^Directus (?P<request>[A-Z]+ \S+) failed: (?P<reason>.+)$")
+#: A mandatory policy violation, as the engine lists it under "Policies:"::
+#:
+#:     - [mandatory]  token-rotation-limit  (pulumi-python:dynamic/directus:StaticToken: john-token)
+#:       Static tokens rotate within the configured maximum (90 days).      <- the rule's description
+#:       member 'john': token rotates after 120 days; at most 90 are allowed  <- the violation
+_VIOLATION = re.compile(r"^(?P<indent>\s*)- \[mandatory\]\s+(?P<rule>\S+)\s+\((?P<resource>[^)]*)\)\s*$")
+#: The same in ``--diff`` output: ``<pack>@v<version> [mandatory]  <rule>  (<type>: <name>)<description>``, then
+#: the violation on the next line.
+_VIOLATION_DIFF = re.compile(r"^\s*\S+@v\S+ \[mandatory\]\s+(?P<rule>\S+)\s+\((?P<resource>[^)]*)\)")
+POLICY_HINT = (
+    'change the stack so that the guardrail policy pack passes (README, "The guardrail policy pack"); '
+    "`--no-policy-pack` skips it (not advised)"
+)
 #: The engine's own closing lines: they say only that something above failed.
 _GENERIC = re.compile(r"^(update|preview|refresh|destroy) failed$|^\d+ errors? occurred:?$")
 
@@ -87,6 +100,24 @@ def engine_failure(transcript: str) -> EngineFailure:
             hint = line.split(HINT_PREFIX, 1)[1].strip()
             if hint not in found.hints:
                 found.hints.append(hint)
+    for number, line in enumerate(lines):
+        violation = _VIOLATION.match(line) or _VIOLATION_DIFF.match(line)
+        if violation is None:
+            continue
+        if violation.re is _VIOLATION_DIFF:
+            message = lines[number + 1].strip() if number + 1 < len(lines) else ""
+        else:
+            depth = len(violation.group("indent"))
+            following = []
+            for after in lines[number + 1 :]:
+                if not after.strip() or len(after) - len(after.lstrip()) <= depth:
+                    break
+                following.append(after.strip())
+            message = " ".join(following[1:] or following)  # the first line is the rule's description
+        resource = violation.group("resource").split(":")[-1].strip()
+        found.add(f"policy {violation.group('rule')} ({resource}): {message}")
+        if POLICY_HINT not in found.hints:
+            found.hints.append(POLICY_HINT)
     index = 0
     while index < len(lines):
         match = _ERROR_LINE.match(lines[index])

@@ -52,3 +52,38 @@ def test_a_provider_error_repeated_per_resource_is_reported_once_without_grpc_wr
 def test_an_unparsed_transcript_falls_back_to_its_end() -> None:
     message, _ = failure_text(engine_failure("panic: something odd\n"), stack="x", fallback="panic: something odd")
     assert message == "the Pulumi run on stack 'x' failed:\n  panic: something odd"
+
+
+def test_mandatory_policy_violations_are_listed_with_the_pack_hint() -> None:
+    transcript = """Policies:
+    ❌ directus-mcp-access-guardrails@v0.1.0 (local: /work/wt-13a/policy/analyzer)
+        - [mandatory]  token-rotation-limit  (pulumi-python:dynamic/directus:StaticToken: john-token)
+          Static tokens rotate within the configured maximum (90 days).
+          member 'john': token rotates after 120 days; at most 90 are allowed
+        - [mandatory]  token-rotation-limit  (pulumi-python:dynamic/directus:StaticToken: sarah-token)
+          Static tokens rotate within the configured maximum (90 days).
+          member 'sarah': token rotates after 120 days; at most 90 are allowed
+
+Diagnostics:
+  pulumi:pulumi:Stack (directus-mcp-access-team):
+    error: preview failed
+"""
+    found = engine_failure(transcript)
+    assert found.failures == [
+        "policy token-rotation-limit (john-token): member 'john': token rotates after 120 days; at most 90 are allowed",
+        "policy token-rotation-limit (sarah-token): member 'sarah': token rotates after 120 days; at most 90 are "
+        "allowed",
+    ]
+    assert found.hints[0].startswith("change the stack so that the guardrail policy pack passes")
+
+
+def test_a_violation_in_diff_output_is_found_too() -> None:
+    transcript = (
+        "    directus-mcp-access-guardrails@v0.1.0 [mandatory]  token-rotation-limit  "
+        "(pulumi-python:dynamic/directus:StaticToken: john-token)Static tokens rotate within the maximum.\n"
+        "member 'john': token rotates after 120 days; at most 90 are allowed\n"
+        "        + pulumi-python:dynamic/directus:StaticToken: (create)\n"
+    )
+    assert engine_failure(transcript).failures == [
+        "policy token-rotation-limit (john-token): member 'john': token rotates after 120 days; at most 90 are allowed"
+    ]
