@@ -16,16 +16,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pulumi import automation as auto
+
 from components.directus.client import DirectusClient
 from components.engine.deployed import deployed_outputs
 from components.engine.guarded import POLICY_PACK, guarded_up
-from components.engine.workspace import LOCAL_STACK, engine_errors, open_stack
-from components.errors import McpAccessError
+from components.engine.workspace import (
+    LOCAL_STACK,
+    engine_errors,
+    open_stack,
+    workspace_options,
+)
+from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
-from components.names import PROJECT_ROOT
+from components.names import CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
-from components.ops.onboarding.connection import connection_text
+from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import onboarding_info
 from components.ops.review.render import render_json, render_markdown
@@ -80,29 +87,47 @@ def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
+    """The stack ``--stack`` names, in the project ``--repo`` names; read-only commands never create it."""
+    return open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=create)
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack))
-    out = _say
-    if args.operation == "up":
-        guarded_up(stack, _policy_options(args), on_output=out)
-    elif args.operation == "preview":
-        stack.preview(refresh=True, on_output=out, color="never", diff=True, **_policy_options(args))
-    elif args.operation == "refresh":
-        stack.refresh(on_output=out, color="never")
-    elif args.operation == "destroy":
-        stack.destroy(on_output=out, color="never")
+    """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
+    stack = _stack(args)
+    stream = _say if args.verbose else None
+    started = time.monotonic()
+    if args.operation == "preview":
+        preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
+        if stream is None:
+            sys.stdout.write(preview.stdout)
+        changes = dict(preview.change_summary)
+    else:
+        if args.operation == "up":
+            result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
+                stack, _policy_options(args), on_output=stream
+            )
+        elif args.operation == "refresh":
+            result = stack.refresh(on_output=stream, color="never")
+        else:
+            result = stack.destroy(on_output=stream, color="never")
+        changes = dict(result.summary.resource_changes or {})
+    elapsed = time.monotonic() - started
+    _say(f"pulumi {args.operation} (stack {args.stack}) finished in {elapsed:.1f}s: {changes}")
     return 0
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, env=local_stack.stack_env(args.stack), create=False)
-    _say(connection_text(deployed_outputs(stack), show_token=args.show_token))
+    outputs = deployed_outputs(_stack(args, create=False))
+    if args.json:
+        _say(connection_json(outputs, show_token=args.show_token))
+    else:
+        _say(connection_text(outputs, show_token=args.show_token))
     return 0
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, env=local_stack.stack_env(args.stack), create=False)
-    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
+    info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
     if args.out is None and info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it
@@ -118,6 +143,55 @@ def cmd_onboard(args: argparse.Namespace) -> int:
         handle.write(text)
     _say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
     return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from components.ops.calendar.render import to_ical
+    from components.ops.calendar.run import calendar_plan
+
+    plan = calendar_plan(args.stack, deployed_outputs(_stack(args, create=False)))
+    data = to_ical(plan)
+    if args.out is None:
+        sys.stdout.write(data.decode())
+        return 0
+    args.out.write_bytes(data)
+    _say(
+        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s) and the monthly review "
+        "(import it into your calendar)"
+    )
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from components.engine.first_stack import check_stack_name, init_stack
+
+    work_dir = project_dir(args.repo)
+    stack = args.new_stack
+    check_stack_name(stack)
+    options = workspace_options(stack, work_dir, None, secrets_provider=args.secrets_provider)
+    done = init_stack(stack, work_dir=work_dir, url=args.url, template=args.from_template, options=options)
+    if done.file_written:
+        _say(f"wrote {done.file} from stacks/Pulumi.{done.template}.yaml: adapt its members and settings")
+    else:
+        _say(f"kept {done.file} as it is")
+    _say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
+    _say("next:")
+    _say(f"  mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <admin token>")
+    _say(f"  mcp-access preview --stack {stack}")
+    return 0
+
+
+def cmd_pulumi(args: argparse.Namespace) -> int:
+    from components.engine.passthrough import run_pulumi
+
+    pulumi_args = list(args.pulumi_args)
+    if pulumi_args[:1] == ["--"]:
+        pulumi_args = pulumi_args[1:]
+    if not pulumi_args:
+        raise UsageError("give pulumi's arguments after --, e.g. `mcp-access pulumi -- stack ls`")
+    return run_pulumi(
+        pulumi_args, stack=args.stack, work_dir=project_dir(args.repo), extra=local_stack.stack_env(args.stack)
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -144,8 +218,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.render import to_json, to_markdown
     from components.ops.audit.run import run_audit
 
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    result = run_audit(stack, days=args.days, since=args.since, until=args.until)
+    result = run_audit(_stack(args, create=False), days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
 
@@ -154,10 +227,31 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.render import to_json, to_markdown
     from components.ops.drift.run import run_drift
 
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    report = run_drift(stack, warn_days=args.rotation_warning_days)
+    stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
+    report = run_drift(_stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream)
     sys.stdout.write(to_json(report) if args.json else to_markdown(report))
     return report.exit_code
+
+
+#: The flags several commands share, each defined here once (``add_shared_flags``); a test walks the parser.
+SHARED_FLAGS: dict[str, Callable[[argparse.ArgumentParser], object]] = {
+    "stack": lambda p: p.add_argument("--stack", "-s", default=LOCAL_STACK, help="the stack (default: local)"),
+    "stacks": lambda p: p.add_argument(
+        "--stack", "-s", action="append", help="a stack (repeat for several; default: all of stacks/)"
+    ),
+    "repo": lambda p: p.add_argument("--repo", type=Path, default=None, help=REPO_HELP),
+    "json": lambda p: p.add_argument("--json", action="store_true", help="machine-readable output (JSON)"),
+    "verbose": lambda p: p.add_argument(
+        "--verbose", "-v", action="store_true", help="also stream the Pulumi engine's output as it runs"
+    ),
+}
+
+
+def add_shared_flags(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
+    """Add the named shared flags (keys of :data:`SHARED_FLAGS`) so that they read the same on every command."""
+    for name in names:
+        SHARED_FLAGS[name](parser)
+    return parser
 
 
 def _report_command(
@@ -165,11 +259,8 @@ def _report_command(
 ) -> argparse.ArgumentParser:
     """A read-only report on one stack: ``--stack``, ``--json``, ``--repo``; exit 0 clean, 1 findings, 2 error."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=f"{summary} (exit 0 clean, 1 findings, 2 error)")
-    parser.add_argument("--stack", "-s", default=LOCAL_STACK)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
     parser.set_defaults(handler=handler)
-    return parser
+    return add_shared_flags(parser, "stack", "repo", "json")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -178,16 +269,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     local = commands.add_parser("local", help="start the local Directus and run `up` on the local stack")
     local.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
-    local.add_argument("--verbose", action="store_true", help="stream the Pulumi engine's output")
+    add_shared_flags(local, "verbose")
     local.set_defaults(handler=cmd_local)
 
     stop = commands.add_parser("local-stop", help="stop the local Directus")
     stop.set_defaults(handler=cmd_local_stop)
 
+    init = commands.add_parser(
+        "init", help="a first stack: write stacks/Pulumi.STACK.yaml from an example and create the stack in its backend"
+    )
+    init.add_argument("new_stack", metavar="STACK", help="the new stack's name")
+    init.add_argument("--url", help="the Directus base URL of this stack (needed when the stack file does not exist)")
+    init.add_argument(
+        "--from-template",
+        metavar="EXAMPLE",
+        help="the stack file to start from, stacks/Pulumi.EXAMPLE.yaml (default: production, the hardened one)",
+    )
+    init.add_argument(
+        "--secrets-provider", help="Pulumi secrets provider (awskms://..., gcpkms://..., ...); default: passphrase"
+    )
+    add_shared_flags(init, "repo")
+    init.set_defaults(handler=cmd_init)
+
+    passthrough = commands.add_parser(
+        "pulumi",
+        help="run the Pulumi CLI with this project's environment: mcp-access pulumi [-s S] -- ARGS",
+    )
+    passthrough.add_argument("pulumi_args", nargs=argparse.REMAINDER, help="arguments for pulumi (after --)")
+    add_shared_flags(passthrough, "stack", "repo")
+    passthrough.set_defaults(handler=cmd_pulumi)
+
     for operation in ("up", "preview", "refresh", "destroy"):
         engine = commands.add_parser(operation, help=f"pulumi {operation} (through the Automation API)")
-        engine.add_argument("--stack", "-s", default=LOCAL_STACK)
-        engine.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
+        add_shared_flags(engine, "stack", "repo", "verbose")
         if operation in ("up", "preview"):
             engine.add_argument(
                 "--policy-pack",
@@ -202,8 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
         engine.set_defaults(handler=cmd_engine, operation=operation)
 
     connection = commands.add_parser("connection", help="print what an MCP client needs for a stack")
-    connection.add_argument("--stack", "-s", default=LOCAL_STACK)
-    connection.add_argument("--show-token", action="store_true")
+    connection.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
+    add_shared_flags(connection, "stack", "repo", "json")
     connection.set_defaults(handler=cmd_connection)
 
     onboard = commands.add_parser(
@@ -211,7 +325,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one member's ready-to-paste MCP client configuration and security checklist (contains the token)",
     )
     onboard.add_argument("member", help="the member's name in the roster")
-    onboard.add_argument("--stack", "-s", default=LOCAL_STACK)
     onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
     onboard.add_argument(
         "--auth", choices=AUTH_METHODS, default="token", help="static token (default) or OAuth (no token printed)"
@@ -223,15 +336,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    add_shared_flags(onboard, "stack", "repo")
     onboard.set_defaults(handler=cmd_onboard)
+
+    calendar = commands.add_parser(
+        "calendar", help="an iCalendar file: each member's token rotation date and the monthly review"
+    )
+    calendar.add_argument("--out", "-o", type=Path, help="write to this file instead of stdout")
+    add_shared_flags(calendar, "stack", "repo")
+    calendar.set_defaults(handler=cmd_calendar)
 
     review_cmd = commands.add_parser(
         "review", help="permission matrix per stack and, with --base, who gains or loses what (no Directus needed)"
     )
-    review_cmd.add_argument("--stack", "-s", action="append", help="a stack to review (repeat; default: all)")
     review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
-    review_cmd.add_argument("--json", action="store_true", help="machine-readable output")
-    review_cmd.add_argument("--repo", type=Path, default=None, help=REPO_HELP)
+    add_shared_flags(review_cmd, "stacks", "repo", "json")
     review_cmd.set_defaults(handler=cmd_review)
 
     audit = _report_command(
@@ -251,6 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
         "monthly check: managed objects changed by hand, access no code declares, tokens near rotation (read-only)",
         cmd_drift,
     )
+    add_shared_flags(drift, "verbose")
     drift.add_argument(
         "--rotation-warning-days",
         type=_positive_days,
@@ -266,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine_errors(getattr(args, "stack", None)):
             return int(args.handler(args))
     except McpAccessError as exc:  # every error meant for people; anything else is a bug and keeps its traceback
-        print(f"error: {exc}", file=sys.stderr)
+        print(error_block(exc), file=sys.stderr)
         return exc.exit_code
 
 

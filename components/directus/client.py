@@ -29,6 +29,7 @@ from components.directus.errors import (
     error_class_for,
     redact,
 )
+from components.errors import HINT_PREFIX
 
 JSON = Any
 Filter = Mapping[str, Any]
@@ -268,7 +269,7 @@ class DirectusClient:
                 message = text[:200]
         cls = error_class_for(response.status_code, code)
         if cls is DirectusAuthError and own_token and self._auth_hint:
-            message = f"{message}. {self._auth_hint}"
+            message = f"{message.rstrip('.')}.\n{HINT_PREFIX}{self._auth_hint}"
         return cls(
             method=method,
             path=path,

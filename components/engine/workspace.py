@@ -18,6 +18,8 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from components.engine.backend import check_backend_settings
+from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
 from components.names import PROJECT_NAME, PROJECT_ROOT
@@ -40,7 +42,11 @@ def engine_errors(stack: str | None) -> Iterator[None]:
     except auto.StackNotFoundError:
         raise StackNotFoundError(stack or "?") from None
     except auto.CommandError as exc:
-        raise EngineError(f"pulumi failed:\n{exc}") from None
+        transcript = str(exc)
+        message, hint = failure_text(
+            engine_failure(transcript), stack=stack or "?", fallback="\n".join(transcript.splitlines()[-15:])
+        )
+        raise EngineError(message, hint=hint) from None
 
 
 def toolchain_root() -> Path:
@@ -124,11 +130,26 @@ def open_stack(
     for key in (TOKEN_ENV, URL_ENV, TIMEOUT_ENV, RETRY_MAX_WAIT_ENV):
         if env and key in env:
             os.environ[key] = env[key]
-    bin_dir = pulumi_bin_dir()
-    command = auto.PulumiCommand(root=str(bin_dir.parent)) if bin_dir else auto.PulumiCommand()
-    options = auto.LocalWorkspaceOptions(
-        work_dir=str(work_dir), env_vars=engine_env(stack, work_dir, bin_dir, env), pulumi_command=command
-    )
+    options = workspace_options(stack, work_dir, env)
     if not create:
         return auto.select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
     return auto.create_or_select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
+
+
+def pulumi_command(bin_dir: Path | None) -> auto.PulumiCommand:
+    return auto.PulumiCommand(root=str(bin_dir.parent)) if bin_dir else auto.PulumiCommand()
+
+
+def workspace_options(
+    stack: str, work_dir: Path, env: Mapping[str, str] | None, *, secrets_provider: str | None = None
+) -> auto.LocalWorkspaceOptions:
+    """The CLI and environment for ``stack``, after checking that a non-``local`` stack has a backend and secrets."""
+    bin_dir = pulumi_bin_dir()
+    full_env = engine_env(stack, work_dir, bin_dir, env)
+    check_backend_settings(stack, full_env, work_dir, secrets_provider=secrets_provider)
+    return auto.LocalWorkspaceOptions(
+        work_dir=str(work_dir),
+        env_vars=full_env,
+        pulumi_command=pulumi_command(bin_dir),
+        secrets_provider=secrets_provider,
+    )

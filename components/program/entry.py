@@ -10,7 +10,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
-from components.errors import McpAccessError
+from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
@@ -84,5 +84,7 @@ def main() -> None:
         specs = stack_role_specs(config, stack)
         check_collections_exist(client_for(connection_from(get_config)), config, specs, stack)
     except McpAccessError as exc:
-        raise pulumi.RunError(str(exc)) from None  # shown without a Python traceback
+        fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
+        hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"
+        raise pulumi.RunError(f"{exc}{hint}") from None  # shown without a Python traceback
     build(config, specs, stack)

@@ -60,7 +60,7 @@ _clients_lock = threading.Lock()
 
 REJECTED_TOKEN_HINT = (
     "The provisioning token was rejected (revoked, expired or wrong): set a valid one with "
-    f"`pulumi config set --secret {TOKEN_KEY} ...` or {TOKEN_ENV}"
+    f"`mcp-access pulumi -s STACK -- config set --secret {TOKEN_KEY} <token>` or the environment variable {TOKEN_ENV}"
 )
 
 

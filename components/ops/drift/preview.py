@@ -139,14 +139,16 @@ def describe(metadata: auto.StepEventMetadata, was_in_state: Callable[[str], boo
     return DriftedResource(name, kind_name, owner, op, properties, summary, tuple(details))
 
 
-def drifted_resources(stack: auto.Stack, state_urns: frozenset[str]) -> list[DriftedResource]:
+def drifted_resources(
+    stack: auto.Stack, state_urns: frozenset[str], on_output: Callable[[str], None] | None = None
+) -> list[DriftedResource]:
     """Run ``preview --refresh`` (read-only) and describe every resource that would change.
 
     ``state_urns`` are the resources in the state before the preview: a planned create of one of them means
     it was deleted in Directus, of another that it was declared but never applied.
     """
     events: list[auto.EngineEvent] = []
-    stack.preview(refresh=True, color="never", on_event=events.append)
+    stack.preview(refresh=True, color="never", on_event=events.append, on_output=on_output)
     found: dict[str, DriftedResource] = {}
     for event in events:
         pre = event.resource_pre_event

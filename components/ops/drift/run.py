@@ -8,6 +8,7 @@ Three questions, one report:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -96,15 +97,20 @@ def read_live(client: DirectusClient) -> LiveDirectus:
 
 
 def run_drift(
-    stack: auto.Stack, *, warn_days: int = DEFAULT_ROTATION_WARNING_DAYS, now: datetime | None = None
+    stack: auto.Stack,
+    *,
+    warn_days: int = DEFAULT_ROTATION_WARNING_DAYS,
+    now: datetime | None = None,
+    on_output: Callable[[str], None] | None = None,
 ) -> DriftReport:
+    """The drift report; ``on_output`` receives the refreshed preview's engine output (``--verbose``)."""
     outputs = deployed_outputs(stack)
     config, values = stack_settings(stack)
     client = admin_client(values)
     resources = (stack.export_stack().deployment or {}).get("resources") or []
     declared = declared_in_state(stack, resources, client)
     try:
-        drifted = drifted_resources(stack, frozenset(str(r.get("urn")) for r in resources))
+        drifted = drifted_resources(stack, frozenset(str(r.get("urn")) for r in resources), on_output)
     except auto.CommandError as exc:
         raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
     live = read_live(client)

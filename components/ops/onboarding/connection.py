@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,3 +31,13 @@ def connection_text(outputs: Mapping[str, Any], *, show_token: bool) -> str:
     if not show_token:
         add("Tokens are not printed; add --show-token to print them (keep them out of chats, logs and git).")
     return "\n".join(lines)
+
+
+def connection_json(outputs: Mapping[str, Any], *, show_token: bool) -> str:
+    """The same as :func:`connection_text` as JSON: ``{mcpUrl, members: {name: {...}}}``, ``tokens`` on request."""
+    members = outputs.get("members")
+    document: dict[str, Any] = {"mcpUrl": outputs["mcpUrl"].value, "members": members.value if members else {}}
+    tokens = outputs.get("tokens")
+    if show_token and tokens is not None:
+        document["tokens"] = tokens.value
+    return json.dumps(document, indent=2, sort_keys=True)

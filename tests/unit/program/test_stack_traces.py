@@ -103,6 +103,7 @@ def test_open_stack_installs_it_before_the_engine_runs_the_inline_program(
     monkeypatch.setattr(workspace, "pulumi_bin_dir", lambda: None)  # no Pulumi CLI needed
     monkeypatch.setattr(auto, "PulumiCommand", lambda **_: None)
     monkeypatch.setattr(auto, "create_or_select_stack", create_or_select_stack)
-    stack: Any = workspace.open_stack(STACK, program=lambda: None, work_dir=tmp_path)
+    env = {"PULUMI_BACKEND_URL": tmp_path.as_uri(), "PULUMI_CONFIG_PASSPHRASE": "unit-test"}
+    stack: Any = workspace.open_stack(STACK, program=lambda: None, work_dir=tmp_path, env=env)
     assert stack == f"stack {STACK}"
     assert seen == {"installed": True}

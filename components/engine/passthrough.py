@@ -1,0 +1,49 @@
+"""``mcp-access pulumi -- ARGS``: the plain Pulumi CLI with this project's environment.
+
+The same CLI and settings the other commands use (the built binary, the ``local`` stack's file backend and
+passphrase, offline settings), so ``pulumi cancel``, ``pulumi config set --secret`` or ``pulumi stack export``
+work without finding the binary in the cache or repeating variables by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from components.engine.backend import check_backend_settings
+from components.engine.workspace import EngineError, engine_env, pulumi_bin_dir
+
+
+def stack_in_args(args: Sequence[str]) -> str | None:
+    """The stack a Pulumi command line names with ``-s S``, ``--stack S`` or ``--stack=S``, if any."""
+    for index, arg in enumerate(args):
+        if arg in ("-s", "--stack") and index + 1 < len(args):
+            return args[index + 1]
+        if arg.startswith("--stack="):
+            return arg.split("=", 1)[1]
+        if arg.startswith("-s") and len(arg) > 2 and not arg.startswith("--"):
+            return arg[2:]
+    return None
+
+
+def pulumi_environment(
+    stack: str, work_dir: Path, extra: Mapping[str, str] | None = None
+) -> tuple[str, dict[str, str]]:
+    """The CLI to run and its full environment for ``stack`` (selected through ``PULUMI_STACK``)."""
+    bin_dir = pulumi_bin_dir()
+    binary = str(bin_dir / "pulumi") if bin_dir else shutil.which("pulumi")
+    if binary is None:
+        raise EngineError("the Pulumi CLI is not installed: run tools/bootstrap.sh")
+    env = {**os.environ, **engine_env(stack, work_dir, bin_dir, extra), "PULUMI_STACK": stack}
+    return binary, env
+
+
+def run_pulumi(args: Sequence[str], *, stack: str, work_dir: Path, extra: Mapping[str, str] | None = None) -> int:
+    """Run ``pulumi ARGS`` in ``work_dir``; a stack named in ``args`` takes precedence over ``stack``."""
+    chosen = stack_in_args(args) or stack
+    binary, env = pulumi_environment(chosen, work_dir, extra)
+    check_backend_settings(chosen, env, work_dir)
+    return subprocess.run([binary, *args], cwd=work_dir, env=env, check=False).returncode
