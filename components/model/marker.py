@@ -13,6 +13,9 @@ PRODUCT = "directus-mcp-access"
 TAG = f"managed-by:{PRODUCT}"
 #: Tag of a user whose member was removed but whom Directus would not delete (content still points to it).
 REMOVED_TAG = f"removed-by:{PRODUCT}"
+#: Tag of a user suspended by ``mcp-access revoke`` (break-glass), written in the same request that suspends it
+#: and clears its token. ``up`` refuses to re-activate such a user unless told (``up --restore MEMBER``).
+REVOKED_TAG = f"revoked-by:{PRODUCT}"
 
 
 def stack_tag(stack: str) -> str:
@@ -36,3 +39,8 @@ def tags_have_marker(tags: Sequence[str] | None) -> bool:
 
 def user_tags(stack: str) -> list[str]:
     return [TAG, stack_tag(stack)]
+
+
+def tags_revoked(tags: Sequence[str] | None) -> bool:
+    """Whether ``mcp-access revoke`` suspended this user (and nobody restored it since)."""
+    return REVOKED_TAG in (tags or [])

@@ -178,6 +178,16 @@ def undeclared_admin_policies(live: LiveDirectus, declared: Declared) -> list[Fi
     return findings
 
 
+def _time_left(left: timedelta) -> str:
+    """``in 3 days``, ``in 1 day``, ``in 5 hours``, ``in less than an hour``: never "in 0 days"."""
+    if left >= timedelta(days=1):
+        return f"in {left.days} day{'s' if left.days != 1 else ''}"
+    hours = int(left.total_seconds() // 3600)
+    if hours >= 1:
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
+    return "in less than an hour"
+
+
 def rotation_findings(members: Mapping[str, Mapping[str, Any]], now: datetime, warn_days: int) -> list[Finding]:
     """Tokens past their rotation date, or due within ``warn_days``."""
     findings = []
@@ -189,8 +199,7 @@ def rotation_findings(members: Mapping[str, Mapping[str, Any]], now: datetime, w
         if due <= now:
             message = f"the token of member {name} was due for rotation on {due:%Y-%m-%d}: run `up` to rotate it"
         elif due - now <= timedelta(days=warn_days):
-            days = (due - now).days
-            message = f"the token of member {name} is due for rotation on {due:%Y-%m-%d} (in {days} days)"
+            message = f"the token of member {name} is due for rotation on {due:%Y-%m-%d} ({_time_left(due - now)})"
         else:
             continue
         findings.append(Finding(ROTATION, name, message))
