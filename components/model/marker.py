@@ -29,6 +29,23 @@ def describe(text: str, stack: str) -> str:
     return f"{text.strip()}\n{line}" if text.strip() else line
 
 
+def description_stack(description: str | None) -> str | None:
+    """The stack named by the marker line of a role's or policy's description (``None``: no marker)."""
+    start = f"[{TAG} stack="
+    for line in (description or "").splitlines():
+        if line.startswith(start) and line.endswith("]"):
+            return line.removeprefix(start).removesuffix("]")
+    return None
+
+
+def tags_stack(tags: Sequence[str] | None) -> str | None:
+    """The stack named by a user's ``mcp-stack:<name>`` tag, if it also carries the managed-by marker."""
+    if not tags_have_marker(tags):
+        return None
+    prefix = stack_tag("")
+    return next((t.removeprefix(prefix) for t in tags or [] if isinstance(t, str) and t.startswith(prefix)), None)
+
+
 def description_has_marker(description: str | None) -> bool:
     return bool(description) and f"[{TAG} " in (description or "")
 

@@ -35,6 +35,9 @@ def to_markdown(report: DriftReport) -> str:
     if not report.rotation:
         lines.append("None.")
     lines.extend(f"- {finding.message}" for finding in report.rotation)
+    if report.other_stacks:
+        lines += ["", "### Managed by other stacks on this Directus (not findings)", ""]
+        lines.extend(f"- stack `{name}`: {', '.join(items)}" for name, items in report.other_stacks.items())
     scanned = ", ".join(f"{count} {what}" for what, count in report.counts.items())
     lines += ["", f"Scanned: {scanned}."]
     return "\n".join(lines) + "\n"
@@ -51,5 +54,6 @@ def to_json(report: DriftReport) -> str:
         "rotation": [finding.as_dict() for finding in report.rotation],
         "rotationWarningDays": report.warn_days,
         "scanned": report.counts,
+        "otherStacks": report.other_stacks,
     }
     return json.dumps(data, indent=2) + "\n"

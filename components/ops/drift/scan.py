@@ -4,6 +4,11 @@ A preview only sees the objects the stack manages. Access can also be granted ne
 with a static token, a policy attached to Public, a new admin policy. This module looks at whole listings
 (users, access rows, policies, Public's permissions) and reports such access, plus tokens near rotation.
 The provisioning user, whose admin token this tool itself runs with, is expected and left out.
+
+Several stacks may share one Directus (a team stack and a schema-work stack): a user carrying the marker and
+another stack's ``mcp-stack:<name>`` tag, or a policy whose marker line names another stack, is that stack's
+business and is listed under it (:func:`other_stacks`) instead of being reported as undeclared; unless it holds
+one of this stack's roles, which no other stack declares.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from components.model.marker import stack_tag
+from components.model.marker import description_stack, stack_tag, tags_stack
 
 STACK_TAG_PREFIX = stack_tag("")
 
@@ -70,6 +75,31 @@ def _stack_tag(user: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _other_stack_user(user: Mapping[str, Any], declared: Declared) -> str | None:
+    """The other stack a user belongs to (marker and stack tag), unless it holds one of this stack's roles."""
+    owner = tags_stack(user.get("tags"))
+    if owner is None or owner == declared.stack or str(user.get("role") or "") in declared.role_ids:
+        return None
+    return owner
+
+
+def _other_stack_policy(policy: Mapping[str, Any], declared: Declared) -> str | None:
+    owner = description_stack(policy.get("description"))
+    return owner if owner is not None and owner != declared.stack else None
+
+
+def other_stacks(live: LiveDirectus, declared: Declared) -> dict[str, list[str]]:
+    """What other stacks manage on this Directus, by stack: their MCP users and policies (not findings)."""
+    found: dict[str, list[str]] = {}
+    for user in live.users:
+        if str(user["id"]) not in declared.user_ids and (owner := _other_stack_user(user, declared)):
+            found.setdefault(owner, []).append(f"user {user.get('email') or user['id']}")
+    for policy in live.policies:
+        if str(policy["id"]) not in declared.policy_ids and (owner := _other_stack_policy(policy, declared)):
+            found.setdefault(owner, []).append(f"policy {policy.get('name') or policy['id']!r}")
+    return {stack: sorted(items) for stack, items in sorted(found.items())}
+
+
 def unmanaged_users(live: LiveDirectus, declared: Declared) -> list[Finding]:
     """Active users outside this stack holding a static token, a direct policy, or one of this stack's roles."""
     policies = _names(live.policies)
@@ -83,6 +113,8 @@ def unmanaged_users(live: LiveDirectus, declared: Declared) -> list[Finding]:
         user_id = str(user["id"])
         if user.get("status") != "active" or user_id in declared.user_ids or user_id == declared.provisioning_user:
             continue
+        if _other_stack_user(user, declared):
+            continue  # another stack's MCP user: see other_stacks
         holds = []
         if user.get("token"):
             holds.append("a static token")
@@ -146,6 +178,8 @@ def undeclared_admin_policies(live: LiveDirectus, declared: Declared) -> list[Fi
         policy_id = str(policy["id"])
         if policy.get("admin_access") is not True or policy_id in declared.policy_ids:
             continue
+        if _other_stack_policy(policy, declared):
+            continue  # another stack's template (e.g. developer): see other_stacks
         holders = []
         expected = False
         for row in live.access:

@@ -9,7 +9,12 @@ import pytest
 from components.directus.errors import DirectusAuthError
 from components.names import TOKEN_KEY
 from components.providers.base import UNKNOWN
-from components.providers.mcp_settings import DIRECTUS_DEFAULTS, McpSettingsProvider, SettingsNotAppliedError
+from components.providers.mcp_settings import (
+    DIRECTUS_DEFAULTS,
+    MCP_KEY,
+    McpSettingsProvider,
+    SettingsNotAppliedError,
+)
 from tests.helpers.fake_directus import FakeDirectus
 from tests.unit.providers.conftest import Configure, outs
 
@@ -101,3 +106,16 @@ def test_a_rejected_provisioning_token_says_how_to_fix_it_without_showing_it(
     message = str(caught.value)
     assert TOKEN_KEY in message and revoked not in message
     assert fake.settings["mcp_enabled"] is False
+
+
+def test_delete_in_a_stack_that_handed_the_settings_over_leaves_them_alone(
+    configured: Configure, fake: FakeDirectus
+) -> None:
+    # The stack's config now says another stack on this Directus owns the settings: removing our resource (or
+    # `destroy`) must not turn MCP off for that stack.
+    owner = configured(McpSettingsProvider)
+    created = owner.create(declared())
+    released = configured(McpSettingsProvider, config={MCP_KEY: '{"manageSettings": false}'})
+    released.delete(created.id, outs(created))
+    assert mcp(fake) == declared()
+    assert [c.method for c in fake.requests if c.path == "/settings"] == ["PATCH", "GET"]  # the create's only
