@@ -104,8 +104,16 @@ def cmd_engine(args: argparse.Namespace) -> int:
         changes = dict(preview.change_summary)
     else:
         if args.operation == "up":
+            from components.ops.breakglass.restore import guard_restores
+
+            remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+
+            def restore() -> None:
+                for line in remove_revoked_tags():
+                    _say(line)
+
             result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
-                stack, _policy_options(args), on_output=stream
+                stack, _policy_options(args), before_up=restore, on_output=stream
             )
         elif args.operation == "refresh":
             result = stack.refresh(on_output=stream, color="never")
@@ -114,6 +122,25 @@ def cmd_engine(args: argparse.Namespace) -> int:
         changes = dict(result.summary.resource_changes or {})
     elapsed = time.monotonic() - started
     _say(f"pulumi {args.operation} (stack {args.stack}) finished in {elapsed:.1f}s: {changes}")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from components.ops.breakglass.revoke import revoke
+
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
+    for line in revoke(stack, args.member).lines():
+        _say(line)
+    return 0
+
+
+def cmd_rotate(args: argparse.Namespace) -> int:
+    from components.ops.breakglass.rotate import rotate
+
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
+    rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
+    for line in rotated.lines(show_token=args.show_token):
+        _say(line)
     return 0
 
 
@@ -313,7 +340,29 @@ def build_parser() -> argparse.ArgumentParser:
             engine.add_argument(
                 "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
             )
+        if operation == "up":
+            engine.add_argument(
+                "--restore",
+                action="append",
+                metavar="MEMBER",
+                help="re-enable a member suspended by `mcp-access revoke` (repeat; `up` refuses without it)",
+            )
         engine.set_defaults(handler=cmd_engine, operation=operation)
+
+    revoke_cmd = commands.add_parser(
+        "revoke", help="break-glass: suspend a member's MCP user and clear its token now (no PR, no Pulumi run)"
+    )
+    revoke_cmd.add_argument("member", help="the member's name in the roster")
+    add_shared_flags(revoke_cmd, "stack", "repo")
+    revoke_cmd.set_defaults(handler=cmd_revoke)
+
+    rotate_cmd = commands.add_parser(
+        "rotate", help="issue a new token for a member now (e.g. after a leak); the old one stops working"
+    )
+    rotate_cmd.add_argument("member", help="the member's name in the roster")
+    rotate_cmd.add_argument("--show-token", action="store_true", help="print the new token")
+    add_shared_flags(rotate_cmd, "stack", "repo", "verbose")
+    rotate_cmd.set_defaults(handler=cmd_rotate)
 
     connection = commands.add_parser("connection", help="print what an MCP client needs for a stack")
     connection.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")

@@ -36,6 +36,8 @@ class Kind:
     shown: tuple[str, ...] = ()
     #: Inputs whose live value is reported under another output name (``linked_policies`` -> ``policies``).
     live_names: dict[str, str] = field(default_factory=dict)
+    #: The words name several things ("MCP settings"): reports say "differ", not "differs".
+    plural: bool = False
 
     @property
     def type(self) -> str:
@@ -76,7 +78,8 @@ POLICY = Kind(
     "policy",
     "PolicyProvider",
     path="/policies",
-    shown=("name", "admin_access", "app_access", "ip_access"),
+    shown=("name", "admin_access", "app_access", "ip_access", "linked_to"),
+    live_names={"linked_to": "links"},
 )
 PERMISSION_SET = Kind("PermissionSet", "permission set", "template", "permissions", "PermissionSetProvider")
 ACCESS_LINK = Kind("AccessLink", "role-to-policy link", "template", "access", "AccessLinkProvider", path="/access")
@@ -95,6 +98,7 @@ MCP_SETTINGS = Kind(
         "mcp_oauth_cimd_enabled",
         "mcp_prompts_collection",
     ),
+    plural=True,
 )
 
 KINDS: tuple[Kind, ...] = (USER, STATIC_TOKEN, ROLE, POLICY, PERMISSION_SET, ACCESS_LINK, MCP_SETTINGS)

@@ -13,6 +13,9 @@ PRODUCT = "directus-mcp-access"
 TAG = f"managed-by:{PRODUCT}"
 #: Tag of a user whose member was removed but whom Directus would not delete (content still points to it).
 REMOVED_TAG = f"removed-by:{PRODUCT}"
+#: Tag of a user suspended by ``mcp-access revoke`` (break-glass), written in the same request that suspends it
+#: and clears its token. ``up`` refuses to re-activate such a user unless told (``up --restore MEMBER``).
+REVOKED_TAG = f"revoked-by:{PRODUCT}"
 
 
 def stack_tag(stack: str) -> str:
@@ -26,6 +29,23 @@ def describe(text: str, stack: str) -> str:
     return f"{text.strip()}\n{line}" if text.strip() else line
 
 
+def description_stack(description: str | None) -> str | None:
+    """The stack named by the marker line of a role's or policy's description (``None``: no marker)."""
+    start = f"[{TAG} stack="
+    for line in (description or "").splitlines():
+        if line.startswith(start) and line.endswith("]"):
+            return line.removeprefix(start).removesuffix("]")
+    return None
+
+
+def tags_stack(tags: Sequence[str] | None) -> str | None:
+    """The stack named by a user's ``mcp-stack:<name>`` tag, if it also carries the managed-by marker."""
+    if not tags_have_marker(tags):
+        return None
+    prefix = stack_tag("")
+    return next((t.removeprefix(prefix) for t in tags or [] if isinstance(t, str) and t.startswith(prefix)), None)
+
+
 def description_has_marker(description: str | None) -> bool:
     return bool(description) and f"[{TAG} " in (description or "")
 
@@ -36,3 +56,8 @@ def tags_have_marker(tags: Sequence[str] | None) -> bool:
 
 def user_tags(stack: str) -> list[str]:
     return [TAG, stack_tag(stack)]
+
+
+def tags_revoked(tags: Sequence[str] | None) -> bool:
+    """Whether ``mcp-access revoke`` suspended this user (and nobody restored it since)."""
+    return REVOKED_TAG in (tags or [])

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
 from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
@@ -108,6 +109,25 @@ class McpConfig(_Model):
     oauth: OAuthConfig = Field(default_factory=OAuthConfig)
     #: A collection whose items the MCP ``prompts`` feature serves (checked against the live schema).
     prompts_collection: str | None = Field(default=None, min_length=1)
+    #: Whether this stack owns the instance's MCP settings (one object per Directus). With several stacks on one
+    #: Directus exactly one owns them; the others set ``false``, never write them, and their ``destroy`` leaves
+    #: them alone. ``allowDeletes`` still decides what their templates may grant.
+    manage_settings: bool = True
+
+    @model_validator(mode="after")
+    def _owner_only_settings(self) -> McpConfig:
+        owned = [
+            name
+            for name in ("enabled", "system_prompt_enabled", "system_prompt", "oauth", "prompts_collection")
+            if name in self.model_fields_set
+        ]
+        if not self.manage_settings and owned:
+            keys = ", ".join(f"mcp.{to_camel(name)}" for name in owned)
+            raise ValueError(
+                f"{keys} set, but mcp.manageSettings is false: this stack does not own the MCP settings of its "
+                "Directus (the stack that does sets them); remove the key or make this stack the owner"
+            )
+        return self
 
 
 class Guardrails(_Model):

@@ -24,18 +24,26 @@ from components.providers.mcp_settings import McpSettings
 
 
 def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
-    """Declare everything one stack manages, and export what an MCP client needs."""
-    settings = McpSettings(
-        "mcp-settings",
-        mcp_enabled=config.mcp.enabled,
-        mcp_allow_deletes=config.mcp.allow_deletes,
-        mcp_system_prompt_enabled=config.mcp.system_prompt_enabled,
-        mcp_system_prompt=config.mcp.system_prompt,
-        mcp_oauth_enabled=config.mcp.oauth.enabled,
-        mcp_oauth_dcr_enabled=config.mcp.oauth.dynamic_client_registration,
-        mcp_oauth_cimd_enabled=config.mcp.oauth.client_id_metadata,
-        mcp_prompts_collection=config.mcp.prompts_collection,
-    )
+    """Declare everything one stack manages, and export what an MCP client needs.
+
+    The MCP settings only in the stack that owns them (``mcp.manageSettings``, default true): with several
+    stacks on one Directus, the others leave that single object alone.
+    """
+    settings: list[pulumi.Resource] = []
+    if config.mcp.manage_settings:
+        settings.append(
+            McpSettings(
+                "mcp-settings",
+                mcp_enabled=config.mcp.enabled,
+                mcp_allow_deletes=config.mcp.allow_deletes,
+                mcp_system_prompt_enabled=config.mcp.system_prompt_enabled,
+                mcp_system_prompt=config.mcp.system_prompt,
+                mcp_oauth_enabled=config.mcp.oauth.enabled,
+                mcp_oauth_dcr_enabled=config.mcp.oauth.dynamic_client_registration,
+                mcp_oauth_cimd_enabled=config.mcp.oauth.client_id_metadata,
+                mcp_prompts_collection=config.mcp.prompts_collection,
+            )
+        )
     access = {name: TemplateAccess(spec, stack=stack) for name, spec in specs.items()}
     members: dict[str, Any] = {}
     tokens: dict[str, pulumi.Output[str]] = {}
@@ -50,7 +58,7 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
             role_id=access[member.template].role_id,
             rotate_after_days=config.rotation_for(member),
             enabled=member.enabled,
-            opts=pulumi.ResourceOptions(depends_on=[settings]),
+            opts=pulumi.ResourceOptions(depends_on=settings),
         )
         members[member.name] = {
             "userId": resource.user_id,

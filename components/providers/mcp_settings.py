@@ -2,7 +2,9 @@
 
 Directus ignores unknown keys in ``PATCH /settings`` silently, so every write is read back and compared.
 ``delete`` (``pulumi destroy``, or removing the resource) restores Directus's defaults: MCP disabled,
-deletes disallowed, the built-in system prompt enabled and no custom prompt, OAuth off, no prompts collection.
+deletes disallowed, the built-in system prompt enabled and no custom prompt, OAuth off, no prompts collection,
+unless the stack's config now says ``mcp.manageSettings: false`` (it handed the settings to another stack on the
+same Directus): then ``delete`` only releases them.
 
 The OAuth switches and the prompts collection (:data:`LATER_FIELDS`) came later than the first fields: a state
 written before they were managed has no value for them, and a Directus older than 12.0 has no such columns. Both
@@ -12,14 +14,16 @@ non-default value on a server without the column fails naming the field.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
+from pulumi.dynamic import CheckFailure, ConfigureRequest, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.errors import McpAccessError
 from components.kinds import MCP_SETTINGS
 from components.model.validation import bool_error
+from components.names import CONFIG_NAMESPACE
 from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 
 FIRST_FIELDS = ("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled", "mcp_system_prompt")
@@ -46,6 +50,16 @@ DIRECTUS_DEFAULTS: dict[str, Any] = {
     "mcp_prompts_collection": None,
 }
 SETTINGS_ID = "directus-settings"
+MCP_KEY = f"{CONFIG_NAMESPACE}:mcp"
+
+
+def owns_settings(mcp_config: str | None) -> bool:
+    """``mcp.manageSettings`` from the stack's raw ``mcp`` config (JSON text); true unless it says ``false``."""
+    try:
+        value = json.loads(mcp_config) if mcp_config else {}
+    except json.JSONDecodeError:
+        return True  # the program reports the bad value before any step
+    return not (isinstance(value, dict) and value.get("manageSettings") is False)
 
 
 class SettingsNotAppliedError(McpAccessError):
@@ -54,6 +68,10 @@ class SettingsNotAppliedError(McpAccessError):
 
 class McpSettingsProvider(DirectusProvider):
     managed_fields = MCP_FIELDS
+
+    def configure(self, req: ConfigureRequest) -> None:
+        super().configure(req)
+        self._owns_settings = owns_settings(req.config.get(MCP_KEY))
 
     def validate(self, news: Props) -> list[CheckFailure]:
         problems = []
@@ -111,6 +129,8 @@ class McpSettingsProvider(DirectusProvider):
         return UpdateResult(self._apply(news))
 
     def delete(self, _id: str, _props: Props) -> None:
+        if not getattr(self, "_owns_settings", True):
+            return  # handed over to another stack on this Directus: leave its values alone
         self._apply(DIRECTUS_DEFAULTS)
 
 

@@ -5,17 +5,34 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure
+from pulumi.dynamic import CheckFailure, DiffResult, UpdateResult
 
 from components.directus.errors import DirectusError
+from components.errors import McpAccessError
 from components.kinds import USER
-from components.model.marker import REMOVED_TAG, tags_have_marker
+from components.model.marker import REMOVED_TAG, REVOKED_TAG, tags_have_marker, tags_revoked
 from components.model.validation import USER_STATUSES, email_error
 from components.providers.base import DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import PolicyHolderProvider, remove_undeclared
 
 USER_FIELDS = ("email", "first_name", "last_name", "status", "role", "tags")
 USER_READ_FIELDS = ["id", *USER_FIELDS]
+
+
+class RevokedUserError(McpAccessError):
+    """``up`` would re-activate a user that ``mcp-access revoke`` suspended, and nobody said to restore it."""
+
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"user {email} was revoked by hand (`mcp-access revoke`, tag {REVOKED_TAG!r}) and the code still enables "
+            "its member: `up` does not re-enable it silently. Either set `enabled: false` for the member, or restore "
+            "it with `mcp-access up --restore MEMBER` (which removes the tag, then re-activates the user with a new "
+            "token)"
+        )
+
+
+def _without_revoked(tags: Any) -> Any:
+    return [t for t in tags if t != REVOKED_TAG] if isinstance(tags, list) else tags
 
 
 class UserProvider(PolicyHolderProvider):
@@ -48,6 +65,25 @@ class UserProvider(PolicyHolderProvider):
         if not is_unknown(tags) and not (isinstance(tags, list) and tags_have_marker(tags)):
             problems.append(failure("tags", f"{tags!r} must include the managed-by marker tag"))
         return problems
+
+    def diff(self, id_: str, olds: Props, news: Props) -> DiffResult:
+        """A revoked user (tag :data:`REVOKED_TAG`) matches a member the code disables: the tag is not drift then."""
+        if news.get("status") == "suspended":
+            olds = {**olds, "tags": _without_revoked(olds.get("tags"))}
+        return super().diff(id_, olds, news)
+
+    def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
+        """Keep the revoked tag on a suspended user; refuse to re-activate a revoked one (checked live).
+
+        The live read covers a plain ``pulumi up`` without refresh, whose ``olds`` predate the revoke.
+        ``mcp-access up --restore MEMBER`` removes the tag first, so the update then goes ahead.
+        """
+        live = self.client.get_by_id(self.path, id_, fields=["id", "email", "tags"]) or {}
+        if tags_revoked(live.get("tags")):
+            if news.get("status") == "active":
+                raise RevokedUserError(str(live.get("email") or news.get("email")))
+            news = {**news, "tags": [*_without_revoked(news.get("tags")), REVOKED_TAG]}
+        return super().update(id_, olds, news)
 
     def delete(self, id_: str, props: Props) -> None:
         """Revoke first, then delete; keep an archived, powerless user when Directus refuses the delete.

@@ -24,6 +24,8 @@ EXPECTED: dict[str, set[str]] = {
     "review": {"--stack", "--repo", "--json"},
     "audit": {"--stack", "--repo", "--json"},
     "drift": {"--stack", "--repo", "--json", "--verbose"},
+    "revoke": {"--stack", "--repo"},
+    "rotate": {"--stack", "--repo", "--verbose"},
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 

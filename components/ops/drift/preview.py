@@ -8,15 +8,22 @@ changed, added or removed by hand (or a declared change has not been applied yet
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from pulumi import automation as auto
 
-from components.kinds import PERMISSION_SET, STATIC_TOKEN, Kind, kind_named
+from components.kinds import PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind, kind_named
+from components.model.marker import tags_revoked
 from components.names import DYNAMIC_PREFIX, kind_of_type
 
 IGNORED_OPS = {auto.OpType.SAME, auto.OpType.REFRESH, auto.OpType.READ}
+REPLACE_OPS = ("replace", "create-replacement", "delete-replaced")
+#: How a summary names a property whose input name means little to a reader.
+PROPERTY_WORDS = {"linked_to": "access rows", "linked_policies": "attached policies"}
+#: ``operation`` of a member's user (and token) suspended by ``mcp-access revoke``: see :func:`mark_revoked`.
+REVOKED = "revoked-by-hand"
 
 
 @dataclass(frozen=True)
@@ -43,10 +50,10 @@ class DriftedResource:
         }
 
 
-def _owner(kind: Kind | None, name: str) -> str:
-    """``member john``, ``template content`` or ``stack``: the component that declares the resource."""
+def _owner(kind: Kind | None, name: str, stack: str) -> str:
+    """``member john``, ``template content`` or ``stack `team```: the component that declares the resource."""
     if kind is not None and kind.owner == "stack":
-        return "stack"
+        return f"stack `{stack}`"
     base = name.rsplit("-", 1)[0]
     return f"{kind.owner if kind else 'template'} {base}"
 
@@ -91,6 +98,20 @@ def changed_properties(
     )
 
 
+def _link_details(live: Any, declared: Any) -> list[str]:
+    """A policy's access rows (``user:<id>``, ``role:<id>``, ``public``) that Directus has and the code does not."""
+    extra = sorted(set(live or []) - set(declared or []))
+    words = {"user": "user", "role": "role"}
+    lines = []
+    for link in extra:
+        if link == "public":
+            lines.append("attached to Public in Directus (anyone, without a token) but not declared")
+        else:
+            holder, _, ident = link.partition(":")
+            lines.append(f"attached to {words.get(holder, holder)} {ident} in Directus but not declared")
+    return lines
+
+
 def _value_details(
     live: Mapping[str, Any], declared: Mapping[str, Any], properties: Iterable[str], kind: Kind | None
 ) -> list[str]:
@@ -98,18 +119,36 @@ def _value_details(
     for prop in properties:
         if kind is None or prop not in kind.shown:
             continue
+        if kind is POLICY and prop == "linked_to":
+            lines += _link_details(_live_value(live, prop, kind), declared.get(prop))
+            continue
         live_value = _live_value(live, prop, kind)
         lines.append(f"{prop}: {live_value!r} in Directus, {declared.get(prop)!r} declared")
     return lines
 
 
-def describe(metadata: auto.StepEventMetadata, was_in_state: Callable[[str], bool]) -> DriftedResource:
+def _token_summary(owner: str, live: Mapping[str, Any], properties: Iterable[str], now: datetime) -> str:
+    """Why a token is replaced, from its refreshed outputs: a replace from the provider comes with no ``diffs``."""
+    if "user_id" in properties:
+        return f"the token of {owner} belongs to a user that is re-created: `up` issues a new one"
+    due_text = live.get("rotation_due")
+    due = datetime.fromisoformat(str(due_text)) if due_text else None
+    if live.get("status") == "valid" and due is not None and due <= now:
+        return f"the token of {owner} is past its rotation date ({due:%Y-%m-%d}): `up` issues a new one"
+    return f"the token of {owner} no longer works (changed, cleared or suspended by hand): `up` issues a new one"
+
+
+def describe(
+    metadata: auto.StepEventMetadata, was_in_state: Callable[[str], bool], now: datetime | None = None
+) -> DriftedResource:
     """Plain words for one planned step of a refreshed preview."""
     name = metadata.urn.rsplit("::", 1)[-1]
+    stack = metadata.urn.removeprefix("urn:pulumi:").split("::", 1)[0]
     kind_name = kind_of_type(metadata.type) or metadata.type
     kind = kind_named(kind_name)
     what = kind.words if kind else kind_name
-    owner = _owner(kind, name)
+    differs = "differ" if kind is not None and kind.plural else "differs"
+    owner = _owner(kind, name, stack)
     op = metadata.op.value
     live = dict(metadata.old.outputs or {}) if metadata.old else {}
     declared = dict(metadata.new.inputs or {}) if metadata.new else {}
@@ -122,21 +161,40 @@ def describe(metadata: auto.StepEventMetadata, was_in_state: Callable[[str], boo
             summary = f"the {what} of {owner} is declared but not applied yet: `up` creates it"
     elif op in ("delete", "discard"):
         summary = f"the {what} of {owner} is no longer declared: `up` removes it from Directus"
-    elif kind is STATIC_TOKEN and op in ("replace", "create-replacement", "delete-replaced"):
-        if "rotation_due" in properties:
-            summary = f"the token of {owner} is past its rotation date: `up` issues a new one"
-        else:
-            summary = (
-                f"the token of {owner} no longer works (changed, cleared or suspended by hand): `up` issues a new one"
-            )
+    elif kind is STATIC_TOKEN and op in REPLACE_OPS:
+        summary = _token_summary(owner, live, properties, now or datetime.now(UTC))
+    elif kind is USER and tags_revoked(live.get("tags")) and declared.get("status") == "active":
+        member = owner.removeprefix("member ")
+        summary = (
+            f"member {member} was revoked by hand (`mcp-access revoke`: suspended, token cleared) but the code "
+            f"still enables it: set `enabled: false` for {member} to keep it so; `up` refuses to re-enable it "
+            f"until run as `mcp-access up --restore {member}`"
+        )
+        op = REVOKED
     else:
-        changed = ", ".join(properties) or "its properties"
-        summary = f"the {what} of {owner} differs in Directus ({changed}): `up` restores the declared values"
+        changed = ", ".join(PROPERTY_WORDS.get(p, p) for p in properties) or "its properties"
+        summary = f"the {what} of {owner} {differs} in Directus ({changed}): `up` restores the declared values"
         if kind is PERMISSION_SET:
             details = _permission_details(live.get("permissions"), declared.get("permissions"))
         else:
             details = _value_details(live, declared, properties, kind)
     return DriftedResource(name, kind_name, owner, op, properties, summary, tuple(details))
+
+
+def mark_revoked(items: Iterable[DriftedResource]) -> list[DriftedResource]:
+    """The token of a member revoked by hand is not "changed by hand": say that ``revoke`` cleared it."""
+    items = list(items)
+    revoked = {item.owner for item in items if item.operation == REVOKED}
+    return [
+        replace(
+            item,
+            operation=REVOKED,
+            summary=f"the token of {item.owner} was cleared by `mcp-access revoke`; `up --restore` issues a new one",
+        )
+        if item.owner in revoked and item.kind == STATIC_TOKEN.name
+        else item
+        for item in items
+    ]
 
 
 def drifted_resources(
@@ -159,4 +217,4 @@ def drifted_resources(
         item = describe(pre.metadata, state_urns.__contains__)
         if item.name not in found or item.operation in ("replace", "create-replacement"):
             found[item.name] = item
-    return sorted(found.values(), key=lambda item: (item.owner, item.name))
+    return sorted(mark_revoked(found.values()), key=lambda item: (item.owner, item.name))

@@ -39,6 +39,9 @@ def to_markdown(report: DriftReport) -> str:
     if not report.server:
         lines.append("No known problem of this version weakens what the stack declares.")
     lines.extend(f"- {finding.message}" for finding in report.server)
+    if report.other_stacks:
+        lines += ["", "### Managed by other stacks on this Directus (not findings)", ""]
+        lines.extend(f"- stack `{name}`: {', '.join(items)}" for name, items in report.other_stacks.items())
     scanned = ", ".join(f"{count} {what}" for what, count in report.counts.items())
     lines += ["", f"Scanned: {scanned}."]
     return "\n".join(lines) + "\n"
@@ -57,5 +60,6 @@ def to_json(report: DriftReport) -> str:
         "directusVersion": report.directus_version,
         "server": [finding.as_dict() for finding in report.server],
         "scanned": report.counts,
+        "otherStacks": report.other_stacks,
     }
     return json.dumps(data, indent=2) + "\n"

@@ -27,6 +27,7 @@ from components.ops.drift.scan import (
     Declared,
     Finding,
     LiveDirectus,
+    other_stacks,
     rotation_findings,
     scan,
     server_findings,
@@ -52,6 +53,8 @@ class DriftReport:
     #: The version ``/server/info`` reports (``None``: it did not say), and its known problems for this stack.
     directus_version: str | None = None
     server: list[Finding] = field(default_factory=list)
+    #: Objects other stacks on the same Directus manage (by their markers): listed, not findings.
+    other_stacks: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -78,7 +81,7 @@ def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client
 
 def read_live(client: DirectusClient) -> LiveDirectus:
     """One listing per object kind; Public's permissions are those of its built-in policy."""
-    policies = client.list_objects("/policies", fields=["id", "name", "admin_access", "app_access"])
+    policies = client.list_objects("/policies", fields=["id", "name", "admin_access", "app_access", "description"])
     public = [p for p in policies if p.get("name") == PUBLIC_POLICY_NAME]
     permissions = (
         client.list_objects(
@@ -130,6 +133,7 @@ def run_drift(
         drifted=drifted,
         undeclared=scan(live, declared),
         rotation=rotation_findings(members_of(outputs), checked_at, warn_days),
+        other_stacks=other_stacks(live, declared),
         counts={
             "managed objects": len(declared.user_ids) + len(declared.role_ids) + len(declared.policy_ids),
             "users": len(live.users),

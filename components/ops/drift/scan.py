@@ -4,6 +4,11 @@ A preview only sees the objects the stack manages. Access can also be granted ne
 with a static token, a policy attached to Public, a new admin policy. This module looks at whole listings
 (users, access rows, policies, Public's permissions) and reports such access, plus tokens near rotation.
 The provisioning user, whose admin token this tool itself runs with, is expected and left out.
+
+Several stacks may share one Directus (a team stack and a schema-work stack): a user carrying the marker and
+another stack's ``mcp-stack:<name>`` tag, or a policy whose marker line names another stack, is that stack's
+business and is listed under it (:func:`other_stacks`) instead of being reported as undeclared; unless it holds
+one of this stack's roles, which no other stack declares.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 from packaging.version import Version
 
 from components.directus.version import IP_ACCESS_CACHE_FIXED, ServerInfo, ip_access_cache_ignores_caller_ip
-from components.model.marker import stack_tag
+from components.model.marker import description_stack, stack_tag, tags_stack
 
 STACK_TAG_PREFIX = stack_tag("")
 
@@ -74,6 +79,31 @@ def _stack_tag(user: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _other_stack_user(user: Mapping[str, Any], declared: Declared) -> str | None:
+    """The other stack a user belongs to (marker and stack tag), unless it holds one of this stack's roles."""
+    owner = tags_stack(user.get("tags"))
+    if owner is None or owner == declared.stack or str(user.get("role") or "") in declared.role_ids:
+        return None
+    return owner
+
+
+def _other_stack_policy(policy: Mapping[str, Any], declared: Declared) -> str | None:
+    owner = description_stack(policy.get("description"))
+    return owner if owner is not None and owner != declared.stack else None
+
+
+def other_stacks(live: LiveDirectus, declared: Declared) -> dict[str, list[str]]:
+    """What other stacks manage on this Directus, by stack: their MCP users and policies (not findings)."""
+    found: dict[str, list[str]] = {}
+    for user in live.users:
+        if str(user["id"]) not in declared.user_ids and (owner := _other_stack_user(user, declared)):
+            found.setdefault(owner, []).append(f"user {user.get('email') or user['id']}")
+    for policy in live.policies:
+        if str(policy["id"]) not in declared.policy_ids and (owner := _other_stack_policy(policy, declared)):
+            found.setdefault(owner, []).append(f"policy {policy.get('name') or policy['id']!r}")
+    return {stack: sorted(items) for stack, items in sorted(found.items())}
+
+
 def unmanaged_users(live: LiveDirectus, declared: Declared) -> list[Finding]:
     """Active users outside this stack holding a static token, a direct policy, or one of this stack's roles."""
     policies = _names(live.policies)
@@ -87,6 +117,8 @@ def unmanaged_users(live: LiveDirectus, declared: Declared) -> list[Finding]:
         user_id = str(user["id"])
         if user.get("status") != "active" or user_id in declared.user_ids or user_id == declared.provisioning_user:
             continue
+        if _other_stack_user(user, declared):
+            continue  # another stack's MCP user: see other_stacks
         holds = []
         if user.get("token"):
             holds.append("a static token")
@@ -150,6 +182,8 @@ def undeclared_admin_policies(live: LiveDirectus, declared: Declared) -> list[Fi
         policy_id = str(policy["id"])
         if policy.get("admin_access") is not True or policy_id in declared.policy_ids:
             continue
+        if _other_stack_policy(policy, declared):
+            continue  # another stack's template (e.g. developer): see other_stacks
         holders = []
         expected = False
         for row in live.access:
@@ -182,6 +216,16 @@ def undeclared_admin_policies(live: LiveDirectus, declared: Declared) -> list[Fi
     return findings
 
 
+def _time_left(left: timedelta) -> str:
+    """``in 3 days``, ``in 1 day``, ``in 5 hours``, ``in less than an hour``: never "in 0 days"."""
+    if left >= timedelta(days=1):
+        return f"in {left.days} day{'s' if left.days != 1 else ''}"
+    hours = int(left.total_seconds() // 3600)
+    if hours >= 1:
+        return f"in {hours} hour{'s' if hours != 1 else ''}"
+    return "in less than an hour"
+
+
 def rotation_findings(members: Mapping[str, Mapping[str, Any]], now: datetime, warn_days: int) -> list[Finding]:
     """Tokens past their rotation date, or due within ``warn_days``."""
     findings = []
@@ -193,8 +237,7 @@ def rotation_findings(members: Mapping[str, Mapping[str, Any]], now: datetime, w
         if due <= now:
             message = f"the token of member {name} was due for rotation on {due:%Y-%m-%d}: run `up` to rotate it"
         elif due - now <= timedelta(days=warn_days):
-            days = (due - now).days
-            message = f"the token of member {name} is due for rotation on {due:%Y-%m-%d} (in {days} days)"
+            message = f"the token of member {name} is due for rotation on {due:%Y-%m-%d} ({_time_left(due - now)})"
         else:
             continue
         findings.append(Finding(ROTATION, name, message))

@@ -181,3 +181,16 @@ def test_bad_audit_settings_name_field_and_value(audit: dict[str, Any], expected
 def test_load_config_reads_the_audit_section_from_pulumi_json() -> None:
     values = {"directusUrl": "http://d:8055", "audit": json.dumps({"timezone": "Asia/Kathmandu"})}
     assert load_config(values.get, templates=TEMPLATES, present_keys=values).audit.timezone == "Asia/Kathmandu"
+
+
+def test_a_stack_that_does_not_own_the_mcp_settings_may_not_set_them() -> None:
+    assert parse_config(with_(mcp={"manageSettings": False, "allowDeletes": True})).mcp.manage_settings is False
+    assert parse_config(with_()).mcp.manage_settings is True  # default: today's behaviour, the stack owns them
+    with pytest.raises(ConfigError) as caught:
+        parse_config(with_(mcp={"manageSettings": False, "enabled": True, "systemPrompt": "Be careful."}))
+    assert (
+        "mcp: mcp.enabled, mcp.systemPrompt set, but mcp.manageSettings is false: this stack does not own the MCP "
+        "settings of its Directus" in str(caught.value)
+    )
+    with pytest.raises(ConfigError, match=r"mcp.manageSettings: Input should be a valid boolean.* \(got 'maybe'\)"):
+        parse_config(with_(mcp={"manageSettings": "maybe"}))

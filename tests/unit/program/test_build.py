@@ -99,6 +99,15 @@ def test_members_are_declared_once_the_mcp_settings_are(declared: Run) -> None:
         assert settings.urn in member.dependencies, member.name
 
 
+def test_a_stack_that_does_not_own_the_settings_declares_none(
+    declare: Callable[..., Run], roster: dict[str, Any]
+) -> None:
+    roster["mcp"] = {"manageSettings": False, "allowDeletes": False}
+    run = declare(roster)
+    assert run.of_type(MCP_SETTINGS.type) == []
+    assert sorted(m.name for m in run.of_type(MEMBER_COMPONENT)) == ["bob", "john", "sarah"]
+
+
 # --- role templates -------------------------------------------------------------------------------------------
 
 

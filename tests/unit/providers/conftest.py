@@ -24,7 +24,7 @@ P = TypeVar("P", bound=DirectusProvider)
 
 
 class Configure(Protocol):
-    def __call__(self, cls: type[P], *, token: str | None = None) -> P: ...
+    def __call__(self, cls: type[P], *, token: str | None = None, config: dict[str, str] | None = None) -> P: ...
 
 
 def outs(result: CreateResult | ReadResult | UpdateResult) -> dict[str, Any]:
@@ -50,9 +50,9 @@ def configured(fake: FakeDirectus, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
     monkeypatch.setattr(connection, "DirectusClient", through_fake)
 
-    def build(cls: type[P], *, token: str | None = None) -> P:
+    def build(cls: type[P], *, token: str | None = None, config: dict[str, str] | None = None) -> P:
         provider = cls()
-        raw: dict[str, Any] = {URL_KEY: fake.url, TOKEN_KEY: token or fake.admin_token}
+        raw: dict[str, Any] = {URL_KEY: fake.url, TOKEN_KEY: token or fake.admin_token, **(config or {})}
         provider.configure(ConfigureRequest(Config(raw_config=raw, project_name=PROJECT_NAME)))
         return provider
 

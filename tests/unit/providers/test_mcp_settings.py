@@ -9,7 +9,12 @@ import pytest
 from components.directus.errors import DirectusAuthError
 from components.names import TOKEN_KEY
 from components.providers.base import UNKNOWN
-from components.providers.mcp_settings import DIRECTUS_DEFAULTS, McpSettingsProvider, SettingsNotAppliedError
+from components.providers.mcp_settings import (
+    DIRECTUS_DEFAULTS,
+    MCP_KEY,
+    McpSettingsProvider,
+    SettingsNotAppliedError,
+)
 from tests.helpers.fake_directus import FakeDirectus
 from tests.unit.providers.conftest import Configure, outs
 
@@ -157,3 +162,17 @@ def test_a_rejected_provisioning_token_says_how_to_fix_it_without_showing_it(
     message = str(caught.value)
     assert TOKEN_KEY in message and revoked not in message
     assert fake.settings["mcp_enabled"] is False
+
+
+def test_delete_in_a_stack_that_handed_the_settings_over_leaves_them_alone(
+    configured: Configure, fake: FakeDirectus
+) -> None:
+    # The stack's config now says another stack on this Directus owns the settings: removing our resource (or
+    # `destroy`) must not turn MCP off for that stack.
+    owner = configured(McpSettingsProvider)
+    created = owner.create(declared())
+    released = configured(McpSettingsProvider, config={MCP_KEY: '{"manageSettings": false}'})
+    before = len(fake.requests)
+    released.delete(created.id, outs(created))
+    assert mcp(fake) == declared()
+    assert fake.requests[before:] == []  # not a single request: the settings are not ours any more

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from components.directus.errors import DirectusAuthError
-from components.model.marker import REMOVED_TAG, user_tags
+from components.model.marker import REMOVED_TAG, REVOKED_TAG, user_tags
 from components.providers.base import UNKNOWN, ForeignObjectError
-from components.providers.user import UserProvider
+from components.providers.user import RevokedUserError, UserProvider
 from tests.helpers.fake_directus import FakeDirectus
 from tests.unit.providers.conftest import Configure, outs
 
@@ -129,7 +129,8 @@ def test_refresh_reads_all_users_from_one_listing_per_kind_until_a_write(
     # A write through the provider drops the listings: the next read sees it.
     users.update(made[0].id, outs(reads[0]), declared("ai-ann@company.com", first_name="Ann"))
     assert outs(users.read(made[0].id, outs(made[0])))["first_name"] == "Ann"
-    assert len(fake.calls("GET", "/users")) == 2
+    # The update itself reads the one user first (is it revoked?), then the read lists all users again.
+    assert len(fake.calls("GET", "/users")) == 3
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -189,6 +190,37 @@ def test_update_applies_fields_and_detaches_undeclared_policies(configured: Conf
     assert [row["id"] for row in fake.rows("access", user=created.id)] == [kept]
     assert fake.rows("policies", name="Attached by hand")  # only the link goes, not the policy
     assert outs(updated)["policies"] == ["MCP extra"]
+
+
+def test_a_revoked_user_is_not_re_activated_but_matches_a_disabled_member(
+    configured: Configure, fake: FakeDirectus
+) -> None:
+    users = configured(UserProvider)
+    created = users.create(declared())
+    # `mcp-access revoke`: suspended, token cleared, tagged, in one request.
+    fake.tables["users"][created.id].update(status="suspended", token=None, tags=[*TAGS, REVOKED_TAG])
+    live = {**outs(created), "status": "suspended", "tags": [*TAGS, REVOKED_TAG]}
+
+    assert users.diff(created.id, live, declared()).changes  # the code still enables it: drift
+    with pytest.raises(RevokedUserError, match=r"ai-john@company.com was revoked by hand .* --restore MEMBER"):
+        users.update(created.id, live, declared(first_name="Johnny"))
+    row = fake.row("users", created.id)
+    assert row is not None and (row["status"], row["first_name"]) == ("suspended", "AI")  # nothing written
+
+    # The code disables the member: the tag is not drift, and an update for another reason keeps it.
+    assert not users.diff(created.id, live, declared(status="suspended")).changes
+    users.update(created.id, live, declared(status="suspended", first_name="Johnny"))
+    row = fake.row("users", created.id)
+    assert row is not None and (row["status"], row["first_name"], row["tags"]) == (
+        "suspended",
+        "Johnny",
+        [*TAGS, REVOKED_TAG],
+    )
+
+    # `up --restore` removed the tag: the update re-activates the user.
+    fake.tables["users"][created.id]["tags"] = list(TAGS)
+    users.update(created.id, live, declared())
+    assert fake.row("users", created.id)["status"] == "active"  # type: ignore[index]
 
 
 # ----------------------------------------------------------------------------------------------------------

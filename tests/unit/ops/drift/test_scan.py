@@ -141,3 +141,33 @@ def test_oauth_declared_on_a_server_whose_environment_is_off_is_flagged() -> Non
     unreported = ServerInfo(parse_version("11.17.4"))
     assert server_findings(unreported.version, [], server=unreported, oauth_declared=declared) == []
     assert server_findings(off.version, [], server=off, oauth_declared=dict.fromkeys(declared, False)) == []
+
+
+def test_objects_marked_for_another_stack_on_the_same_directus_are_attributed_not_reported() -> None:
+    from components.ops.drift.scan import other_stacks
+
+    schema_user = {
+        "id": "u-lee",
+        "email": "ai-lee@x.com",
+        "status": "active",
+        "role": "r-dev",
+        "token": "**",
+        "tags": ["managed-by:directus-mcp-access", "mcp-stack:schema"],
+    }
+    schema_policy = {
+        "id": "p-dev",
+        "name": "MCP developer (schema)",
+        "admin_access": True,
+        "description": "Developer template\n[managed-by:directus-mcp-access stack=schema]",
+    }
+    # A tag alone does not hide a user that holds this stack's role, nor one without the managed-by marker.
+    borrowed = {**schema_user, "id": "u-x", "email": "ai-x@x.com", "role": "r-content"}
+    unmarked = {**schema_user, "id": "u-y", "email": "eve@x.com", "tags": ["mcp-stack:schema"]}
+    state = live(
+        users=[*live().users, schema_user, borrowed, unmarked],
+        roles=[*live().roles, {"id": "r-dev", "name": "MCP developer (schema)"}],
+        policies=[*live().policies, schema_policy],
+        access=[*live().access, {"role": "r-dev", "user": None, "policy": "p-dev"}],
+    )
+    assert [f.subject for f in scan(state, DECLARED)] == ["ai-x@x.com", "eve@x.com"]
+    assert other_stacks(state, DECLARED) == {"schema": ["policy 'MCP developer (schema)'", "user ai-lee@x.com"]}

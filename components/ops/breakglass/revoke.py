@@ -1,0 +1,96 @@
+"""``mcp-access revoke MEMBER``: suspend the member's user and clear its token now, without a PR or a Pulumi run.
+
+One ``PATCH /users/:id`` sets ``status: suspended``, ``token: null`` and adds the tag :data:`REVOKED_TAG`
+together, so a crash leaves either nothing done or everything done (Directus applies one PATCH as one update);
+running ``revoke`` again is harmless. The tag is what ``drift`` reports as revoked-by-hand and what stops ``up``
+from re-enabling the user silently (:mod:`components.ops.breakglass.restore`). The Pulumi state is not touched:
+the refreshed preview sees the suspended user and the dead token, which is exactly the drift to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pulumi import automation as auto
+
+from components.directus.client import DirectusClient
+from components.directus.errors import DirectusAuthError
+from components.model.marker import REVOKED_TAG
+from components.ops.breakglass.target import BreakGlassError, member_target, stack_client
+
+
+@dataclass
+class Revoked:
+    member: str
+    stack: str
+    mcp_email: str
+    was_status: str
+    had_token: bool
+    #: Whether the token ``up`` last issued still authenticates after the revoke (it must not).
+    old_token_refused: bool | None
+    oauth_grants: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"revoked member {self.member} in stack {self.stack!r}: user {self.mcp_email} suspended "
+            f"(was {self.was_status}), static token {'cleared' if self.had_token else 'already empty'}, "
+            f"tagged {REVOKED_TAG}",
+        ]
+        if self.old_token_refused is not None:
+            lines.append(
+                "checked: its last issued token is refused by Directus (401)"
+                if self.old_token_refused
+                else "WARNING: its last issued token still authenticates: check the user in Directus"
+            )
+        if self.oauth_grants:
+            lines.append(f"OAuth grants revoked: {', '.join(self.oauth_grants)}")
+        lines.append(
+            f"next: set `enabled: false` for {self.member} in the stack's code to keep it so, or run "
+            f"`mcp-access up --stack {self.stack} --restore {self.member}` to re-enable it with a new token"
+        )
+        return lines
+
+
+def revoke_oauth_grants(client: DirectusClient, user_id: str) -> list[str]:
+    """OAuth grants (issue 12): revoke the user's MCP OAuth tokens and consents here, and name what was revoked.
+
+    Until this project manages OAuth clients there is nothing of its own to revoke; suspending the user already
+    makes Directus refuse its OAuth tokens (401 on ``/mcp``, verified on 12.4.0).
+    """
+    del client, user_id
+    return []
+
+
+def _refused(client: DirectusClient, token: str | None) -> bool | None:
+    if not token:
+        return None
+    try:
+        client.whoami(token)
+    except DirectusAuthError:
+        return True
+    return False
+
+
+def revoke(stack: auto.Stack, member: str) -> Revoked:
+    target = member_target(stack, member)
+    client = stack_client(stack)
+    if target.token:
+        client.register_secret(target.token)
+    user = client.get_by_id("/users", target.user_id, fields=["id", "email", "status", "token", "tags"])
+    if user is None:
+        raise BreakGlassError(
+            f"user {target.mcp_email} of member {member!r} (id {target.user_id}) is not in Directus: nothing to "
+            "revoke (deleted by hand?); `mcp-access drift` shows it"
+        )
+    tags = [t for t in (user.get("tags") or []) if t != REVOKED_TAG] + [REVOKED_TAG]
+    client.update("/users", target.user_id, {"status": "suspended", "token": None, "tags": tags})
+    grants = revoke_oauth_grants(client, target.user_id)
+    return Revoked(
+        member=member,
+        stack=stack.name,
+        mcp_email=target.mcp_email,
+        was_status=str(user.get("status")),
+        had_token=bool(user.get("token")),
+        old_token_refused=_refused(client, target.token),
+        oauth_grants=grants,
+    )

@@ -1,0 +1,113 @@
+"""The plain words ``drift`` uses for steps of a refreshed preview, on hand-built step events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pulumi import automation as auto
+
+from components.kinds import MCP_SETTINGS, POLICY, STATIC_TOKEN, USER, Kind
+from components.ops.drift.preview import REVOKED, describe, mark_revoked
+from components.ops.drift.scan import rotation_findings
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def step(kind: Kind, name: str, op: auto.OpType, live: dict[str, Any], declared: dict[str, Any]) -> Any:
+    urn = f"urn:pulumi:team::directus-mcp-access::parent${kind.type}::{name}"
+
+    def state(values: dict[str, Any], outputs: bool) -> auto.StepEventStateMetadata:
+        return auto.StepEventStateMetadata(
+            type=kind.type,
+            urn=urn,
+            id="x",
+            parent="",
+            provider="",
+            inputs=None if outputs else values,
+            outputs=values if outputs else None,
+        )
+
+    return auto.StepEventMetadata(
+        op=op, urn=urn, type=kind.type, provider="", old=state(live, True), new=state(declared, False), diffs=[]
+    )
+
+
+def words(metadata: Any) -> str:
+    return describe(metadata, lambda _urn: True, now=NOW).summary
+
+
+TOKEN_DECLARED = {"user_id": "u1", "rotate_after_days": 90, "token": None, "rotation_due": None, "status": None}
+
+
+def test_a_working_token_past_its_rotation_date_is_described_as_due_not_as_broken() -> None:
+    live = {**TOKEN_DECLARED, "status": "valid", "rotation_due": (NOW - timedelta(days=2)).isoformat()}
+    text = words(step(STATIC_TOKEN, "john-token", auto.OpType.REPLACE, live, TOKEN_DECLARED))
+    assert text == "the token of member john is past its rotation date (2026-11-22): `up` issues a new one"
+
+
+def test_a_token_that_fails_is_described_as_changed_by_hand_even_when_also_due() -> None:
+    live = {**TOKEN_DECLARED, "status": "invalid", "rotation_due": (NOW - timedelta(days=2)).isoformat()}
+    text = words(step(STATIC_TOKEN, "john-token", auto.OpType.CREATE_REPLACEMENT, live, TOKEN_DECLARED))
+    assert text == (
+        "the token of member john no longer works (changed, cleared or suspended by hand): `up` issues a new one"
+    )
+
+
+def test_a_policy_attached_by_hand_names_its_access_rows() -> None:
+    declared = {"name": "MCP content (team)", "admin_access": False, "linked_to": ["role:r1"]}
+    live = {**declared, "linked_to": ["role:r1"], "links": ["public", "role:r1", "user:u9"]}
+    item = describe(step(POLICY, "content-policy", auto.OpType.UPDATE, live, declared), lambda _u: True, now=NOW)
+    assert item.summary == (
+        "the policy of template content differs in Directus (access rows): `up` restores the declared values"
+    )
+    assert item.details == (
+        "attached to Public in Directus (anyone, without a token) but not declared",
+        "attached to user u9 in Directus but not declared",
+    )
+
+
+def test_the_mcp_settings_name_their_stack_and_agree_in_number() -> None:
+    declared = {"mcp_enabled": True, "mcp_allow_deletes": False}
+    live = {"mcp_enabled": False, "mcp_allow_deletes": False}
+    item = describe(step(MCP_SETTINGS, "mcp-settings", auto.OpType.UPDATE, live, declared), lambda _u: True, now=NOW)
+    assert item.summary == (
+        "the MCP settings of stack `team` differ in Directus (mcp_enabled): `up` restores the declared values"
+    )
+    assert item.details == ("mcp_enabled: False in Directus, True declared",)
+
+
+def test_a_member_revoked_by_hand_is_named_so_with_its_token() -> None:
+    tags = ["managed-by:directus-mcp-access", "mcp-stack:team"]
+    declared = {"email": "ai-john@x.com", "status": "active", "tags": tags}
+    live = {**declared, "status": "suspended", "tags": [*tags, "revoked-by:directus-mcp-access"]}
+    user = describe(step(USER, "john-user", auto.OpType.UPDATE, live, declared), lambda _u: True, now=NOW)
+    token_live = {**TOKEN_DECLARED, "status": "invalid", "rotation_due": (NOW + timedelta(days=9)).isoformat()}
+    token = describe(
+        step(STATIC_TOKEN, "john-token", auto.OpType.REPLACE, token_live, TOKEN_DECLARED), lambda _u: True, now=NOW
+    )
+    user, token = mark_revoked([user, token])
+    assert (user.operation, token.operation) == (REVOKED, REVOKED)
+    assert user.summary.startswith("member john was revoked by hand (`mcp-access revoke`: suspended, token cleared)")
+    assert "set `enabled: false` for john" in user.summary and "mcp-access up --restore john" in user.summary
+    assert token.summary.startswith("the token of member john was cleared by `mcp-access revoke`")
+    # Once the code disables the member, the user's other differences are plain drift again.
+    disabled = describe(
+        step(USER, "john-user", auto.OpType.UPDATE, {**live, "role": None}, {**declared, "status": "suspended"}),
+        lambda _u: True,
+        now=NOW,
+    )
+    assert disabled.operation == "update"
+
+
+def test_a_token_due_within_a_day_says_hours_not_zero_days() -> None:
+    members = {
+        "soon": {"rotationDue": (NOW + timedelta(hours=23, minutes=50)).isoformat(), "enabled": True},
+        "now": {"rotationDue": (NOW + timedelta(minutes=20)).isoformat(), "enabled": True},
+        "one": {"rotationDue": (NOW + timedelta(days=1, hours=3)).isoformat(), "enabled": True},
+    }
+    assert [f.message for f in rotation_findings(members, NOW, warn_days=14)] == [
+        "the token of member now is due for rotation on 2026-11-24 (in less than an hour)",
+        "the token of member one is due for rotation on 2026-11-25 (in 1 day)",
+        "the token of member soon is due for rotation on 2026-11-25 (in 23 hours)",
+    ]
