@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure
+from pulumi.dynamic import CheckFailure, UpdateResult
 
 from components.directus.errors import DirectusError
+from components.directus.oauth import revoke_user_grants
 from components.kinds import USER
 from components.model.marker import REMOVED_TAG, tags_have_marker
 from components.model.validation import USER_STATUSES, email_error
@@ -49,8 +50,20 @@ class UserProvider(PolicyHolderProvider):
             problems.append(failure("tags", f"{tags!r} must include the managed-by marker tag"))
         return problems
 
+    def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
+        """Apply the declared fields; a user that is no longer ``active`` also loses its OAuth grants.
+
+        Suspending a user makes Directus delete its sessions, so its OAuth tokens fail at once; the clients only
+        this user holds grants on are deleted too, which removes its consents and tokens (see
+        :func:`components.directus.oauth.revoke_user_grants`).
+        """
+        result = super().update(id_, olds, news)
+        if news.get("status") != "active":
+            revoke_user_grants(self.client, id_)
+        return result
+
     def delete(self, id_: str, props: Props) -> None:
-        """Revoke first, then delete; keep an archived, powerless user when Directus refuses the delete.
+        """Revoke first (token, sessions, OAuth grants), then delete; keep an archived, powerless user if refused.
 
         Directus refuses to delete a user that files or comments still point to (``uploaded_by`` has no
         ``ON DELETE`` rule), e.g. an MCP user that uploaded a file. Its token is cleared and it is suspended
@@ -61,6 +74,7 @@ class UserProvider(PolicyHolderProvider):
         if not self.client.exists("/users", id_):
             return
         self.client.update("/users", id_, {"token": None, "status": "suspended"})
+        revoke_user_grants(self.client, id_)
         try:
             self.client.delete("/users", id_)
         except DirectusError:

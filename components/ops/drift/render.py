@@ -9,7 +9,7 @@ from components.ops.drift.run import DriftReport
 
 
 def to_markdown(report: DriftReport) -> str:
-    total = len(report.drifted) + len(report.undeclared) + len(report.rotation)
+    total = report.findings
     verdict = "clean" if total == 0 else f"{total} finding{'s' if total != 1 else ''}"
     lines = [
         f"## Drift check: stack `{report.stack}` ({report.directus_url})",
@@ -35,6 +35,22 @@ def to_markdown(report: DriftReport) -> str:
     if not report.rotation:
         lines.append("None.")
     lines.extend(f"- {finding.message}" for finding in report.rotation)
+    lines += ["", "### OAuth grants", ""]
+    if report.oauth_inventory is None:
+        lines.append("OAuth is off on this server (`/mcp-oauth/clients` is not mounted): no client, no grant.")
+    else:
+        lines.extend(f"- ⚠ {finding.message}" for finding in report.oauth)
+        if not report.oauth:
+            lines.append(
+                "No finding: no grant held by an admin, a non-MCP user or a disabled or removed member; no client "
+                f"unused for {report.unused_client_days} days."
+            )
+        lines += ["", "Clients and grants:", ""]
+        lines.extend(f"- {line}" for line in report.oauth_inventory or ["none"])
+    lines += ["", "### Flows that run with more rights than the member triggering them", ""]
+    if not report.flows:
+        lines.append("None: no member can trigger an active manual flow whose operations run above its rights.")
+    lines.extend(f"- {finding.message}" for finding in report.flows)
     scanned = ", ".join(f"{count} {what}" for what, count in report.counts.items())
     lines += ["", f"Scanned: {scanned}."]
     return "\n".join(lines) + "\n"
@@ -50,6 +66,10 @@ def to_json(report: DriftReport) -> str:
         "undeclaredAccess": [finding.as_dict() for finding in report.undeclared],
         "rotation": [finding.as_dict() for finding in report.rotation],
         "rotationWarningDays": report.warn_days,
+        "oauth": [finding.as_dict() for finding in report.oauth],
+        "oauthInventory": report.oauth_inventory,
+        "unusedClientDays": report.unused_client_days,
+        "escalatingFlows": [finding.as_dict() for finding in report.flows],
         "scanned": report.counts,
     }
     return json.dumps(data, indent=2) + "\n"

@@ -15,10 +15,13 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.oauth import OAuthListing, read_oauth
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.errors import McpAccessError
 from components.kinds import POLICY, ROLE, USER
 from components.names import kind_of_type
+from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
+from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
 from components.ops.drift.preview import DriftedResource, drifted_resources
 from components.ops.drift.scan import (
     PUBLIC_POLICY_NAME,
@@ -45,11 +48,22 @@ class DriftReport:
     drifted: list[DriftedResource] = field(default_factory=list)
     undeclared: list[Finding] = field(default_factory=list)
     rotation: list[Finding] = field(default_factory=list)
+    #: OAuth grants that should not exist and clients unused for ``unused_client_days``.
+    oauth: list[Finding] = field(default_factory=list)
+    #: Every OAuth client with its grants, in words (``None``: the server runs without OAuth).
+    oauth_inventory: list[str] | None = None
+    unused_client_days: int = 30
+    #: Active manual flows a member can trigger whose operations run with more rights than the member.
+    flows: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
+    def findings(self) -> int:
+        return len(self.drifted) + len(self.undeclared) + len(self.rotation) + len(self.oauth) + len(self.flows)
+
+    @property
     def exit_code(self) -> int:
-        return 1 if (self.drifted or self.undeclared or self.rotation) else 0
+        return 1 if self.findings else 0
 
 
 def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client: DirectusClient) -> Declared:
@@ -90,6 +104,29 @@ def read_live(client: DirectusClient) -> LiveDirectus:
     )
 
 
+def read_flows(client: DirectusClient) -> tuple[list[dict[str, Any]], list[str]]:
+    """Flows with their operations, and the policies that may read ``directus_flows`` (may trigger them)."""
+    flows = client.list_objects(
+        "/flows",
+        fields=[
+            "id",
+            "name",
+            "status",
+            "trigger",
+            "operations.key",
+            "operations.name",
+            "operations.type",
+            "operations.options",
+        ],
+    )
+    readers = client.list_objects(
+        "/permissions",
+        filter={"collection": {"_eq": FLOWS_COLLECTION}, "action": {"_eq": "read"}},
+        fields=["policy"],
+    )
+    return flows, sorted({str(r["policy"]) for r in readers if r.get("policy")})
+
+
 def run_drift(
     stack: auto.Stack, *, warn_days: int = DEFAULT_ROTATION_WARNING_DAYS, now: datetime | None = None
 ) -> DriftReport:
@@ -104,6 +141,9 @@ def run_drift(
         raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
     live = read_live(client)
     checked_at = now or datetime.now(UTC)
+    members = members_by_state(members_of(outputs))
+    listing: OAuthListing = read_oauth(client)
+    flows, flow_readers = read_flows(client)
     return DriftReport(
         stack=stack.name,
         directus_url=config.directus_url,
@@ -112,10 +152,19 @@ def run_drift(
         drifted=drifted,
         undeclared=scan(live, declared),
         rotation=rotation_findings(members_of(outputs), checked_at, warn_days),
+        oauth=oauth_findings(
+            listing, live, declared, members, now=checked_at, unused_days=config.oauth_review.unused_client_days
+        ),
+        oauth_inventory=inventory(listing, live) if listing.available else None,
+        unused_client_days=config.oauth_review.unused_client_days,
+        flows=escalating_flows(flows, live, members.enabled, flow_readers),
         counts={
             "managed objects": len(declared.user_ids) + len(declared.role_ids) + len(declared.policy_ids),
             "users": len(live.users),
             "policies": len(live.policies),
             "access rows": len(live.access),
+            "OAuth clients": len(listing.clients),
+            "OAuth grants": len(listing.grants),
+            "flows": len(flows),
         },
     )
