@@ -27,7 +27,7 @@ from components.names import PROJECT_ROOT
 from components.ops.onboarding.clients import CLIENT_NAMES
 from components.ops.onboarding.connection import connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import onboarding_info
+from components.ops.onboarding.run import approve_member_consent, onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -113,6 +113,14 @@ def cmd_onboard(args: argparse.Namespace) -> int:
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     _say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
+    return 0
+
+
+def cmd_oauth_approve(args: argparse.Namespace) -> int:
+    stack = open_stack(args.stack, env=local_stack.stack_env(args.stack), create=False)
+    redirect = approve_member_consent(stack, args.member, args.authorize_url)
+    _say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
+    print(redirect)
     return 0
 
 
@@ -211,6 +219,17 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
     onboard.set_defaults(handler=cmd_onboard)
+
+    approve = commands.add_parser(
+        "oauth-approve",
+        help="approve an OAuth consent as an `auth: oauth` member's dedicated MCP user (no standing password)",
+    )
+    approve.add_argument("member", help="the member's name in the roster")
+    approve.add_argument("--stack", "-s", default=LOCAL_STACK)
+    approve.add_argument(
+        "--authorize-url", required=True, help="the /mcp-oauth/authorize?... address the member's client opened"
+    )
+    approve.set_defaults(handler=cmd_oauth_approve)
 
     review_cmd = commands.add_parser(
         "review", help="permission matrix per stack and, with --base, who gains or loses what (no Directus needed)"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pulumi import automation as auto
 
-from components.engine.deployed import deployed_outputs, members_of, stack_settings
+from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.model.stack_config import ConfigError
+from components.ops.onboarding.oauth_consent import approve_consent
 from components.ops.onboarding.render import OnboardingInfo
 
 
@@ -32,3 +33,22 @@ def onboarding_info(stack: auto.Stack, member: str) -> OnboardingInfo:
         ip_allowlist=list(config.ip_allowlist),
         rotation_due=info.get("rotationDue"),
     )
+
+
+def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -> str:
+    """Approve ``authorize_url`` as the enabled OAuth member's user; returns the redirect the member opens."""
+    members = members_of(deployed_outputs(stack))
+    info = members.get(member)
+    if info is None:
+        raise ConfigError(f"member {member!r} is not in stack {stack.name!r} (members: {', '.join(sorted(members))})")
+    if info.get("auth", "token") != "oauth":
+        raise ConfigError(
+            f"member {member!r} has auth {info.get('auth', 'token')!r}: only `auth: oauth` members use OAuth"
+        )
+    if not info.get("enabled", True):
+        raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}")
+    config, values = stack_settings(stack)
+    with admin_client(values) as client:
+        return approve_consent(
+            client, config.directus_url, str(info["userId"]), str(info["mcpEmail"]), authorize_url
+        ).redirect

@@ -155,3 +155,14 @@ def test_bad_audit_settings_name_field_and_value(audit: dict[str, Any], expected
 def test_load_config_reads_the_audit_section_from_pulumi_json() -> None:
     values = {"directusUrl": "http://d:8055", "audit": json.dumps({"timezone": "Asia/Kathmandu"})}
     assert load_config(values.get, templates=TEMPLATES, present_keys=values).audit.timezone == "Asia/Kathmandu"
+
+
+def test_members_choose_token_or_oauth_and_nothing_else() -> None:
+    members = [{**BASE["members"][0], "auth": "oauth"}]
+    assert parse_config(with_(members=members), templates=TEMPLATES).members[0].auth == "oauth"
+    assert parse_config(BASE, templates=TEMPLATES).members[0].auth == "token"
+    bad = [{**BASE["members"][0], "auth": "password"}]
+    with pytest.raises(ConfigError, match=r"members\[0\]\.auth: .*'token' or 'oauth' \(got 'password'\)"):
+        parse_config(with_(members=bad), templates=TEMPLATES)
+    with pytest.raises(ConfigError, match=r"oauthReview\.unusedClientDays: .*\(got 0\)"):
+        parse_config(with_(oauthReview={"unusedClientDays": 0}), templates=TEMPLATES)
