@@ -1,13 +1,16 @@
-"""Directus's MCP OAuth server as an admin sees it: clients, consents and tokens (Directus 12.0+).
+"""Directus's MCP OAuth server as an admin sees it: clients and their tokens (Directus 12.0+).
 
-What an admin can reach (verified on Directus 12.4.0, see the README's "OAuth members"):
+What an admin can reach (verified on Directus 12.4.0; requests and status codes in the README, "OAuth members"):
 
-- ``GET /mcp-oauth/clients`` (admin only; 404 when the server runs without ``MCP_OAUTH_ENABLED``) lists the
-  clients; ``DELETE /mcp-oauth/clients/:id`` deletes one, and the database cascades to its consents, codes,
-  tokens and sessions.
-- Consents and tokens have no endpoint of their own (``/items/directus_oauth_*`` answers 403 to admins too).
-  They are read through the clients' relational fields ``consents`` and ``tokens``.
-- Suspending a user deletes its sessions, and an OAuth token is a session: the token fails (401) at once.
+- ``GET /mcp-oauth/clients`` (admin only; not mounted without ``MCP_OAUTH_ENABLED``) lists the clients with the
+  relational field ``tokens`` (one row per client and user: ``user``, ``date_created`` = last issue or refresh,
+  ``expires_at``); ``DELETE /mcp-oauth/clients/:id`` deletes one, and the database cascades to its consents,
+  codes, tokens and sessions.
+- Consents cannot be read by anyone: ``/items/directus_oauth_consents`` (and ``_tokens``, ``_clients``) answer
+  403 to an admin, there is no ``/mcp-oauth/consents`` route (404), GraphQL refuses them. A consent is only a
+  record: Directus asks for consent on every authorization anyway. A token row exists for every live grant.
+- An OAuth token is a Directus session: suspending the user, or changing its password, deletes its sessions,
+  and the token fails at once (401), its refresh token too (400 ``invalid_grant``); the token row goes with it.
   Deleting a user deletes its consents and tokens (``ON DELETE CASCADE``).
 """
 
@@ -27,10 +30,6 @@ CLIENT_FIELDS = (
     "client_name",
     "registration_type",
     "date_created",
-    "consents.id",
-    "consents.user",
-    "consents.date_created",
-    "consents.date_updated",
     "tokens.id",
     "tokens.user",
     "tokens.date_created",
@@ -89,14 +88,6 @@ class OAuthListing:
 
 def _grants(raw: dict[str, Any]) -> Iterable[OAuthGrant]:
     client_id = str(raw["client_id"])
-    for consent in raw.get("consents") or []:
-        yield OAuthGrant(
-            "consent",
-            str(consent["id"]),
-            str(consent["user"]),
-            client_id,
-            parse_time(consent.get("date_updated") or consent["date_created"]),
-        )
     for token in raw.get("tokens") or []:
         yield OAuthGrant("token", str(token["id"]), str(token["user"]), client_id, parse_time(token["date_created"]))
 
@@ -106,7 +97,7 @@ def read_oauth(client: DirectusClient) -> OAuthListing:
     try:
         rows = client.list_objects(CLIENTS_PATH, fields=list(CLIENT_FIELDS))
     except DirectusError as exc:
-        if exc.status in (404, 403) and "ROUTE_NOT_FOUND" in str(exc.code) + str(exc):
+        if exc.status == 404 or exc.code == "ROUTE_NOT_FOUND":  # no OAuth server (env off, or Directus 11)
             return OAuthListing(available=False)
         raise
     clients = [
@@ -122,21 +113,15 @@ def read_oauth(client: DirectusClient) -> OAuthListing:
     return OAuthListing(available=True, clients=clients, grants=grants)
 
 
-def revoke_user_grants(client: DirectusClient, user_id: str) -> list[str]:
-    """End ``user_id``'s OAuth access: delete the OAuth clients whose every grant is this user's.
-
-    Directus has no endpoint to delete one consent or token; deleting the client cascades to all of its grants.
-    A client another user also holds a grant on is left alone (deleting it would cut that user off); the
-    user's token on it already fails once the user is suspended or deleted (its session is deleted). Returns
-    the deleted client ids.
-    """
+def clients_held_only_by(client: DirectusClient, user_id: str) -> list[str]:
+    """OAuth clients whose every token is ``user_id``'s (read before the user loses its sessions)."""
     listing = read_oauth(client)
-    if not listing.available:
-        return []
-    deleted = []
-    for oauth_client in listing.clients:
-        holders = {g.user for g in listing.grants if g.client == oauth_client.client_id}
-        if holders == {user_id}:
-            client.delete(CLIENTS_PATH, oauth_client.client_id)
-            deleted.append(oauth_client.client_id)
-    return deleted
+    return [
+        c.client_id for c in listing.clients if {g.user for g in listing.grants if g.client == c.client_id} == {user_id}
+    ]
+
+
+def delete_clients(client: DirectusClient, client_ids: Iterable[str]) -> None:
+    """Delete OAuth clients; their consents, codes, tokens and sessions go with them (database cascade)."""
+    for client_id in client_ids:
+        client.delete(CLIENTS_PATH, client_id)

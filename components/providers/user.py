@@ -8,7 +8,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, UpdateResult
 
 from components.directus.errors import DirectusError
-from components.directus.oauth import revoke_user_grants
+from components.directus.oauth import clients_held_only_by, delete_clients
 from components.kinds import USER
 from components.model.marker import REMOVED_TAG, tags_have_marker
 from components.model.validation import USER_STATUSES, email_error
@@ -53,13 +53,14 @@ class UserProvider(PolicyHolderProvider):
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
         """Apply the declared fields; a user that is no longer ``active`` also loses its OAuth grants.
 
-        Suspending a user makes Directus delete its sessions, so its OAuth tokens fail at once; the clients only
-        this user holds grants on are deleted too, which removes its consents and tokens (see
-        :func:`components.directus.oauth.revoke_user_grants`).
+        Suspending a user makes Directus delete its sessions, so its OAuth tokens fail at once (401). The OAuth
+        clients only this user holds tokens on (its assistant's own registration) are deleted as well, which
+        removes its consents with them. Clients other users also hold tokens on are left alone: deleting one
+        would cut those users off (see :mod:`components.directus.oauth`).
         """
+        owned = clients_held_only_by(self.client, id_) if news.get("status") != "active" else []
         result = super().update(id_, olds, news)
-        if news.get("status") != "active":
-            revoke_user_grants(self.client, id_)
+        delete_clients(self.client, owned)
         return result
 
     def delete(self, id_: str, props: Props) -> None:
@@ -73,8 +74,9 @@ class UserProvider(PolicyHolderProvider):
         """
         if not self.client.exists("/users", id_):
             return
+        owned = clients_held_only_by(self.client, id_)
         self.client.update("/users", id_, {"token": None, "status": "suspended"})
-        revoke_user_grants(self.client, id_)
+        delete_clients(self.client, owned)
         try:
             self.client.delete("/users", id_)
         except DirectusError:

@@ -106,9 +106,9 @@ def test_an_oauth_member_connects_by_oauth_and_disabling_it_ends_the_token_and_t
     assert not read.is_error, read.text
     refused = call_tool(mcp, access_token, "items", {"action": "read", "collection": "internal_notes"})
     assert refused.is_error  # the OAuth token carries john's least-privilege policy, nothing more
-    # The one-time password is gone: nobody can log in as john afterwards, and no session was kept.
     listing = read_oauth(admin)
-    assert {g.kind for g in listing.grants_of(john["userId"])} == {"consent", "token"}
+    assert [(g.kind, g.client) for g in listing.grants_of(john["userId"])] == [("token", pending.client_id)]
+    # The one-time password left no password session behind: only the OAuth session is alive.
 
     set_values(deployed, members=[{**MEMBERS[0], "enabled": False}, MEMBERS[1]])
     deployed.up(color="never")
@@ -116,7 +116,8 @@ def test_an_oauth_member_connects_by_oauth_and_disabling_it_ends_the_token_and_t
     with pytest.raises(McpError) as refused_after:
         rpc(mcp, access_token, "tools/list")
     assert refused_after.value.status == 401
-    assert read_oauth(admin).grants_of(john["userId"]) == []  # consent and token are gone
+    assert read_oauth(admin).grants_of(john["userId"]) == []  # the token is gone
+    # john's client is deleted: the database cascades to its consent (which no API lets anyone read).
     assert pending.client_id not in {c.client_id for c in read_oauth(admin).clients}
 
 
@@ -131,7 +132,7 @@ def test_drift_flags_a_consent_approved_by_the_admin_user(
         report = run_drift(deployed, warn_days=1)
         flagged = [f for f in report.oauth if f.kind == "oauth-admin-grant"]
         assert {f.subject for f in flagged} == {"admin@example.com"}
-        assert any("consent" in f.message and "'personal claude'" in f.message for f in flagged)
+        assert any("OAuth token" in f.message and "'personal claude'" in f.message for f in flagged)
         assert any("admin rights" in f.message for f in flagged)
         text = to_markdown(report)
         assert "### OAuth grants" in text and "personal claude" in text

@@ -33,7 +33,7 @@ def enable_oauth_settings(directus: DirectusInstance) -> None:
     response = httpx.patch(
         f"{directus.url}/settings",
         headers={"Authorization": f"Bearer {directus.admin_token}"},
-        json={"mcp_oauth_enabled": True, "mcp_oauth_dcr_enabled": True},
+        json={"mcp_enabled": True, "mcp_oauth_enabled": True, "mcp_oauth_dcr_enabled": True},
     )
     response.raise_for_status()
 
