@@ -208,6 +208,7 @@ def test_a_manual_flow_with_full_access_lets_a_member_act_beyond_its_policy_and_
             for m in messages
         ), messages
         assert report.exit_code == 1
+        (Path(__file__).parent.parent.parent / "reports" / "drift-flow-sample.md").write_text(to_markdown(report))
         assert "escalatingFlows" in json.dumps({"escalatingFlows": [f.as_dict() for f in report.flows]})
     finally:
         admin.delete("/permissions", reader["id"])
