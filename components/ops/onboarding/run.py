@@ -19,6 +19,11 @@ def onboarding_info(stack: auto.Stack, member: str) -> OnboardingInfo:
         raise ConfigError(f"member {member!r} is not in stack {stack.name!r} (members: {known})")
     info = members[member]
     tokens = outputs["tokens"].value if "tokens" in outputs else {}
+    if info.get("auth", "token") == "oauth":
+        raise ConfigError(
+            f"member {member!r} has auth 'oauth' in stack {stack.name!r}: no static token; add the bare MCP URL "
+            f"{info['mcpUrl']} to the client, then approve its consent with `mcp-access oauth-approve {member}`"
+        )
     if not info.get("enabled", True) or member not in tokens:
         raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}: it has no token")
     config, _ = stack_settings(stack)
