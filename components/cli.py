@@ -34,7 +34,7 @@ from components.names import CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import onboarding_info
+from components.ops.onboarding.run import approve_member_consent, onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -221,6 +221,14 @@ def cmd_pulumi(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_oauth_approve(args: argparse.Namespace) -> int:
+    stack = _stack(args, create=False)
+    redirect = approve_member_consent(stack, args.member, args.authorize_url)
+    _say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
+    print(redirect)
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     result = review(project_dir(args.repo), args.stack, args.base)
     sys.stdout.write(render_json(result) if args.json else render_markdown(result))
@@ -394,6 +402,16 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--out", "-o", type=Path, help="write to this file instead of stdout")
     add_shared_flags(calendar, "stack", "repo")
     calendar.set_defaults(handler=cmd_calendar)
+    approve = commands.add_parser(
+        "oauth-approve",
+        help="approve an OAuth consent as an `auth: oauth` member's dedicated MCP user (no standing password)",
+    )
+    approve.add_argument("member", help="the member's name in the roster")
+    approve.add_argument(
+        "--authorize-url", required=True, help="the /mcp-oauth/authorize?... address the member's client opened"
+    )
+    add_shared_flags(approve, "stack", "repo")
+    approve.set_defaults(handler=cmd_oauth_approve)
 
     review_cmd = commands.add_parser(
         "review", help="permission matrix per stack and, with --base, who gains or loses what (no Directus needed)"

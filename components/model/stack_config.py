@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -38,8 +38,11 @@ class Member(_Model):
     first_name: str | None = None
     last_name: str | None = None
     rotate_after_days: int | None = Field(default=None, ge=1, le=365)
-    #: ``false`` suspends the MCP user and revokes its token, keeping the user (and its activity history).
+    #: ``false`` suspends the MCP user and revokes its token and OAuth grants, keeping the user (and its history).
     enabled: bool = True
+    #: ``token``: a rotating static token. ``oauth``: no static token; the member's client connects by OAuth and
+    #: the consent is approved as the dedicated user with ``mcp-access oauth-approve`` (see the README).
+    auth: Literal["token", "oauth"] = "token"
 
     @field_validator("email")
     @classmethod
@@ -130,6 +133,13 @@ class McpConfig(_Model):
         return self
 
 
+class OAuthReview(_Model):
+    """How ``drift`` and ``up`` treat OAuth grants (clients, consents, tokens of Directus's MCP OAuth server)."""
+
+    #: ``drift`` flags OAuth clients nobody used (no token issued or refreshed) for this many days.
+    unused_client_days: int = Field(default=30, ge=1, le=365)
+
+
 class Guardrails(_Model):
     """Switches that make a stack stricter (production) or allow what is refused by default (developer)."""
 
@@ -154,6 +164,7 @@ class StackConfig(_Model):
     mcp: McpConfig = Field(default_factory=McpConfig)
     guardrails: Guardrails = Field(default_factory=Guardrails)
     audit: AuditConfig = Field(default_factory=AuditConfig)
+    oauth_review: OAuthReview = Field(default_factory=OAuthReview)
 
     @field_validator("directus_url")
     @classmethod
@@ -268,6 +279,7 @@ CONFIG_KEYS = (
     "mcp",
     "guardrails",
     "audit",
+    "oauthReview",
 )
 #: Keys of the namespace that are not part of the model (read by the providers).
 OTHER_KEYS = ("provisioningToken",)
@@ -315,6 +327,7 @@ __all__ = [
     "AuditConfig",
     "ConfigError",
     "Member",
+    "OAuthReview",
     "StackConfig",
     "check_known_keys",
     "load_config",

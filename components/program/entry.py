@@ -58,6 +58,7 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
             role_id=access[member.template].role_id,
             rotate_after_days=config.rotation_for(member),
             enabled=member.enabled,
+            static_token=member.auth == "token",
             opts=pulumi.ResourceOptions(depends_on=settings),
         )
         members[member.name] = {
@@ -66,6 +67,7 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
             "template": member.template,
             "mcpUrl": config.mcp_url,
             "enabled": member.enabled,
+            "auth": member.auth,
             "rotationDue": resource.rotation_due,
         }
         if resource.token is not None:

@@ -14,7 +14,9 @@ class McpMember(pulumi.ComponentResource):
     """A member's MCP user, holding the role of its template.
 
     A disabled member keeps its user (so the activity log still names it) but is suspended and has no token:
-    the token resource is deleted, which clears the token in Directus.
+    the token resource is deleted, which clears the token in Directus, and the user provider revokes its OAuth
+    consents and tokens. An OAuth member (``static_token=False``) never gets a static token: its client holds
+    OAuth tokens that act as this user.
     """
 
     user_id: pulumi.Output[str]
@@ -33,6 +35,7 @@ class McpMember(pulumi.ComponentResource):
         role_id: pulumi.Input[str],
         rotate_after_days: int,
         enabled: bool = True,
+        static_token: bool = True,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(MEMBER_COMPONENT, name, None, opts)
@@ -53,10 +56,8 @@ class McpMember(pulumi.ComponentResource):
         self.email = self.user.email
         self.token = None
         self.rotation_due = None
-        if enabled:
-            static_token = StaticToken(
-                f"{name}-token", user_id=self.user_id, rotate_after_days=rotate_after_days, opts=child
-            )
-            self.token = static_token.token
-            self.rotation_due = static_token.rotation_due
+        if enabled and static_token:
+            token = StaticToken(f"{name}-token", user_id=self.user_id, rotate_after_days=rotate_after_days, opts=child)
+            self.token = token.token
+            self.rotation_due = token.rotation_due
         self.register_outputs({"userId": self.user_id, "email": self.email, "rotationDue": self.rotation_due})

@@ -8,6 +8,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, DiffResult, UpdateResult
 
 from components.directus.errors import DirectusError
+from components.directus.oauth import clients_held_only_by, delete_clients
 from components.errors import McpAccessError
 from components.kinds import USER
 from components.model.marker import REMOVED_TAG, REVOKED_TAG, tags_have_marker, tags_revoked
@@ -73,20 +74,29 @@ class UserProvider(PolicyHolderProvider):
         return super().diff(id_, olds, news)
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
-        """Keep the revoked tag on a suspended user; refuse to re-activate a revoked one (checked live).
+        """Apply the declared fields; never re-activate a revoked user; a user no longer active loses its OAuth grants.
 
-        The live read covers a plain ``pulumi up`` without refresh, whose ``olds`` predate the revoke.
-        ``mcp-access up --restore MEMBER`` removes the tag first, so the update then goes ahead.
+        Revoked (tag :data:`REVOKED_TAG`, checked live: a plain ``pulumi up`` without refresh has ``olds`` from
+        before the revoke): a suspended user keeps the tag, re-activating one is refused unless
+        ``mcp-access up --restore MEMBER`` removed the tag first.
+
+        Suspending a user makes Directus delete its sessions, so its OAuth tokens fail at once (401). The OAuth
+        clients only this user holds tokens on (its assistant's own registration) are deleted as well, which
+        removes its consents with them. Clients other users also hold tokens on are left alone: deleting one
+        would cut those users off (see :mod:`components.directus.oauth`).
         """
         live = self.client.get_by_id(self.path, id_, fields=["id", "email", "tags"]) or {}
         if tags_revoked(live.get("tags")):
             if news.get("status") == "active":
                 raise RevokedUserError(str(live.get("email") or news.get("email")))
             news = {**news, "tags": [*_without_revoked(news.get("tags")), REVOKED_TAG]}
-        return super().update(id_, olds, news)
+        owned = clients_held_only_by(self.client, id_) if news.get("status") != "active" else []
+        result = super().update(id_, olds, news)
+        delete_clients(self.client, owned)
+        return result
 
     def delete(self, id_: str, props: Props) -> None:
-        """Revoke first, then delete; keep an archived, powerless user when Directus refuses the delete.
+        """Revoke first (token, sessions, OAuth grants), then delete; keep an archived, powerless user if refused.
 
         Directus refuses to delete a user that files or comments still point to (``uploaded_by`` has no
         ``ON DELETE`` rule), e.g. an MCP user that uploaded a file. Its token is cleared and it is suspended
@@ -96,7 +106,9 @@ class UserProvider(PolicyHolderProvider):
         """
         if not self.client.exists("/users", id_):
             return
+        owned = clients_held_only_by(self.client, id_)
         self.client.update("/users", id_, {"token": None, "status": "suspended"})
+        delete_clients(self.client, owned)
         try:
             self.client.delete("/users", id_)
         except DirectusError:

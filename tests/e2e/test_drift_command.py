@@ -67,7 +67,10 @@ def test_a_freshly_applied_stack_is_clean_and_the_command_exits_0(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "**Result: clean** (exit 0)" in out
-    assert "Scanned: 6 managed objects, 3 users, 4 policies, 4 access rows." in out
+    assert (
+        "Scanned: 6 managed objects, 3 users, 4 policies, 4 access rows, 0 OAuth clients, 0 OAuth grants, 0 flows."
+        in out
+    )
     assert "### Directus 12.4.1\n\nNo known problem of this version weakens what the stack declares." in out
 
     code = main(["drift", "--stack", STACK, "--repo", str(workspace.work_dir), "--json"])

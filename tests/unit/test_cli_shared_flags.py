@@ -26,6 +26,7 @@ EXPECTED: dict[str, set[str]] = {
     "drift": {"--stack", "--repo", "--json", "--verbose"},
     "revoke": {"--stack", "--repo"},
     "rotate": {"--stack", "--repo", "--verbose"},
+    "oauth-approve": {"--stack", "--repo"},
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 

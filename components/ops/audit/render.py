@@ -21,6 +21,7 @@ TITLES = {
     Kind.OUTSIDE_HOURS: "Activity outside working hours",
     Kind.SUSPENDED: "Suspended users",
     Kind.PASSWORD_LOGIN: "Password logins",
+    Kind.OAUTH_TOKEN: "OAuth tokens issued to static-token members",
 }
 
 
@@ -142,6 +143,14 @@ def to_markdown(result: AuditResult) -> str:
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
         if len(found) > MARKDOWN_ROWS:
             lines.append(f"\n... {len(found) - MARKDOWN_ROWS} more (all of them with `--json`).")
+    lines += ["", "## OAuth in the period", ""]
+    if result.oauth_clients is None:
+        lines.append("OAuth is off on this server: no client, no token.")
+    else:
+        lines += [f"Clients registered: {len(result.oauth_clients)}", ""]
+        lines += [f"- {text}" for text in result.oauth_clients]
+        lines += ["", f"Tokens issued (one per approved consent, and one per refresh): {len(result.oauth_tokens)}", ""]
+        lines += [f"- {text}" for text in result.oauth_tokens[:MARKDOWN_ROWS]]
     if result.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in result.notes]
     lines += ["", "## Not recorded by Directus", ""] + [f"- {text}" for text in not_recorded(result.login_attempts)]
@@ -202,6 +211,7 @@ def to_json(result: AuditResult) -> str:
         ],
         "counts": {str(kind): sum(1 for f in result.findings if f.kind == kind) for kind in Kind},
         "findings": [_finding_json(result, f) for f in result.findings],
+        "oauth": {"clientsRegistered": result.oauth_clients, "tokensIssued": result.oauth_tokens},
         "notes": result.notes,
         "notRecorded": not_recorded(result.login_attempts),
         "exitCode": result.exit_code,

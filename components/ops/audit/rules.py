@@ -28,6 +28,8 @@ from components.model.audit_config import WEEKDAYS, AuditConfig
 
 WRITE_ACTIONS = ("create", "update", "delete")
 USERS_COLLECTION = "directus_users"
+#: Directus records each OAuth token it issues (code exchange, refresh) as a ``login`` on this collection.
+OAUTH_TOKENS_COLLECTION = "directus_oauth_tokens"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -39,6 +41,7 @@ class Kind(StrEnum):
     OUTSIDE_HOURS = "outside-working-hours"
     SUSPENDED = "suspended"
     PASSWORD_LOGIN = "password-login"  # noqa: S105 (a kind of finding, not a password)
+    OAUTH_TOKEN = "oauth-token-of-token-member"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ class AuditedMember:
     writes: Mapping[str, frozenset[str]]
     #: ``status`` of the user in Directus now; ``None`` when the user does not exist any more.
     live_status: str | None = "active"
+    #: ``token`` or ``oauth`` (the member's ``auth``).
+    auth: str = "token"
 
 
 @dataclass(frozen=True)
@@ -276,11 +281,25 @@ def suspensions(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding
 
 
 def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding]:
-    """Password logins: the MCP users are token-only, so one means the user was given a password."""
+    """Password logins of token members (no password at all). An OAuth member logs in once per consent, by
+    ``mcp-access oauth-approve`` with a one-time password: expected, not a finding."""
+    if member.auth == "oauth":
+        return []
     return [
         _finding(Kind.PASSWORD_LOGIN, member, row, "password login of a token-only MCP user")
         for row in rows
-        if row.action == "login"
+        if row.action == "login" and row.collection != OAUTH_TOKENS_COLLECTION
+    ]
+
+
+def oauth_tokens_of_token_members(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding]:
+    """An OAuth token issued to a token member: someone approved a consent as that user (``login`` on tokens)."""
+    if member.auth == "oauth":
+        return []
+    return [
+        _finding(Kind.OAUTH_TOKEN, member, row, "OAuth token issued to a static-token MCP user")
+        for row in rows
+        if row.action == "login" and row.collection == OAUTH_TOKENS_COLLECTION
     ]
 
 
@@ -297,6 +316,7 @@ def find_all(members: Iterable[AuditedMember], rows: Iterable[Activity], rules: 
         findings += outside_working_hours(member, mine, rules)
         findings += suspensions(member, mine)
         findings += password_logins(member, mine)
+        findings += oauth_tokens_of_token_members(member, mine)
     order = list(Kind)
     return sorted(
         findings,

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from pulumi import automation as auto
 
+from components.directus.client import DirectusClient
+from components.directus.oauth import read_oauth
 from components.engine.deployed import deployed_outputs, members_of, stack_settings
 from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
@@ -28,8 +30,10 @@ from components.model.stack_config import ConfigError, StackConfig
 from components.ops.audit.rules import AuditedMember, Finding, Rules, find_all, write_sets
 from components.ops.audit.source import (
     UNLICENSED_ACTIVITY_DAYS,
+    parse_directus_time,
     read_activity,
     read_login_attempts,
+    read_oauth_activity,
     read_user_statuses,
 )
 from components.providers.connection import client_for, connection_from
@@ -92,6 +96,10 @@ class AuditResult:
     #: Directus's ``auth_login_attempts`` (failed logins before a suspension); ``None``: no limit.
     login_attempts: int | None = None
     notes: list[str] = field(default_factory=list)
+    #: OAuth clients registered in the period, and OAuth tokens issued in it (to any user), in words;
+    #: ``None``: the server runs without OAuth.
+    oauth_clients: list[str] | None = None
+    oauth_tokens: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -125,6 +133,7 @@ def audited_members(
             template=template,
             enabled=member.enabled if member else bool(info.get("enabled", True)),
             writes=write_sets(spec.permission_rows()),
+            auth=member.auth if member else str(info.get("auth", "token")),
         )
         members.append((audited, str(info.get("mcpEmail", ""))))
     notes = []
@@ -165,6 +174,7 @@ def run_audit(
                 enabled=m.enabled,
                 writes=m.writes,
                 live_status=statuses.get(m.user_id),
+                auth=m.auth,
             ),
             email,
         )
@@ -179,6 +189,7 @@ def run_audit(
             f"the period starts more than {UNLICENSED_ACTIVITY_DAYS} days ago: Directus without a license returns "
             f"the last {UNLICENSED_ACTIVITY_DAYS} days of activity only, older rows are left out silently"
         )
+    oauth_clients, oauth_tokens = _oauth_in_period(client, period)
     counts: dict[str, Counter[str]] = {m.user_id: Counter() for m, _ in members}
     for row in rows:
         counts[row.user][row.action] += 1
@@ -191,4 +202,27 @@ def run_audit(
         findings=find_all([m for m, _ in members], rows, rules),
         login_attempts=login_attempts,
         notes=notes,
+        oauth_clients=oauth_clients,
+        oauth_tokens=oauth_tokens,
     )
+
+
+def _oauth_in_period(client: DirectusClient, period: Period) -> tuple[list[str] | None, list[str]]:
+    """OAuth clients registered in the period, and each OAuth token issued in it, in words."""
+    listing = read_oauth(client)
+    if not listing.available:
+        return None, []
+    clients = [
+        f"{c.client_name!r} ({c.client_id}, {c.registration_type}) registered {c.date_created:%Y-%m-%d %H:%M} UTC"
+        for c in listing.clients
+        if period.since <= c.date_created < period.until
+    ]
+    tokens = []
+    for row in read_oauth_activity(client, period.since, period.until):
+        user = row.get("user") or {}
+        who = user.get("email") if isinstance(user, dict) else user
+        tokens.append(
+            f"{parse_directus_time(str(row['timestamp'])):%Y-%m-%d %H:%M} UTC: OAuth token issued as {who} "
+            f"(ip {row.get('ip') or '-'}, {row.get('user_agent') or 'no user agent'})"
+        )
+    return clients, tokens

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from components.directus.client import DirectusClient
-from components.ops.audit.rules import USERS_COLLECTION, Activity
+from components.ops.audit.rules import OAUTH_TOKENS_COLLECTION, USERS_COLLECTION, Activity
 
 ACTIVITY_FIELDS = ("id", "action", "collection", "item", "timestamp", "user", "ip", "user_agent", "origin")
 PAGE_SIZE = 1000
@@ -127,3 +127,18 @@ def read_login_attempts(client: DirectusClient) -> int | None:
     settings = client.get("/settings", params={"fields": "auth_login_attempts"}) or {}
     value = settings.get("auth_login_attempts")
     return int(value) if value is not None else None
+
+
+def read_oauth_activity(client: DirectusClient, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Every OAuth token Directus issued in the period, to any user (``login`` rows on ``directus_oauth_tokens``),
+    with the user's email. Consents leave no row of their own: each approved consent ends in such a token."""
+    return client.list_objects(
+        "/activity",
+        filter={
+            "collection": {"_eq": OAUTH_TOKENS_COLLECTION},
+            "action": {"_eq": "login"},
+            "timestamp": {"_gte": directus_time(since), "_lt": directus_time(until)},
+        },
+        fields=("timestamp", "user.email", "user.id", "item", "ip", "user_agent"),
+        extra={"sort": "id"},
+    )

@@ -15,6 +15,7 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
+from components.directus.oauth import clients_held_only_by, delete_clients
 from components.model.marker import REVOKED_TAG
 from components.ops.breakglass.target import BreakGlassError, member_target, stack_client
 
@@ -43,7 +44,9 @@ class Revoked:
                 else "WARNING: its last issued token still authenticates: check the user in Directus"
             )
         if self.oauth_grants:
-            lines.append(f"OAuth grants revoked: {', '.join(self.oauth_grants)}")
+            lines.append(
+                f"OAuth clients of its own deleted (with their consents and tokens): {', '.join(self.oauth_grants)}"
+            )
         lines.append(
             f"next: set `enabled: false` for {self.member} in the stack's code to keep it so, or run "
             f"`mcp-access up --stack {self.stack} --restore {self.member}` to re-enable it with a new token"
@@ -51,14 +54,12 @@ class Revoked:
         return lines
 
 
-def revoke_oauth_grants(client: DirectusClient, user_id: str) -> list[str]:
-    """OAuth grants (issue 12): revoke the user's MCP OAuth tokens and consents here, and name what was revoked.
-
-    Until this project manages OAuth clients there is nothing of its own to revoke; suspending the user already
-    makes Directus refuse its OAuth tokens (401 on ``/mcp``, verified on 12.4.0).
+def oauth_clients_of(client: DirectusClient, user_id: str) -> list[str]:
+    """The OAuth clients only this user holds tokens on (its assistant's own registrations), read before the
+    suspension: suspending deletes the user's sessions, and with them the token rows that tell whose a client is.
+    Clients other users also hold tokens on are left alone (deleting one would cut those users off).
     """
-    del client, user_id
-    return []
+    return clients_held_only_by(client, user_id)
 
 
 def _refused(client: DirectusClient, token: str | None) -> bool | None:
@@ -83,8 +84,9 @@ def revoke(stack: auto.Stack, member: str) -> Revoked:
             "revoke (deleted by hand?); `mcp-access drift` shows it"
         )
     tags = [t for t in (user.get("tags") or []) if t != REVOKED_TAG] + [REVOKED_TAG]
+    grants = oauth_clients_of(client, target.user_id)
     client.update("/users", target.user_id, {"status": "suspended", "token": None, "tags": tags})
-    grants = revoke_oauth_grants(client, target.user_id)
+    delete_clients(client, grants)  # their consents and tokens go with them; the suspension already refuses them
     return Revoked(
         member=member,
         stack=stack.name,

@@ -9,7 +9,7 @@ from components.ops.drift.run import DriftReport
 
 
 def to_markdown(report: DriftReport) -> str:
-    total = len(report.drifted) + len(report.undeclared) + len(report.rotation) + len(report.server)
+    total = report.findings
     verdict = "clean" if total == 0 else f"{total} finding{'s' if total != 1 else ''}"
     lines = [
         f"## Drift check: stack `{report.stack}` ({report.directus_url})",
@@ -42,6 +42,22 @@ def to_markdown(report: DriftReport) -> str:
     if report.other_stacks:
         lines += ["", "### Managed by other stacks on this Directus (not findings)", ""]
         lines.extend(f"- stack `{name}`: {', '.join(items)}" for name, items in report.other_stacks.items())
+    lines += ["", "### OAuth grants", ""]
+    if report.oauth_inventory is None:
+        lines.append("OAuth is off on this server (`/mcp-oauth/clients` is not mounted): no client, no grant.")
+    else:
+        lines.extend(f"- ⚠ {finding.message}" for finding in report.oauth)
+        if not report.oauth:
+            lines.append(
+                "No finding: no grant held by an admin, a non-MCP user or a disabled or removed member; no client "
+                f"unused for {report.unused_client_days} days."
+            )
+        lines += ["", "Clients and grants:", ""]
+        lines.extend(f"- {line}" for line in report.oauth_inventory or ["none"])
+    lines += ["", "### Flows that run with more rights than the member triggering them", ""]
+    if not report.flows:
+        lines.append("None: no member can trigger an active manual flow whose operations run above its rights.")
+    lines.extend(f"- {finding.message}" for finding in report.flows)
     scanned = ", ".join(f"{count} {what}" for what, count in report.counts.items())
     lines += ["", f"Scanned: {scanned}."]
     return "\n".join(lines) + "\n"
@@ -59,6 +75,10 @@ def to_json(report: DriftReport) -> str:
         "rotationWarningDays": report.warn_days,
         "directusVersion": report.directus_version,
         "server": [finding.as_dict() for finding in report.server],
+        "oauth": [finding.as_dict() for finding in report.oauth],
+        "oauthInventory": report.oauth_inventory,
+        "unusedClientDays": report.unused_client_days,
+        "escalatingFlows": [finding.as_dict() for finding in report.flows],
         "scanned": report.counts,
         "otherStacks": report.other_stacks,
     }

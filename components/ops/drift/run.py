@@ -16,11 +16,14 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.oauth import OAuthListing, read_oauth
 from components.directus.version import server_info
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.errors import McpAccessError
 from components.kinds import POLICY, ROLE, USER
 from components.names import kind_of_type
+from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
+from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
 from components.ops.drift.preview import DriftedResource, drifted_resources
 from components.ops.drift.scan import (
     PUBLIC_POLICY_NAME,
@@ -49,6 +52,13 @@ class DriftReport:
     drifted: list[DriftedResource] = field(default_factory=list)
     undeclared: list[Finding] = field(default_factory=list)
     rotation: list[Finding] = field(default_factory=list)
+    #: OAuth grants that should not exist and clients unused for ``unused_client_days``.
+    oauth: list[Finding] = field(default_factory=list)
+    #: Every OAuth client with its grants, in words (``None``: the server runs without OAuth).
+    oauth_inventory: list[str] | None = None
+    unused_client_days: int = 30
+    #: Active manual flows a member can trigger whose operations run with more rights than the member.
+    flows: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     #: The version ``/server/info`` reports (``None``: it did not say), and its known problems for this stack.
     directus_version: str | None = None
@@ -57,8 +67,19 @@ class DriftReport:
     other_stacks: dict[str, list[str]] = field(default_factory=dict)
 
     @property
+    def findings(self) -> int:
+        return (
+            len(self.drifted)
+            + len(self.undeclared)
+            + len(self.rotation)
+            + len(self.server)
+            + len(self.oauth)
+            + len(self.flows)
+        )
+
+    @property
     def exit_code(self) -> int:
-        return 1 if (self.drifted or self.undeclared or self.rotation or self.server) else 0
+        return 1 if self.findings else 0
 
 
 def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client: DirectusClient) -> Declared:
@@ -99,6 +120,29 @@ def read_live(client: DirectusClient) -> LiveDirectus:
     )
 
 
+def read_flows(client: DirectusClient) -> tuple[list[dict[str, Any]], list[str]]:
+    """Flows with their operations, and the policies that may read ``directus_flows`` (may trigger them)."""
+    flows = client.list_objects(
+        "/flows",
+        fields=[
+            "id",
+            "name",
+            "status",
+            "trigger",
+            "operations.key",
+            "operations.name",
+            "operations.type",
+            "operations.options",
+        ],
+    )
+    readers = client.list_objects(
+        "/permissions",
+        filter={"collection": {"_eq": FLOWS_COLLECTION}, "action": {"_eq": "read"}},
+        fields=["policy"],
+    )
+    return flows, sorted({str(r["policy"]) for r in readers if r.get("policy")})
+
+
 def run_drift(
     stack: auto.Stack,
     *,
@@ -125,6 +169,9 @@ def run_drift(
         "mcp_oauth_cimd_enabled": oauth.client_id_metadata,
     }
     checked_at = now or datetime.now(UTC)
+    members = members_by_state(members_of(outputs))
+    listing: OAuthListing = read_oauth(client)
+    flows, flow_readers = read_flows(client)
     return DriftReport(
         stack=stack.name,
         directus_url=config.directus_url,
@@ -134,11 +181,20 @@ def run_drift(
         undeclared=scan(live, declared),
         rotation=rotation_findings(members_of(outputs), checked_at, warn_days),
         other_stacks=other_stacks(live, declared),
+        oauth=oauth_findings(
+            listing, live, declared, members, now=checked_at, unused_days=config.oauth_review.unused_client_days
+        ),
+        oauth_inventory=inventory(listing, live) if listing.available else None,
+        unused_client_days=config.oauth_review.unused_client_days,
+        flows=escalating_flows(flows, live, members.enabled, flow_readers),
         counts={
             "managed objects": len(declared.user_ids) + len(declared.role_ids) + len(declared.policy_ids),
             "users": len(live.users),
             "policies": len(live.policies),
             "access rows": len(live.access),
+            "OAuth clients": len(listing.clients),
+            "OAuth grants": len(listing.grants),
+            "flows": len(flows),
         },
         directus_version=str(info.version) if info.version else None,
         server=server_findings(info.version, config.ip_allowlist, server=info, oauth_declared=declared_oauth),

@@ -72,7 +72,7 @@ def _names(rows: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return {str(row["id"]): str(row.get("name") or row["id"]) for row in rows}
 
 
-def _stack_tag(user: Mapping[str, Any]) -> str | None:
+def stack_tag_of(user: Mapping[str, Any]) -> str | None:
     for tag in user.get("tags") or []:
         if isinstance(tag, str) and tag.startswith(STACK_TAG_PREFIX):
             return tag.removeprefix(STACK_TAG_PREFIX)
@@ -129,7 +129,7 @@ def unmanaged_users(live: LiveDirectus, declared: Declared) -> list[Finding]:
             holds.append(f"this stack's role {roles.get(role, role)!r}")
         if not holds:
             continue
-        tag = _stack_tag(user)
+        tag = stack_tag_of(user)
         origin = f" (tagged for stack {tag!r})" if tag and tag != declared.stack else ""
         if tag == declared.stack:
             origin = f" (tagged for this stack {tag!r} but not in its state)"

@@ -6,8 +6,9 @@ from typing import Literal
 
 from pulumi import automation as auto
 
-from components.engine.deployed import deployed_outputs, members_of, stack_settings
+from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.model.stack_config import ConfigError
+from components.ops.onboarding.oauth_consent import approve_consent
 from components.ops.onboarding.render import OnboardingInfo
 
 
@@ -30,6 +31,11 @@ def onboarding_info(
         raise ConfigError(f"member {member!r} is not in stack {stack.name!r} (members: {known})")
     info = members[member]
     tokens = outputs["tokens"].value if "tokens" in outputs else {}
+    if info.get("auth", "token") == "oauth":
+        raise ConfigError(
+            f"member {member!r} has auth 'oauth' in stack {stack.name!r}: no static token; add the bare MCP URL "
+            f"{info['mcpUrl']} to the client, then approve its consent with `mcp-access oauth-approve {member}`"
+        )
     if not info.get("enabled", True) or member not in tokens:
         raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}: it has no token")
     config, _ = stack_settings(stack)
@@ -50,3 +56,22 @@ def onboarding_info(
         auth=auth,
         tool_mode=tool_mode,
     )
+
+
+def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -> str:
+    """Approve ``authorize_url`` as the enabled OAuth member's user; returns the redirect the member opens."""
+    members = members_of(deployed_outputs(stack))
+    info = members.get(member)
+    if info is None:
+        raise ConfigError(f"member {member!r} is not in stack {stack.name!r} (members: {', '.join(sorted(members))})")
+    if info.get("auth", "token") != "oauth":
+        raise ConfigError(
+            f"member {member!r} has auth {info.get('auth', 'token')!r}: only `auth: oauth` members use OAuth"
+        )
+    if not info.get("enabled", True):
+        raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}")
+    config, values = stack_settings(stack)
+    with admin_client(values) as client:
+        return approve_consent(
+            client, config.directus_url, str(info["userId"]), str(info["mcpEmail"]), authorize_url
+        ).redirect

@@ -194,3 +194,14 @@ def test_a_stack_that_does_not_own_the_mcp_settings_may_not_set_them() -> None:
     )
     with pytest.raises(ConfigError, match=r"mcp.manageSettings: Input should be a valid boolean.* \(got 'maybe'\)"):
         parse_config(with_(mcp={"manageSettings": "maybe"}))
+
+
+def test_members_choose_token_or_oauth_and_nothing_else() -> None:
+    members = [{**BASE["members"][0], "auth": "oauth"}]
+    assert parse_config(with_(members=members), templates=TEMPLATES).members[0].auth == "oauth"
+    assert parse_config(BASE, templates=TEMPLATES).members[0].auth == "token"
+    bad = [{**BASE["members"][0], "auth": "password"}]
+    with pytest.raises(ConfigError, match=r"members\[0\]\.auth: .*'token' or 'oauth' \(got 'password'\)"):
+        parse_config(with_(members=bad), templates=TEMPLATES)
+    with pytest.raises(ConfigError, match=r"oauthReview\.unusedClientDays: .*\(got 0\)"):
+        parse_config(with_(oauthReview={"unusedClientDays": 0}), templates=TEMPLATES)

@@ -227,6 +227,7 @@ def test_exports_the_mcp_url_and_each_members_access(declared: Run) -> None:
             "template": template,
             "mcpUrl": MCP_URL,
             "enabled": enabled,
+            "auth": "token",
             "rotationDue": due,
         }
         for name, (email, template, enabled, due) in expected.items()
@@ -289,3 +290,12 @@ def test_main_refuses_a_collection_missing_from_the_live_directus(
     stack_config(roster)
     with pytest.raises(pulumi.RunError, match=r"templates\.content\.collections\[1\]: collection 'pages' does not"):
         run_program(entry.main, stack=STACK)
+
+
+def test_an_oauth_member_gets_its_user_but_no_static_token(declare: Callable[..., Run], roster: dict[str, Any]) -> None:
+    members = [{**m, "auth": "oauth"} if m["name"] == "john" else m for m in roster["members"]]
+    run = declare({**roster, "members": members})
+    assert "john" in by_member(run, USER.type)
+    assert "john" not in by_member(run, STATIC_TOKEN.type)
+    assert "sarah" in by_member(run, STATIC_TOKEN.type)
+    assert run.exports["members"].value["john"]["auth"] == "oauth"

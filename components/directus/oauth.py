@@ -1,0 +1,127 @@
+"""Directus's MCP OAuth server as an admin sees it: clients and their tokens (Directus 12.0+).
+
+What an admin can reach (verified on Directus 12.4.0; requests and status codes in the README, "OAuth members"):
+
+- ``GET /mcp-oauth/clients`` (admin only; not mounted without ``MCP_OAUTH_ENABLED``) lists the clients with the
+  relational field ``tokens`` (one row per client and user: ``user``, ``date_created`` = last issue or refresh,
+  ``expires_at``); ``DELETE /mcp-oauth/clients/:id`` deletes one, and the database cascades to its consents,
+  codes, tokens and sessions.
+- Consents cannot be read by anyone: ``/items/directus_oauth_consents`` (and ``_tokens``, ``_clients``) answer
+  403 to an admin, there is no ``/mcp-oauth/consents`` route (404), GraphQL refuses them. A consent is only a
+  record: Directus asks for consent on every authorization anyway. A token row exists for every live grant.
+- An OAuth token is a Directus session: suspending the user, or changing its password, deletes its sessions,
+  and the token fails at once (401), its refresh token too (400 ``invalid_grant``); the token row goes with it.
+  Deleting a user deletes its consents and tokens (``ON DELETE CASCADE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from components.directus.client import DirectusClient
+from components.directus.errors import DirectusError
+
+CLIENTS_PATH = "/mcp-oauth/clients"
+CLIENT_FIELDS = (
+    "client_id",
+    "client_name",
+    "registration_type",
+    "date_created",
+    "tokens.id",
+    "tokens.user",
+    "tokens.date_created",
+    "tokens.expires_at",
+)
+
+GrantKind = Literal["consent", "token"]
+
+
+def parse_time(text: object) -> datetime:
+    """Directus timestamps are UTC; SQLite may give them without a zone or as epoch milliseconds."""
+    if isinstance(text, int | float):
+        return datetime.fromtimestamp(text / 1000, UTC)
+    moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    client_id: str
+    client_name: str
+    registration_type: str
+    date_created: datetime
+
+
+@dataclass(frozen=True)
+class OAuthGrant:
+    """A consent (approved by ``user`` for ``client``) or an OAuth token (issued to ``client`` acting as ``user``)."""
+
+    kind: GrantKind
+    id: str
+    user: str
+    client: str
+    #: consent: last approval (``date_updated``); token: last issue or refresh (``date_created``).
+    last_activity: datetime
+
+    @property
+    def words(self) -> str:
+        return "OAuth consent" if self.kind == "consent" else "OAuth token"
+
+    @property
+    def moment_words(self) -> str:
+        return "approved" if self.kind == "consent" else "issued"
+
+
+@dataclass(frozen=True)
+class OAuthListing:
+    #: ``False``: the server runs without the OAuth environment (``/mcp-oauth/clients`` is not mounted).
+    available: bool
+    clients: Sequence[OAuthClient] = ()
+    grants: Sequence[OAuthGrant] = ()
+
+    def grants_of(self, user_id: str) -> list[OAuthGrant]:
+        return [g for g in self.grants if g.user == user_id]
+
+
+def _grants(raw: dict[str, Any]) -> Iterable[OAuthGrant]:
+    client_id = str(raw["client_id"])
+    for token in raw.get("tokens") or []:
+        yield OAuthGrant("token", str(token["id"]), str(token["user"]), client_id, parse_time(token["date_created"]))
+
+
+def read_oauth(client: DirectusClient) -> OAuthListing:
+    """Every OAuth client with its consents and tokens (one request)."""
+    try:
+        rows = client.list_objects(CLIENTS_PATH, fields=list(CLIENT_FIELDS))
+    except DirectusError as exc:
+        if exc.status == 404 or exc.code == "ROUTE_NOT_FOUND":  # no OAuth server (env off, or Directus 11)
+            return OAuthListing(available=False)
+        raise
+    clients = [
+        OAuthClient(
+            client_id=str(r["client_id"]),
+            client_name=str(r.get("client_name") or ""),
+            registration_type=str(r.get("registration_type") or "dcr"),
+            date_created=parse_time(r["date_created"]),
+        )
+        for r in rows
+    ]
+    grants = [grant for r in rows for grant in _grants(r)]
+    return OAuthListing(available=True, clients=clients, grants=grants)
+
+
+def clients_held_only_by(client: DirectusClient, user_id: str) -> list[str]:
+    """OAuth clients whose every token is ``user_id``'s (read before the user loses its sessions)."""
+    listing = read_oauth(client)
+    return [
+        c.client_id for c in listing.clients if {g.user for g in listing.grants if g.client == c.client_id} == {user_id}
+    ]
+
+
+def delete_clients(client: DirectusClient, client_ids: Iterable[str]) -> None:
+    """Delete OAuth clients; their consents, codes, tokens and sessions go with them (database cascade)."""
+    for client_id in client_ids:
+        client.delete(CLIENTS_PATH, client_id)
