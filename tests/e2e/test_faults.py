@@ -24,6 +24,8 @@ from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV
 from tests.helpers.fault_proxy import Fault, FaultProxy
 from tests.helpers.stacks import NS, make_stack
 
+pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
+
 MEMBERS = [
     {"name": f"m{i}", "email": f"member{i}@company.com", "template": "content" if i % 2 else "analysis"}
     for i in range(6)

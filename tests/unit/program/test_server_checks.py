@@ -1,0 +1,38 @@
+"""What each Directus line allows, decided from ``/server/info`` before any change."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.directus.server_info import ServerInfo
+from components.model.role_templates import Grant, RoleSpec
+from components.program.server_checks import field_limit_errors
+
+URL = "https://cms.example.com"
+
+
+def spec(fields: list[str]) -> dict[str, RoleSpec]:
+    grant = Grant(collection="articles", actions=["read"], fields=fields)
+    return {"reader": RoleSpec(template="reader", description="reads", permissions=[grant])}
+
+
+@pytest.mark.parametrize(
+    ("version", "major", "rules", "oauth"),
+    [("12.4.1", 12, False, True), ("11.17.4", 11, True, False), ("", None, False, False)],
+)
+def test_lines(version: str, major: int | None, rules: bool, oauth: bool) -> None:
+    info = ServerInfo(version)
+    assert (info.major, info.custom_permission_rules, info.mcp_oauth) == (major, rules, oauth)
+
+
+def test_field_list_is_refused_on_12_naming_template_collection_and_fields() -> None:
+    [message] = field_limit_errors(spec(["id", "title"]), ServerInfo("12.4.0"), URL)
+    assert "'reader'" in message and "'articles'" in message and "['id', 'title']" in message
+    assert "Directus 12.4.0" in message and URL in message
+
+
+def test_field_list_is_allowed_on_11_and_all_fields_everywhere() -> None:
+    assert field_limit_errors(spec(["id", "title"]), ServerInfo("11.17.4"), URL) == []
+    assert field_limit_errors(spec(["*"]), ServerInfo("12.4.0"), URL) == []
+
+
