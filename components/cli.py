@@ -23,7 +23,8 @@ from components.engine.workspace import LOCAL_STACK, engine_errors, open_stack
 from components.errors import McpAccessError
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
-from components.names import PROJECT_ROOT
+from components.names import BACKUPS_FOLDER, PROJECT_ROOT
+from components.ops.backup.run import backup_before_up, backup_stack
 from components.ops.onboarding.clients import CLIENT_NAMES
 from components.ops.onboarding.connection import connection_text
 from components.ops.onboarding.render import render_onboarding
@@ -81,9 +82,14 @@ def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_engine(args: argparse.Namespace) -> int:
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack))
+    work_dir = project_dir(args.repo)
+    stack = open_stack(args.stack, work_dir=work_dir, env=local_stack.stack_env(args.stack))
     out = _say
     if args.operation == "up":
+        taken = backup_before_up(stack, work_dir / BACKUPS_FOLDER)
+        if taken is not None:
+            backup, members = taken
+            _say(f"schema access for {', '.join(members)}: backed up schema and access first to {backup.path}")
         guarded_up(stack, _policy_options(args), on_output=out)
     elif args.operation == "preview":
         stack.preview(refresh=True, on_output=out, color="never", diff=True, **_policy_options(args))
@@ -91,6 +97,13 @@ def cmd_engine(args: argparse.Namespace) -> int:
         stack.refresh(on_output=out, color="never")
     elif args.operation == "destroy":
         stack.destroy(on_output=out, color="never")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
+    backup = backup_stack(stack, args.out or project_dir(args.repo) / BACKUPS_FOLDER)
+    _say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
     return 0
 
 
@@ -201,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     connection.add_argument("--stack", "-s", default=LOCAL_STACK)
     connection.add_argument("--show-token", action="store_true")
     connection.set_defaults(handler=cmd_connection)
+
+    backup = commands.add_parser("backup", help="save the schema snapshot and the access configuration to a file")
+    backup.add_argument("--stack", "-s", default=LOCAL_STACK)
+    backup.add_argument("--out", type=Path, help="folder for the file (default: backups/ in the project)")
+    backup.add_argument("--repo", type=Path, help=REPO_HELP)
+    backup.set_defaults(handler=cmd_backup)
 
     onboard = commands.add_parser(
         "onboard",

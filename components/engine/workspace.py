@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from components.engine.backend import redact
 from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
 from components.names import PROJECT_NAME, PROJECT_ROOT
@@ -40,7 +41,7 @@ def engine_errors(stack: str | None) -> Iterator[None]:
     except auto.StackNotFoundError:
         raise StackNotFoundError(stack or "?") from None
     except auto.CommandError as exc:
-        raise EngineError(f"pulumi failed:\n{exc}") from None
+        raise EngineError(f"pulumi failed:\n{redact(str(exc))}") from None
 
 
 def toolchain_root() -> Path:

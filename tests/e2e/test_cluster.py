@@ -100,7 +100,8 @@ def test_rotation_makes_the_old_token_fail_on_both_instances_at_once(
 ) -> None:
     old = tokens(cluster)["john"]
     warm(directus, old)
-    urn = next(r.urn for r in cluster.export_stack().deployment["resources"] if r["urn"].endswith("::john-token"))
+    resources = cluster.export_stack().deployment["resources"]
+    urn = next(r["urn"] for r in resources if r["urn"].endswith("::john-token"))
     cluster.up(color="never", replace=[urn])
     new = tokens(cluster)["john"]
     assert new != old

@@ -30,7 +30,6 @@ def cluster_settings(redis_url: str) -> dict[str, str]:
         "SYNCHRONIZATION_STORE": "redis",
         "RATE_LIMITER_ENABLED": "false",
         "RATE_LIMITER_STORE": "redis",
-        "MESSENGER_STORE": "redis",
     }
 
 
