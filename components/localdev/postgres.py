@@ -123,7 +123,19 @@ def start_postgres(port: int) -> PostgresServer:
         pwfile.unlink(missing_ok=True)
     options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' -c fsync=off"
     _run(
-        _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-o", options, "-l", str(folder / "server.log"), "-w", "start"]),
+        _as_server_user(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data_dir),
+                "-o",
+                options,
+                "-l",
+                str(folder / "server.log"),
+                "-w",
+                "start",
+            ]
+        ),
         folder / "pg_ctl.log",
     )
     return PostgresServer(port=port, data_dir=data_dir, password=password)

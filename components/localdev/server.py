@@ -10,6 +10,7 @@ other settings (see :mod:`components.localdev.profiles`), and several instances 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -19,8 +20,6 @@ import subprocess
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import json
 
 import httpx
 

@@ -11,15 +11,15 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
+from components.directus.server_info import read_server_info
 from components.errors import McpAccessError
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
-from components.directus.server_info import read_server_info
 from components.program.collections_check import check_collections_exist
-from components.program.server_checks import check_server_supports
 from components.program.member import McpMember
+from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
 from components.program.template_access import TemplateAccess
 from components.providers.connection import client_for, connection_from

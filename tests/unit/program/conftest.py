@@ -12,11 +12,11 @@ import pulumi.runtime.resource as sdk_resource
 import pytest
 from pulumi.runtime.config import CONFIG
 
+from components.directus.server_info import ServerInfo
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import available_templates
 from components.model.stack_config import parse_config
 from components.names import CONFIG_NAMESPACE, TOKEN_KEY
-from components.directus.server_info import ServerInfo
 from components.program import collections_check, entry
 from tests.helpers.pulumi_mocks import Run, run_program
 
@@ -75,7 +75,8 @@ def stack_config(
     """``stack_config(raw)`` sets the Pulumi config that ``main()`` reads.
 
     No Directus: the live schema check's one listing (and the client it would use) are replaced, and it sees
-    :data:`LIVE_COLLECTIONS`; the server reports version 12.4.0. What ``main()`` installs (its stack-trace wrapper) is undone after the test.
+    :data:`LIVE_COLLECTIONS`; the server reports version 12.4.0. What ``main()`` installs (its stack-trace
+    wrapper) is undone after the test.
     """
     saved = dict(CONFIG.get())
     monkeypatch.delenv("PULUMI_CONFIG", raising=False)

@@ -34,5 +34,3 @@ def test_field_list_is_refused_on_12_naming_template_collection_and_fields() -> 
 def test_field_list_is_allowed_on_11_and_all_fields_everywhere() -> None:
     assert field_limit_errors(spec(["id", "title"]), ServerInfo("11.17.4"), URL) == []
     assert field_limit_errors(spec(["*"]), ServerInfo("12.4.0"), URL) == []
-
-
