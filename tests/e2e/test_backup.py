@@ -23,7 +23,8 @@ from tests.helpers.stacks import make_stack, set_values
 STACK = "schema-work"
 MEMBERS = [{"name": "john", "email": "john@company.com", "template": "content"}]
 DEVELOPER = {"name": "lee", "email": "lee@company.com", "template": "developer"}
-TEMPLATES = {"content": {"collections": ["articles"]}, "developer": {"collections": ["articles"]}}
+TEMPLATES = {"content": {"collections": ["articles"]}}
+WITH_DEVELOPER = {**TEMPLATES, "developer": {"collections": ["articles"]}}
 
 
 def run_cli(stack: auto.Stack, monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[int, str]:
@@ -56,7 +57,9 @@ def test_up_backs_up_before_giving_schema_access_and_the_file_restores_the_schem
         assert "backed up" not in capsys.readouterr().out
         assert not (Path(work_dir) / "backups").exists()
 
-        set_values(stack, members=[*MEMBERS, DEVELOPER], guardrails={"allowAdminAccess": True})
+        set_values(
+            stack, members=[*MEMBERS, DEVELOPER], templates=WITH_DEVELOPER, guardrails={"allowAdminAccess": True}
+        )
         code, _ = run_cli(stack, monkeypatch, "up", "--no-policy-pack")
         out = capsys.readouterr().out
         assert code == 0, out
