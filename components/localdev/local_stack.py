@@ -27,7 +27,7 @@ def ensure_running(
     port = urlparse(url).port or 8055
     started = time.monotonic()
     instance = start(data_dir, port=port, detach=True)
-    say(f"started local Directus 12.4.0 at {instance.url} in {time.monotonic() - started:.1f}s")
+    say(f"started local Directus {instance.version} at {instance.url} in {time.monotonic() - started:.1f}s")
     return instance
 
 

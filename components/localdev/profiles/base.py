@@ -15,10 +15,26 @@ class RunningDirectus:
 
     profile: str
     instance: server.DirectusInstance
+    line: str = server.DEFAULT_LINE
+    #: The database settings the instances run with (``None``: SQLite in the data folder) and extra settings.
+    database: dict[str, str] | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
     #: Stops for the services the instances use (database, Redis), run after Directus stopped, last first.
     service_stops: list[Callable[[], None]] = field(default_factory=list)
     #: Services' connection settings for tests that need them (e.g. the PostgreSQL server); never printed.
     services: dict[str, object] = field(default_factory=dict)
+
+    def start_again(self) -> server.DirectusInstance:
+        """Start Directus again after :func:`server.stop` of ``instance``: same data, database and first port."""
+        self.instance = server.start(
+            self.instance.data_dir,
+            port=self.instance.port,
+            extra_env=self.extra_env,
+            line=self.line,
+            database=self.database,
+            instances=len(self.instance.urls),
+        )
+        return self.instance
 
     def stop(self) -> None:
         server.stop(self.instance)

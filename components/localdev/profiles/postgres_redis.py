@@ -34,7 +34,9 @@ def cluster_settings(redis_url: str) -> dict[str, str]:
 
 
 def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDirectus:
-    running = RunningDirectus(profile="postgres-redis", instance=server.DirectusInstance(0, data_dir, ""))
+    running = RunningDirectus(
+        profile="postgres-redis", instance=server.DirectusInstance(0, data_dir, ""), line=line, extra_env=extra_env
+    )
     try:
         postgres = start_postgres(server.free_port())
         running.service_stops.append(lambda: stop_postgres(postgres))
@@ -48,6 +50,7 @@ def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDir
             "DB_CONNECTION_STRING": postgres.url(DATABASE),
             **cluster_settings(redis.url),
         }
+        running.database = database
         running.instance = server.start(
             data_dir, fresh=False, extra_env=extra_env, line=line, database=database, instances=INSTANCES
         )

@@ -10,4 +10,4 @@ from components.localdev.profiles.base import RunningDirectus
 
 def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDirectus:
     instance = server.start(data_dir, fresh=True, extra_env=extra_env, line=line)
-    return RunningDirectus(profile="sqlite", instance=instance)
+    return RunningDirectus(profile="sqlite", instance=instance, line=line, extra_env=extra_env)
