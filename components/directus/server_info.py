@@ -11,16 +11,18 @@ which line does what (verified on 11.17.4 and 12.4.x, see the README's "producti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from components.directus.client import DirectusClient
 
 
 @dataclass(frozen=True)
 class ServerInfo:
-    """The server's version (``""`` when Directus did not say, e.g. to a non-admin token)."""
+    """The server's version (``""`` when Directus did not say, e.g. to a non-admin token) and, on 12.x, the
+    license entitlements it reports (``license.entitlements`` of ``/server/info``)."""
 
     version: str
+    entitlements: dict[str, object] = field(default_factory=dict)
 
     @property
     def major(self) -> int | None:
@@ -29,8 +31,11 @@ class ServerInfo:
 
     @property
     def custom_permission_rules(self) -> bool:
-        """Whether permissions may limit fields or filter items (11.x; 12.x only with a license)."""
-        return self.major is not None and self.major < 12
+        """Whether permissions may limit fields or filter items: 11.x, or 12.x with the entitlement
+        ``custom_permission_rules_enabled`` (the category of the core tier's RESOURCE_RESTRICTED answer)."""
+        if self.major is None:
+            return False
+        return self.major < 12 or self.entitlements.get("custom_permission_rules_enabled") is True
 
     @property
     def mcp_oauth(self) -> bool:
@@ -44,5 +49,9 @@ class ServerInfo:
 def read_server_info(client: DirectusClient) -> ServerInfo:
     """``GET /server/info``: ``version`` is reported to admin tokens (the provisioning token is one)."""
     data = client.get("/server/info")
-    version = data.get("version") if isinstance(data, dict) else None
-    return ServerInfo(version=str(version) if version else "")
+    if not isinstance(data, dict):
+        return ServerInfo(version="")
+    version = data.get("version")
+    license_ = data.get("license")
+    entitlements = license_.get("entitlements") if isinstance(license_, dict) else None
+    return ServerInfo(version=str(version) if version else "", entitlements=dict(entitlements or {}))

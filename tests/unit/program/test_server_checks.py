@@ -34,3 +34,9 @@ def test_field_list_is_refused_on_12_naming_template_collection_and_fields() -> 
 def test_field_list_is_allowed_on_11_and_all_fields_everywhere() -> None:
     assert field_limit_errors(spec(["id", "title"]), ServerInfo("11.17.4"), URL) == []
     assert field_limit_errors(spec(["*"]), ServerInfo("12.4.0"), URL) == []
+
+
+def test_a_licensed_12_with_the_entitlement_allows_field_lists() -> None:
+    licensed = ServerInfo("12.4.0", entitlements={"custom_permission_rules_enabled": True})
+    assert licensed.custom_permission_rules
+    assert field_limit_errors(spec(["id", "title"]), licensed, URL) == []
