@@ -1,6 +1,6 @@
 # The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
 # idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
-.PHONY: setup local local-stop test lint unit benchmark
+.PHONY: setup local local-stop test test-core lint unit benchmark
 
 ARGS ?=
 
@@ -20,9 +20,19 @@ lint: setup
 	.venv/bin/mypy
 	.venv/bin/mypy tools/benchmark.py
 
-## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP).
+## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP) on
+## SQLite and Directus 12.x; then the end-to-end core (-m core) again on PostgreSQL + Redis with two instances,
+## on Directus 12.x and on 11.x. Each part prints its own duration.
 test: lint
 	.venv/bin/pytest --durations=10
+	.venv/bin/pytest -m core --directus-profile postgres-redis --directus-line 12 --durations=5
+	.venv/bin/pytest -m core --directus-profile postgres-redis --directus-line 11 --durations=5
+
+## One part of `make test`: make test-core PROFILE=postgres-redis LINE=11
+PROFILE ?= sqlite
+LINE ?= 12
+test-core: setup
+	.venv/bin/pytest -m core --directus-profile $(PROFILE) --directus-line $(LINE) --durations=5
 
 unit: setup
 	.venv/bin/pytest tests/unit

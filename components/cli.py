@@ -30,7 +30,8 @@ from components.engine.workspace import (
 from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
-from components.names import CONFIG_NAMESPACE, PROJECT_ROOT
+from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
+from components.ops.backup.run import backup_before_up, backup_stack
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
@@ -107,6 +108,10 @@ def cmd_engine(args: argparse.Namespace) -> int:
             from components.ops.breakglass.restore import guard_restores
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+            taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
+            if taken is not None:
+                backup, members = taken
+                _say(f"schema access for {', '.join(members)}: backed up schema and access first to {backup.path}")
 
             def restore() -> None:
                 for line in remove_revoked_tags():
@@ -141,6 +146,12 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    backup = backup_stack(_stack(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
+    _say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
     return 0
 
 
@@ -376,6 +387,11 @@ def build_parser() -> argparse.ArgumentParser:
     connection.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
     add_shared_flags(connection, "stack", "repo", "json")
     connection.set_defaults(handler=cmd_connection)
+
+    backup = commands.add_parser("backup", help="save the schema snapshot and the access configuration to a file")
+    backup.add_argument("--out", type=Path, help="folder for the file (default: backups/ in the project)")
+    add_shared_flags(backup, "stack", "repo")
+    backup.set_defaults(handler=cmd_backup)
 
     onboard = commands.add_parser(
         "onboard",

@@ -30,6 +30,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_ROOT / "stacks"
 ROLE_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "roles"
 ONBOARDING_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "onboarding"
+#: Where ``mcp-access backup`` (and ``up``, before schema access is given) writes, under the project folder.
+BACKUPS_FOLDER = "backups"
 
 
 def dynamic_type(kind: str) -> str:

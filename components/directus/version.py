@@ -1,6 +1,15 @@
 """The Directus version a server runs, read once from ``/server/info``, and what depends on it.
 
-Version-specific behaviour has one place: this module. ``/server/info`` reports ``version`` to an admin token
+Version-specific behaviour has one place: this module (verified on 11.17.4 and 12.4.x, see the README's
+"production" section):
+
+- **custom permission rules** (field lists other than ``*``, item filters, validation, presets): the unlicensed
+  12.x "core" tier refuses to create them (403 RESOURCE_RESTRICTED) and ignores existing ones; 11.x has no
+  license tiers and enforces them;
+- **MCP OAuth** (``mcp_oauth_*`` settings, ``/mcp-oauth/*``): 12.0 and later only;
+- **ip_access** results were cached without the caller's IP before 12.4.0.
+
+ ``/server/info`` reports ``version`` to an admin token
 (the provisioning token is one; unauthenticated callers get only ``project`` and ``license``); an older or
 restricted answer without it gives ``None``. On 12.4.1 it also reports ``mcp_oauth_enabled``,
 ``mcp_oauth_dcr_enabled`` and ``mcp_oauth_cimd_enabled``: these mirror the server *environment*
@@ -10,7 +19,7 @@ restricted answer without it gives ``None``. On 12.4.1 it also reports ``mcp_oau
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from packaging.version import InvalidVersion, Version
 
@@ -44,11 +53,36 @@ class ServerInfo:
     oauth_available: bool | None = None
     dcr_available: bool | None = None
     cimd_available: bool | None = None
+    #: On 12.x, the license entitlements it reports (``license.entitlements``).
+    entitlements: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def major(self) -> int | None:
+        return self.version.major if self.version else None
+
+    @property
+    def custom_permission_rules(self) -> bool:
+        """Whether permissions may limit fields or filter items: 11.x, or 12.x with the entitlement
+        ``custom_permission_rules_enabled`` (the category of the core tier's RESOURCE_RESTRICTED answer)."""
+        if self.version is None:
+            return False
+        return self.version.major < 12 or self.entitlements.get("custom_permission_rules_enabled") is True
+
+    @property
+    def mcp_oauth(self) -> bool | None:
+        """Whether the MCP OAuth server (and its settings) exists: 12.0 and later (``None``: version unknown)."""
+        return None if self.version is None else self.version >= MCP_OAUTH_SINCE
+
+    def describe(self) -> str:
+        return f"Directus {self.version}" if self.version else "Directus (version not reported)"
 
 
 def server_info(client: DirectusClient) -> ServerInfo:
     """One ``GET /server/info``."""
-    info = client.get("/server/info") or {}
+    data = client.get("/server/info")
+    info = data if isinstance(data, dict) else {}
+    license_ = info.get("license")
+    entitlements = license_.get("entitlements") if isinstance(license_, dict) else None
 
     def flag(key: str) -> bool | None:
         value = info.get(key)
@@ -59,6 +93,7 @@ def server_info(client: DirectusClient) -> ServerInfo:
         oauth_available=flag("mcp_oauth_enabled"),
         dcr_available=flag("mcp_oauth_dcr_enabled"),
         cimd_available=flag("mcp_oauth_cimd_enabled"),
+        entitlements=dict(entitlements or {}),
     )
 
 

@@ -3,12 +3,18 @@
 Without them Pulumi's own errors do not say what to set (``PULUMI_ACCESS_TOKEN must be set for login during
 non-interactive CLI sessions``), so this check names the missing settings first. ``local`` is the embedded
 default (a file backend in ``.pulumi-state/`` and the passphrase in ``stacks/local.env``) and needs nothing.
+
+The recommended shared backend is a DIY one with locking (PostgreSQL ``postgres://...`` or object storage; README,
+"production"). The Pulumi CLI 3.259 repeats a PostgreSQL backend URL, password included, in its errors ("unable
+to open state database "postgres://user:password@..."), so every engine message this project shows goes through
+:func:`redact`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -96,3 +102,11 @@ def check_backend_settings(
         raise BackendSettingsError(
             f'stack {stack!r} is not the embedded `local` stack and needs:\n{listed}\n  (see README, "First day")'
         )
+
+
+_CREDENTIALS_IN_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s\"']*):(?P<password>[^@/\s\"']+)@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@host`` replaced by ``***``."""
+    return _CREDENTIALS_IN_URL.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)

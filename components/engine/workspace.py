@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from components.engine.backend import check_backend_settings
+from components.engine.backend import check_backend_settings, redact
 from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
@@ -42,7 +42,7 @@ def engine_errors(stack: str | None) -> Iterator[None]:
     except auto.StackNotFoundError:
         raise StackNotFoundError(stack or "?") from None
     except auto.CommandError as exc:
-        transcript = str(exc)
+        transcript = redact(str(exc))
         message, hint = failure_text(
             engine_failure(transcript), stack=stack or "?", fallback="\n".join(transcript.splitlines()[-15:])
         )

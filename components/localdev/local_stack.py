@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from components.engine.workspace import LOCAL_STACK
-from components.localdev.server import DIRECTUS_VERSION, DirectusInstance, running_instance, start
+from components.localdev.server import DirectusInstance, running_instance, start
 from components.names import PROJECT_ROOT
 from components.providers.connection import TOKEN_ENV
 
@@ -27,7 +27,7 @@ def ensure_running(
     port = urlparse(url).port or 8055
     started = time.monotonic()
     instance = start(data_dir, port=port, detach=True)
-    say(f"started local Directus {DIRECTUS_VERSION} at {instance.url} in {time.monotonic() - started:.1f}s")
+    say(f"started local Directus {instance.version} at {instance.url} in {time.monotonic() - started:.1f}s")
     return instance
 
 

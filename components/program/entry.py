@@ -1,6 +1,7 @@
 """The Pulumi program: reads the stack config, renders the role templates and builds the components.
 
-No HTTP here except one read of the live schema (which collections exist) before anything is declared.
+No HTTP here except two reads before anything is declared: the live schema (which collections exist) and the
+server's version (what this Directus line allows, see :mod:`components.program.server_checks`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
+from components.directus.version import server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import RoleSpec, available_templates
@@ -17,6 +19,7 @@ from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
 from components.program.collections_check import check_collections_exist
 from components.program.member import McpMember
+from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
 from components.program.template_access import TemplateAccess
 from components.providers.connection import client_for, connection_from
@@ -92,7 +95,9 @@ def main() -> None:
             pulumi.Config(CONFIG_NAMESPACE).get, templates=available_templates(), present_keys=_namespace_keys()
         )
         specs = stack_role_specs(config, stack)
-        check_collections_exist(client_for(connection_from(get_config)), config, specs, stack)
+        client = client_for(connection_from(get_config))
+        check_collections_exist(client, config, specs, stack)
+        check_server_supports(config, specs, server_info(client), stack)
     except McpAccessError as exc:
         fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"

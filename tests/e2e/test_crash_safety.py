@@ -19,6 +19,8 @@ from components.localdev.server import DirectusInstance
 from tests.helpers.fault_proxy import FaultProxy
 from tests.helpers.stacks import NS, make_stack
 
+pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
+
 
 def kill_pulumi_engine() -> None:
     """SIGKILL the `pulumi` CLI started by this test process, and everything it started."""

@@ -18,6 +18,8 @@ from components.directus.errors import DirectusAuthError
 from components.localdev.server import DirectusInstance
 from tests.helpers.stacks import make_stack, planned_changes
 
+pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
+
 DRIFT_LOG = Path(__file__).resolve().parents[2] / "reports" / "drift-cases.jsonl"
 
 

@@ -20,9 +20,13 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
+from components.localdev.profiles import RunningDirectus, start_profile
 from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV
+from tests.helpers.directus import DirectusChoice
 from tests.helpers.fault_proxy import Fault, FaultProxy
 from tests.helpers.stacks import NS, make_stack
+
+pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
 
 MEMBERS = [
     {"name": f"m{i}", "email": f"member{i}@company.com", "template": "content" if i % 2 else "analysis"}
@@ -73,33 +77,34 @@ def assert_converged(stack: auto.Stack, admin: DirectusClient) -> None:
 
 
 @pytest.fixture
-def own_directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.DirectusInstance]:
-    """A Directus of its own, which the test stops and starts again on the same port and database."""
-    instance = server.start(tmp_path_factory.mktemp("stoppable"), fresh=True)
-    with DirectusClient(instance.url, instance.admin_token) as admin:
+def own_directus(
+    tmp_path_factory: pytest.TempPathFactory, directus_choice: DirectusChoice
+) -> Iterator[RunningDirectus]:
+    """A Directus of its own (the session's profile and line), which the test stops and starts again on the same
+    port and database."""
+    running = start_profile(directus_choice.profile, tmp_path_factory.mktemp("stoppable"), line=directus_choice.line)
+    with running, DirectusClient(running.instance.url, running.instance.admin_token) as admin:
         ensure_demo_collections(admin)
-    yield instance
-    running = server.running_instance(instance.data_dir)
-    if running is not None:
-        server.stop(running)
+        yield running
 
 
 def test_directus_stopped_during_up_fails_clearly_and_the_rerun_converges(
-    own_directus: server.DirectusInstance, tmp_path: Path, short_budget: dict[str, str]
+    own_directus: RunningDirectus, tmp_path: Path, short_budget: dict[str, str]
 ) -> None:
     created: list[str] = []
+    first = own_directus.instance
 
     def stop_directus_after_two_users(method: str, path: str, answer: httpx.Response) -> bool:
         if method == "POST" and path == "/users" and answer.is_success:
             created.append(path)
             if len(created) == 2 and not proxy.triggered.is_set():
                 proxy.triggered.set()
-                server.stop(own_directus)  # the second user was created; its answer is still delivered
+                server.stop(first)  # the second user was created; its answer is still delivered
                 threading.Thread(target=proxy.close, daemon=True).start()  # and Directus is now unreachable
         return False
 
-    proxy = FaultProxy(own_directus.url, after=stop_directus_after_two_users)
-    stack = stack_with(own_directus, tmp_path, "stopped", short_budget, url=proxy.url)
+    proxy = FaultProxy(first.url, after=stop_directus_after_two_users)
+    stack = stack_with(first, tmp_path, "stopped", short_budget, url=proxy.url)
     with pytest.raises(auto.CommandError) as caught:
         stack.up(color="never")
     assert proxy.triggered.is_set(), "Directus was not stopped during the run"
@@ -108,7 +113,7 @@ def test_directus_stopped_during_up_fails_clearly_and_the_rerun_converges(
     assert "gave up after" in message
 
     # Directus is back (same database, same port); the stack points at it again.
-    restarted = server.start(own_directus.data_dir, port=own_directus.port)
+    restarted = own_directus.start_again()
     stack.set_config(f"{NS}:directusUrl", auto.ConfigValue(restarted.url))
     try:
         stack.up(color="never")

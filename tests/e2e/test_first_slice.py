@@ -13,6 +13,8 @@ from components.directus.mcp import McpError, call_tool, initialize, list_tools
 from components.localdev.server import DirectusInstance
 from tests.helpers.stacks import set_values
 
+pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
+
 
 def test_up_gives_a_working_mcp_user_and_destroy_revokes_it(
     stack: auto.Stack, directus: DirectusInstance, admin: DirectusClient

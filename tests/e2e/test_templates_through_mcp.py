@@ -28,6 +28,8 @@ from components.ops.onboarding.render import client_config, render_onboarding
 from components.ops.onboarding.run import onboarding_info
 from tests.helpers.stacks import make_stack, planned_changes, set_values
 
+pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
+
 ANALYTICS = "page_views"
 TEMPLATES = {"content": {"collections": ["articles"]}, "analysis": {"collections": ["articles", ANALYTICS]}}
 MEMBERS = [

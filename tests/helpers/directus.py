@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,6 +19,15 @@ import pytest
 from components.directus.client import DirectusClient
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
+from components.localdev.profiles import DEFAULT_PROFILE, start_profile
+
+
+@dataclass(frozen=True)
+class DirectusChoice:
+    """Which Directus a session runs: the profile (``sqlite``, ``postgres-redis``) and the line (``12``, ``11``)."""
+
+    profile: str = DEFAULT_PROFILE
+    line: str = server.DEFAULT_LINE
 
 
 def require(condition: bool, reason: str) -> None:
@@ -29,16 +39,16 @@ def require(condition: bool, reason: str) -> None:
 
 
 @contextmanager
-def fresh_directus(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[server.DirectusInstance]:
-    """A fresh Directus (the pinned version) with a new SQLite database in ``data_dir`` and the demo collections."""
-    require(server.directus_cli().exists(), f"Directus is not installed at {server.directus_cli()}")
-    instance = server.start(data_dir, fresh=True, extra_env=extra_env)
-    try:
-        with DirectusClient(instance.url, instance.admin_token) as client:
+def fresh_directus(
+    data_dir: Path, extra_env: dict[str, str] | None = None, choice: DirectusChoice = DirectusChoice()
+) -> Iterator[server.DirectusInstance]:
+    """A fresh Directus of ``choice`` with its data in ``data_dir`` and the demo collections."""
+    cli = server.directus_cli(choice.line)
+    require(cli.exists(), f"Directus {choice.line}.x is not installed at {cli}")
+    with start_profile(choice.profile, data_dir, line=choice.line, extra_env=extra_env) as running:
+        with DirectusClient(running.instance.url, running.instance.admin_token) as client:
             ensure_demo_collections(client)
-        yield instance
-    finally:
-        server.stop(instance)
+        yield running.instance
 
 
 #: A contributor's already running Directus for the integration tests (``make local`` gives one): its URL and an
@@ -66,7 +76,9 @@ def external_directus() -> server.DirectusInstance | None:
 
 
 @contextmanager
-def session_directus(data_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[server.DirectusInstance]:
+def session_directus(
+    data_dir: Path, extra_env: dict[str, str] | None = None, choice: DirectusChoice = DirectusChoice()
+) -> Iterator[server.DirectusInstance]:
     """The Directus a test session shares: the contributor's (see :func:`external_directus`), else a fresh one."""
     if os.environ.get("CI") and os.environ.get(EXTERNAL_URL_ENV):
         pytest.fail(f"{EXTERNAL_URL_ENV} is set under CI: CI must test against a Directus of its own")
@@ -74,5 +86,5 @@ def session_directus(data_dir: Path, extra_env: dict[str, str] | None = None) ->
     if external is not None:
         yield external
         return
-    with fresh_directus(data_dir, extra_env) as instance:
+    with fresh_directus(data_dir, extra_env, choice) as instance:
         yield instance

@@ -27,6 +27,7 @@ EXPECTED: dict[str, set[str]] = {
     "revoke": {"--stack", "--repo"},
     "rotate": {"--stack", "--repo", "--verbose"},
     "oauth-approve": {"--stack", "--repo"},
+    "backup": {"--stack", "--repo"},
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 

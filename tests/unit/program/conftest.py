@@ -12,6 +12,7 @@ import pulumi.runtime.resource as sdk_resource
 import pytest
 from pulumi.runtime.config import CONFIG
 
+from components.directus.version import ServerInfo, parse_version
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import available_templates
 from components.model.stack_config import parse_config
@@ -74,12 +75,14 @@ def stack_config(
     """``stack_config(raw)`` sets the Pulumi config that ``main()`` reads.
 
     No Directus: the live schema check's one listing (and the client it would use) are replaced, and it sees
-    :data:`LIVE_COLLECTIONS`. What ``main()`` installs (its stack-trace wrapper) is undone after the test.
+    :data:`LIVE_COLLECTIONS`; the server reports version 12.4.0. What ``main()`` installs (its stack-trace
+    wrapper) is undone after the test.
     """
     saved = dict(CONFIG.get())
     monkeypatch.delenv("PULUMI_CONFIG", raising=False)
     monkeypatch.setattr(entry, "client_for", lambda connection: object())
     monkeypatch.setattr(collections_check, "live_collections", lambda client: LIVE_COLLECTIONS)
+    monkeypatch.setattr(entry, "server_info", lambda client: ServerInfo(parse_version("12.4.0")))
 
     def set_config(raw: dict[str, Any]) -> None:
         values = {f"{CONFIG_NAMESPACE}:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
