@@ -13,6 +13,7 @@ import os
 import pwd
 import secrets
 import shutil
+import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -23,6 +24,20 @@ from components.errors import McpAccessError
 #: Folders searched, newest major first, before ``PATH``.
 _SERVER_BIN_GLOB = "/usr/lib/postgresql/*/bin"
 SUPERUSER = "mcp_access"
+_PORT_ATTEMPTS = 5
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
 
 
 class PostgresError(McpAccessError):
@@ -121,23 +136,18 @@ def start_postgres(port: int) -> PostgresServer:
         )
     finally:
         pwfile.unlink(missing_ok=True)
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' -c fsync=off"
-    _run(
-        _as_server_user(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data_dir),
-                "-o",
-                options,
-                "-l",
-                str(folder / "server.log"),
-                "-w",
-                "start",
-            ]
-        ),
-        folder / "pg_ctl.log",
-    )
+    # The port was free when chosen, but on a busy machine another process may take it before the server binds:
+    # try a few fresh ports (the cluster is initialised once).
+    for attempt in range(_PORT_ATTEMPTS):
+        port = port if attempt == 0 else _free_port()
+        options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories='' -c fsync=off"
+        pg_ctl = [str(bin_dir / "pg_ctl"), "-D", str(data_dir), "-o", options, "-l", str(folder / "server.log")]
+        try:
+            _run(_as_server_user([*pg_ctl, "-w", "start"]), folder / "pg_ctl.log")
+            break
+        except PostgresError:
+            if "Address already in use" not in _read(folder / "server.log") or attempt == _PORT_ATTEMPTS - 1:
+                raise
     return PostgresServer(port=port, data_dir=data_dir, password=password)
 
 
