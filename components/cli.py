@@ -400,7 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument("member", help="the member's name in the roster")
     onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
     onboard.add_argument(
-        "--auth", choices=AUTH_METHODS, default="token", help="static token (default) or OAuth (no token printed)"
+        "--auth",
+        choices=AUTH_METHODS,
+        default=None,
+        help="the member's connection (default: its `auth` in the stack): static token, or OAuth (no token printed)",
     )
     onboard.add_argument(
         "--tool-mode",

@@ -178,9 +178,9 @@ def render_onboarding(info: OnboardingInfo, client: str) -> str:
         ]
     else:
         lines += [
-            f"> No secret in this document: {chosen.label} signs in with OAuth. Approve the consent as "
-            f"`{info.mcp_email}`, never with your personal account: the assistant gets the rights of whoever "
-            "approves.",
+            f"> No secret in this document: {chosen.label} signs in with OAuth. Its consent is approved as "
+            f"`{info.mcp_email}` (`mcp-access oauth-approve`), never with your personal account: the assistant gets "
+            "the rights of whoever approves.",
             "",
         ]
     if info.auth == "token" and chosen.token_in_url:

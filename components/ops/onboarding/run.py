@@ -16,13 +16,14 @@ def onboarding_info(
     stack: auto.Stack,
     member: str,
     *,
-    auth: Literal["token", "oauth"] = "token",
+    auth: Literal["token", "oauth"] | None = None,
     tool_mode: Literal["default", "registry"] = "default",
 ) -> OnboardingInfo:
     """The member's MCP email, template, URL, token and the stack's rules, or a clear error naming the member.
 
-    ``auth="oauth"``: the member connects with OAuth; the document carries no token, and the stack must have
-    ``mcp.oauth.enabled``.
+    ``auth`` defaults to the member's own (``members[].auth`` in the stack); asking for the other one is an
+    error that says how to switch. An ``oauth`` member's document carries no token, and the stack must have
+    ``mcp.oauth.enabled``; its consent is approved with ``mcp-access oauth-approve``.
     """
     outputs = deployed_outputs(stack)
     members = members_of(outputs)
@@ -30,16 +31,20 @@ def onboarding_info(
         known = ", ".join(sorted(members)) or "none"
         raise ConfigError(f"member {member!r} is not in stack {stack.name!r} (members: {known})")
     info = members[member]
-    tokens = outputs["tokens"].value if "tokens" in outputs else {}
-    if info.get("auth", "token") == "oauth":
+    own: Literal["token", "oauth"] = "oauth" if info.get("auth") == "oauth" else "token"
+    chosen = auth or own
+    if chosen != own:
         raise ConfigError(
-            f"member {member!r} has auth 'oauth' in stack {stack.name!r}: no static token; add the bare MCP URL "
-            f"{info['mcpUrl']} to the client, then approve its consent with `mcp-access oauth-approve {member}`"
+            f"member {member!r} connects with auth {own!r} in stack {stack.name!r}, not {chosen!r}: set "
+            f"`auth: {chosen}` for it in the stack and run `up` to switch"
         )
-    if not info.get("enabled", True) or member not in tokens:
-        raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}: it has no token")
+    if not info.get("enabled", True):
+        raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}: it cannot connect")
+    tokens = outputs["tokens"].value if "tokens" in outputs else {}
+    if own == "token" and member not in tokens:
+        raise ConfigError(f"member {member!r} has no token in stack {stack.name!r}: run `up` first")
     config, _ = stack_settings(stack)
-    if auth == "oauth" and not config.mcp.oauth.enabled:
+    if own == "oauth" and not config.mcp.oauth.enabled:
         raise ConfigError(
             f"member {member!r} cannot connect with OAuth: stack {stack.name!r} has mcp.oauth.enabled false"
         )
@@ -49,11 +54,11 @@ def onboarding_info(
         template=info["template"],
         stack=stack.name,
         mcp_url=info["mcpUrl"],
-        token=tokens[member] if auth == "token" else "",
+        token=tokens[member] if own == "token" else "",
         allow_deletes=config.mcp.allow_deletes,
         ip_allowlist=list(config.ip_allowlist),
         rotation_due=info.get("rotationDue"),
-        auth=auth,
+        auth=own,
         tool_mode=tool_mode,
     )
 

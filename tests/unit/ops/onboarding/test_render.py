@@ -144,7 +144,8 @@ def test_every_client_auth_and_tool_mode_renders(client: str, auth: Any, mode: A
     else:
         assert "access_token" not in doc and "Authorization" not in snippet and "secret**" not in doc
         assert f"by {'dynamic client registration'}" in doc
-        assert "Sign in there as **`ai-john@company.com`**, never with your personal account" in doc
+        assert "Do not sign in there with your personal account" in doc
+        assert "mcp-access oauth-approve john --stack production --authorize-url" in doc
         if url is not None:
             assert urlsplit(url).path == "/mcp"
     query = parse_qs(urlsplit(url).query) if url else {}
