@@ -28,7 +28,6 @@ from components.ops.onboarding.oauth_consent import approve_consent
 from tests.helpers.directus import require
 from tests.helpers.oauth import (
     approve_as,
-    enable_oauth_settings,
     exchange,
     oauth_environment,
     register_and_authorize,
@@ -51,7 +50,6 @@ def oauth_directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.
     try:
         with DirectusClient(instance.url, instance.admin_token) as client:
             ensure_demo_collections(client)
-        enable_oauth_settings(instance)
         yield instance
     finally:
         server.stop(instance)
@@ -60,8 +58,10 @@ def oauth_directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.
 @pytest.fixture(scope="module")
 def deployed(oauth_directus: server.DirectusInstance, tmp_path_factory: pytest.TempPathFactory) -> auto.Stack:
     templates = {"content": {"collections": ["articles"]}, "analysis": {"collections": ["articles"]}}
+    # The OAuth switches are stack settings (`mcp.oauth`): `up` turns them on, as a user's stack would.
+    mcp = {"enabled": True, "allowDeletes": False, "oauth": {"enabled": True, "dynamicClientRegistration": True}}
     stack = make_stack(
-        oauth_directus, tmp_path_factory.mktemp("oauth-stack"), STACK, members=MEMBERS, templates=templates
+        oauth_directus, tmp_path_factory.mktemp("oauth-stack"), STACK, members=MEMBERS, templates=templates, mcp=mcp
     )
     stack.up(color="never")
     return stack

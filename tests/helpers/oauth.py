@@ -1,6 +1,6 @@
 """The client side of Directus's MCP OAuth (what Claude Code or Cursor do): DCR, PKCE, code exchange.
 
-Plus the one seam part A of issue 12 replaces with settings as code: :func:`enable_oauth_settings`.
+The OAuth settings themselves are stack settings (``mcp.oauth``), applied by ``up``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
-from components.localdev.server import DirectusInstance
-
 REDIRECT_URI = "http://127.0.0.1:9/callback"  # never called: the test reads the code from the redirect
 
 
@@ -26,16 +24,6 @@ def oauth_environment(port: int) -> dict[str, str]:
         "MCP_OAUTH_ALLOWED_REDIRECT_DOMAINS": "127.0.0.1",
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
     }
-
-
-def enable_oauth_settings(directus: DirectusInstance) -> None:
-    """The settings half (admin REST); part A makes these stack settings."""
-    response = httpx.patch(
-        f"{directus.url}/settings",
-        headers={"Authorization": f"Bearer {directus.admin_token}"},
-        json={"mcp_enabled": True, "mcp_oauth_enabled": True, "mcp_oauth_dcr_enabled": True},
-    )
-    response.raise_for_status()
 
 
 @dataclass
