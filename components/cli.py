@@ -421,6 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--out", "-o", type=Path, help="write to this file instead of stdout")
     add_shared_flags(calendar, "stack", "repo")
     calendar.set_defaults(handler=cmd_calendar)
+
     approve = commands.add_parser(
         "oauth-approve",
         help="approve an OAuth consent as an `auth: oauth` member's dedicated MCP user (no standing password)",

@@ -30,15 +30,8 @@ FIRST_FIELDS = ("mcp_enabled", "mcp_allow_deletes", "mcp_system_prompt_enabled",
 #: Managed since the OAuth settings (Directus 12.0+ columns).
 LATER_FIELDS = ("mcp_oauth_enabled", "mcp_oauth_dcr_enabled", "mcp_oauth_cimd_enabled", "mcp_prompts_collection")
 MCP_FIELDS = FIRST_FIELDS + LATER_FIELDS
-BOOL_FIELDS = (
-    "mcp_enabled",
-    "mcp_allow_deletes",
-    "mcp_system_prompt_enabled",
-    "mcp_oauth_enabled",
-    "mcp_oauth_dcr_enabled",
-    "mcp_oauth_cimd_enabled",
-)
 TEXT_FIELDS = ("mcp_system_prompt", "mcp_prompts_collection")
+BOOL_FIELDS = tuple(field for field in MCP_FIELDS if field not in TEXT_FIELDS)
 DIRECTUS_DEFAULTS: dict[str, Any] = {
     "mcp_enabled": False,
     "mcp_allow_deletes": False,
