@@ -7,7 +7,8 @@ every check, read and diff through gRPC. Here the same steps run in this process
    own provider's ``read`` (the class the state pickles, configured with the stack config like the engine's
    provider process), on one shared :class:`~components.directus.snapshot.Snapshot`: one listing per kind, and one
    probe per token. The reads run on a bounded thread pool (:data:`READ_CONCURRENCY_ENV`, default
-   :data:`DEFAULT_READ_CONCURRENCY`), so token probes stay within what Directus's rate limiter allows.
+   :data:`DEFAULT_READ_CONCURRENCY`), so token probes stay within what Directus's rate limiter allows, and
+   while the program declares: a resource's plan waits for its own read only.
 2. **Declare**: the program's ``build`` runs under mocks (:mod:`components.ops.drift.declared`). Each dynamic
    resource is checked (``check``) and diffed (``diff``, refreshed outputs against checked inputs) by its provider
    as it registers, and classified with the engine's rules (``step_generator.go`` of Pulumi 3.259, for providers
@@ -37,7 +38,7 @@ import importlib
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,8 +130,13 @@ def _without_nones(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def refresh(state: StackState, providers: Providers) -> list[Refreshed]:
-    """Read every dynamic resource of the state; those deleted out of band are left out (the refresh drops them)."""
+def refresh(state: StackState, providers: Providers, pool: ThreadPoolExecutor) -> dict[str, Future[Refreshed | None]]:
+    """Start reading every dynamic resource of the state on ``pool``; by URN, each read's result.
+
+    A result of ``None`` is a resource deleted out of band (the refresh drops it from the state). The reads run
+    while the program declares (Directus answers the probes while this process runs the program): the plan waits
+    for a resource's read only when that resource registers.
+    """
 
     def read(resource: StateResource) -> Refreshed | None:
         provider = providers.for_type(resource.type)
@@ -140,10 +146,7 @@ def refresh(state: StackState, providers: Providers) -> list[Refreshed]:
         inputs = dict(result.inputs) if result.inputs is not None else dict(resource.inputs)
         return Refreshed(resource, str(result.id), inputs, _without_nones(result.outs or {}))
 
-    dynamic = [r for r in state.resources if r.custom and is_dynamic(r.type)]
-    with ThreadPoolExecutor(max_workers=read_concurrency(), thread_name_prefix="drift-read") as pool:
-        results = list(pool.map(read, dynamic))
-    return [r for r in results if r is not None]
+    return {r.urn: pool.submit(read, r) for r in state.resources if r.custom and is_dynamic(r.type)}
 
 
 def _shown(value: Any) -> Any:
@@ -169,16 +172,23 @@ def _live(refreshed: Refreshed) -> dict[str, Any]:
 class Planner:
     """Answers the program's registrations (the ``answer`` of :func:`declare`) and records the planned steps."""
 
-    def __init__(self, refreshed: Iterable[Refreshed], providers: Providers) -> None:
-        refreshed = list(refreshed)
-        self._refreshed = {r.resource.urn: r for r in refreshed if not r.resource.delete}
-        self._condemned = [r for r in refreshed if r.resource.delete]
+    def __init__(self, state: StackState, reads: Mapping[str, Future[Refreshed | None]], providers: Providers) -> None:
+        condemned = {r.urn for r in state.resources if r.delete}
+        self._reads = {urn: read for urn, read in reads.items() if urn not in condemned}
+        self._condemned_reads = [read for urn, read in reads.items() if urn in condemned]
         self._providers = providers
         self._lock = threading.Lock()
         self.steps: list[PlannedStep] = []
         self._late: list[PlannedStep] = []  # a replacement's deletes come after every create and update
         self._matched: set[str] = set()
         self.failures: list[str] = []
+
+    def _refreshed(self, *urns: str) -> Refreshed | None:
+        """The refreshed state of the first of ``urns`` the state holds (``None``: not in it, or deleted)."""
+        for urn in urns:
+            if urn in self._reads:
+                return self._reads[urn].result()
+        return None
 
     def _add(self, *steps: PlannedStep, late: Iterable[PlannedStep] = ()) -> None:
         with self._lock:
@@ -199,10 +209,7 @@ class Planner:
         if not (registration.custom and is_dynamic(registration.type)):
             return "", {}  # components: no id, no outputs the program reads
         urn, type_ = registration.urn, registration.type
-        old = next(
-            (self._refreshed[u] for u in (urn, *registration.alias_urns) if u in self._refreshed),
-            None,
-        )
+        old = self._refreshed(urn, *registration.alias_urns)
         if old is None:
             inputs = self._checked(registration, {})
             self._add(PlannedStep(urn, type_, "create", None, _declared(inputs)))
@@ -234,11 +241,9 @@ class Planner:
                 f"stack {state.stack!r}: the declarations fail their checks (the engine's preview would fail):\n  "
                 + "\n  ".join(sorted(self.failures))
             )
-        undeclared = [r for urn, r in self._refreshed.items() if urn not in self._matched]
-        deletes = [
-            PlannedStep(r.resource.urn, r.resource.type, "delete", _live(r), None)
-            for r in [*self._condemned, *undeclared]
-        ]
+        undeclared = [read for urn, read in self._reads.items() if urn not in self._matched]
+        live = [r for r in (read.result() for read in [*self._condemned_reads, *undeclared]) if r is not None]
+        deletes = [PlannedStep(r.resource.urn, r.resource.type, "delete", _live(r), None) for r in live]
         return [*self.steps, *self._late, *deletes]
 
 
@@ -253,6 +258,7 @@ def planned_steps(
     snapshot_for(connection_from(config_values.get)).clear()  # listings from an earlier run in this process are old
     specs = checked_specs(config, state.stack, client, info)
     providers = Providers(config_values)
-    planner = Planner(refresh(state, providers), providers)
-    declare(config, specs, state.stack, planner.answer)
-    return planner.finish(state)
+    with ThreadPoolExecutor(max_workers=read_concurrency(), thread_name_prefix="drift-read") as pool:
+        planner = Planner(state, refresh(state, providers, pool), providers)
+        declare(config, specs, state.stack, planner.answer)
+        return planner.finish(state)

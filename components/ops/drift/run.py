@@ -10,6 +10,7 @@ Three questions, one report:
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -157,14 +158,17 @@ def run_drift(
 ) -> DriftReport:
     """The drift report.
 
-    Two ``pulumi`` CLI calls: the state (``stack export``, which also holds the stack's outputs) and the config.
+    Two ``pulumi`` CLI calls, side by side: the state (``stack export``, which also holds the stack's outputs) and
+    the config.
     The managed objects are compared in this process (:mod:`components.ops.drift.plan`); ``engine=True`` runs the
     engine's ``preview --refresh`` instead (slower; the cross-check), whose output goes to ``on_output``
     (``--verbose``).
     """
-    state = read_state(stack)
-    outputs = state.outputs()
-    config, values = stack_settings(stack)
+    with ThreadPoolExecutor(max_workers=1) as side:
+        settings = side.submit(stack_settings, stack)
+        state = read_state(stack)
+        outputs = state.outputs()  # "run `up` first" before any complaint about the config
+        config, values = settings.result()
     client = admin_client(values)
     declared = declared_in_state(stack, state.raw, client)
     info = server_info(client)

@@ -71,7 +71,9 @@ def test_each_dynamic_resource_registers_under_its_state_urn_and_downstream_inpu
     assert seen["content-permissions"].inputs["policy_id"] == "policy-1"
     assert (seen["content-access"].inputs["policy"], seen["content-access"].inputs["role"]) == ("policy-1", "role-1")
     # The legacy type is declared as an alias, so a state from before the kinds were named still matches.
-    assert seen["john-user"].alias_urns == (f"{PREFIX}directus-mcp-access:index:McpMember$pulumi-python:dynamic:Resource::john-user",)
+    assert seen["john-user"].alias_urns == (
+        f"{PREFIX}directus-mcp-access:index:McpMember$pulumi-python:dynamic:Resource::john-user",
+    )
 
 
 def test_a_resource_planned_for_creation_leaves_what_depends_on_its_id_unknown() -> None:
