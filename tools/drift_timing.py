@@ -4,10 +4,11 @@ Usage (``.venv/bin/python tools/drift_timing.py``):
 
 - ``setup N DIR``: start a Directus (SQLite) in ``DIR/directus`` that outlives this process, deploy a stack of N
   members (the benchmark's roster) with its state in ``DIR``, and write ``DIR/stack.json``.
-- ``time DIR [--engine] [--runs 3]``: run :func:`run_drift` ``--runs`` times on that stack and print each wall
-  time, the median, the 1-minute load average, the HTTP requests sent to Directus in one run (by the client's
-  request log, in every process) and the ``pulumi`` CLI invocations of one run. ``--engine`` times the
-  engine's ``preview --refresh`` path instead of the in-process one.
+- ``time DIR [--runs 3]``: run :func:`run_drift` ``--runs`` times in each way, the in-process plan (the default)
+  and the engine's ``preview --refresh`` (``--engine``), alternating so that both meet the same machine load,
+  and print for each way every wall time, the median, the HTTP requests sent to Directus in one run (by the
+  client's request log, in every process) and the ``pulumi`` CLI invocations of one run; then the 1-minute
+  load average and the ratio of the medians. ``--only in-process`` or ``--only engine`` times one way.
 - ``stop DIR``: stop that Directus.
 
 ``DIR/stack.json`` holds the stack's throw-away passphrase: keep ``DIR`` out of git (a temporary folder).
@@ -24,6 +25,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +98,25 @@ class CountingCommand:
         return self.inner.run(args, *rest, **kwargs)
 
 
-def time_drift(base: Path, *, engine: bool, runs: int) -> None:
+@dataclass
+class Timing:
+    engine: bool
+    times: list[float] = field(default_factory=list)
+    drifted: set[int] = field(default_factory=set)
+    requests: Counter[str] = field(default_factory=Counter)
+    cli: list[str] = field(default_factory=list)
+
+    def report(self, n: int) -> None:
+        mode = "engine (preview --refresh)" if self.engine else "in-process"
+        print(f"drift, {mode}, {n} members: " + ", ".join(f"{t:.2f}" for t in self.times) + " s")
+        print(f"  median {statistics.median(self.times):.2f} s; drifted resources {sorted(self.drifted)}")
+        print(f"  requests in one run: {sum(self.requests.values())}")
+        for kind, count in sorted(self.requests.items(), key=lambda item: -item[1]):
+            print(f"    {count:5d} {kind}")
+        print(f"  pulumi CLI invocations in one run: {len(self.cli)}: {self.cli}")
+
+
+def time_drift(base: Path, *, ways: list[bool], runs: int) -> None:
     info = json.loads((base / "stack.json").read_text())
     if server.running_instance(base / "directus") is None:
         sys.exit(f"no Directus running from {base / 'directus'}: run `setup` again")
@@ -108,26 +128,25 @@ def time_drift(base: Path, *, engine: bool, runs: int) -> None:
     counting = CountingCommand(workspace.pulumi_command)
     workspace.pulumi_command = counting  # type: ignore[assignment]
     log = base / "requests.log"
-    times, findings = [], set()
-    requests: Counter[str] = Counter()
+    timings = [Timing(engine) for engine in ways]
     for index in range(runs):
-        log.write_text("")
-        counting.calls.clear()
-        started = time.monotonic()
-        report = run_drift(stack, engine=engine) if engine else run_drift(stack)
-        times.append(time.monotonic() - started)
-        findings.add(len(report.drifted))
-        if index == 0:
-            lines = [line.split(" ", 2) for line in log.read_text().splitlines() if line.strip()]
-            requests = Counter(f"{method} {path.split('?')[0]}" for _, method, path in lines)
-            cli = list(counting.calls)
-    mode = "engine (preview --refresh)" if engine else "in-process"
-    print(f"drift, {mode}, {info['n']} members: " + ", ".join(f"{t:.2f}" for t in times) + " s")
-    print(f"  median {statistics.median(times):.2f} s; load average {os.getloadavg()[0]:.2f}; drifted {findings}")
-    print(f"  requests in one run: {sum(requests.values())}")
-    for kind, count in sorted(requests.items(), key=lambda item: -item[1]):
-        print(f"    {count:5d} {kind}")
-    print(f"  pulumi CLI invocations in one run: {len(cli)}: {cli}")
+        for timing in timings:
+            log.write_text("")
+            counting.calls.clear()
+            started = time.monotonic()
+            report = run_drift(stack, engine=timing.engine)
+            timing.times.append(time.monotonic() - started)
+            timing.drifted.add(len(report.drifted))
+            if index == 0:
+                lines = [line.split(" ", 2) for line in log.read_text().splitlines() if line.strip()]
+                timing.requests = Counter(f"{method} {path.split('?')[0]}" for _, method, path in lines)
+                timing.cli = list(counting.calls)
+    for timing in timings:
+        timing.report(info["n"])
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
+    if len(timings) == 2:
+        ratio = statistics.median(timings[0].times) / statistics.median(timings[1].times)
+        print(f"in-process / engine (medians): {ratio:.2f}")
 
 
 def main() -> None:
@@ -138,7 +157,7 @@ def main() -> None:
     setup_cmd.add_argument("dir", type=Path)
     time_cmd = commands.add_parser("time")
     time_cmd.add_argument("dir", type=Path)
-    time_cmd.add_argument("--engine", action="store_true")
+    time_cmd.add_argument("--only", choices=["in-process", "engine"])
     time_cmd.add_argument("--runs", type=int, default=3)
     stop_cmd = commands.add_parser("stop")
     stop_cmd.add_argument("dir", type=Path)
@@ -146,7 +165,8 @@ def main() -> None:
     if args.command == "setup":
         setup(args.n, args.dir)
     elif args.command == "time":
-        time_drift(args.dir, engine=args.engine, runs=args.runs)
+        ways = {"in-process": [False], "engine": [True]}.get(args.only, [False, True])
+        time_drift(args.dir, ways=ways, runs=args.runs)
     else:
         instance = server.running_instance(args.dir / "directus")
         if instance is not None:
