@@ -124,6 +124,9 @@ class Refreshed:
     inputs: dict[str, Any]
     outputs: dict[str, Any]
 
+    def __repr__(self) -> str:  # the outputs hold the token: never show values
+        return f"Refreshed(urn={self.resource.urn!r}, id={self.id!r})"
+
 
 def _without_nones(values: Mapping[str, Any]) -> dict[str, Any]:
     """What the engine keeps of a map a provider returns: top-level ``None`` values are not sent."""
