@@ -11,7 +11,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
-from components.directus.version import server_info
+from components.directus.client import DirectusClient
+from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import RoleSpec, available_templates
@@ -81,6 +82,18 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
     pulumi.export("tokens", pulumi.Output.secret(tokens))
 
 
+def checked_specs(config: StackConfig, stack: str, client: DirectusClient, info: ServerInfo) -> dict[str, RoleSpec]:
+    """The stack's role specs, once the live checks every declaration needs have passed.
+
+    Every collection the templates name exists, and the server supports what the stack asks for. The program
+    runs these before :func:`build`, and so does ``drift``'s in-process plan (:mod:`components.ops.drift.declared`).
+    """
+    specs = stack_role_specs(config, stack)
+    check_collections_exist(client, config, specs, stack)
+    check_server_supports(config, specs, info, stack)
+    return specs
+
+
 def _namespace_keys() -> list[str]:
     """Keys set in this project's config namespace (to report unknown ones)."""
     prefix = f"{CONFIG_NAMESPACE}:"
@@ -96,10 +109,8 @@ def main() -> None:
         config = load_config(
             pulumi.Config(CONFIG_NAMESPACE).get, templates=available_templates(), present_keys=_namespace_keys()
         )
-        specs = stack_role_specs(config, stack)
         client = client_for(connection_from(get_config))
-        check_collections_exist(client, config, specs, stack)
-        check_server_supports(config, specs, server_info(client), stack)
+        specs = checked_specs(config, stack, client, server_info(client))
     except McpAccessError as exc:
         fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"
