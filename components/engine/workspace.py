@@ -23,7 +23,7 @@ from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
 from components.names import PROJECT_NAME, PROJECT_ROOT
-from components.program.output_wait import wait_outputs_linearly
+from components.program.sdk_speedups import speed_up_sdk
 from components.program.stack_traces import declaration_frames_only
 from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 
@@ -133,7 +133,7 @@ def open_stack(
     if program is None:
         from components.program.entry import main as program
     declaration_frames_only()  # the inline program registers its resources from this process
-    wait_outputs_linearly()
+    speed_up_sdk()
     # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
     # token (for its live schema check) from here, so hand it the same values the providers get.
     for key in (TOKEN_ENV, URL_ENV, TIMEOUT_ENV, RETRY_MAX_WAIT_ENV):

@@ -20,7 +20,7 @@ from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
 from components.program.collections_check import check_collections_exist
 from components.program.member import McpMember
-from components.program.output_wait import wait_outputs_linearly
+from components.program.sdk_speedups import speed_up_sdk
 from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
 from components.program.template_access import TemplateAccess
@@ -103,7 +103,7 @@ def _namespace_keys() -> list[str]:
 def main() -> None:
     """Entry point for ``__main__.py`` and for the Automation API's inline program."""
     declaration_frames_only()
-    wait_outputs_linearly()
+    speed_up_sdk()
     stack = pulumi.get_stack()
     try:
         config = load_config(

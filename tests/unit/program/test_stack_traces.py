@@ -27,6 +27,8 @@ import importlib, pkgutil
 import asyncio
 import pulumi.runtime.resource as sdk
 import pulumi.runtime.stack as sdk_stack
+import pulumi._types as sdk_types
+types_original = sdk_types.resource_types
 original = sdk._get_stack_trace
 import components.providers, components.program
 for package in (components.providers, components.program):
@@ -35,6 +37,7 @@ for package in (components.providers, components.program):
 import components.engine.workspace
 assert sdk._get_stack_trace is original, sdk._get_stack_trace
 assert sdk_stack.asyncio is asyncio, sdk_stack.asyncio
+assert sdk_types.resource_types is types_original, sdk_types.resource_types
 """
 
 

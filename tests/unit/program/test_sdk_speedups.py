@@ -1,4 +1,4 @@
-"""The SDK's final wait for outstanding outputs: one wait for all of them, same results, same failures."""
+"""The SDK speed-ups: one wait for all outstanding outputs (same results, same failures); types per class."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pulumi
 import pulumi.runtime.stack as sdk_stack
 import pytest
 
-from components.program.output_wait import wait_outputs_linearly
+from components.program.sdk_speedups import cache_resource_types, wait_outputs_linearly
 from tests.helpers.pulumi_mocks import run_program
 
 OUTPUTS = 400
@@ -93,3 +93,24 @@ def test_with_it_a_failing_output_still_fails_the_run(sdk_asyncio: None) -> None
 
     with pytest.raises(ValueError, match="declared value is wrong"):
         run_program(program, stack="wait")
+
+
+def test_resource_types_are_computed_once_per_class_and_each_caller_gets_a_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pulumi._types as sdk_types
+
+    calls: list[type] = []
+
+    def sdk_resource_types(cls: type) -> dict[str, type]:
+        calls.append(cls)
+        return {"token": str}
+
+    monkeypatch.setattr(sdk_types, "resource_types", sdk_resource_types)
+    cache_resource_types()
+    cache_resource_types()  # idempotent
+    first = sdk_types.resource_types(int)
+    first["changed"] = bytes
+    assert sdk_types.resource_types(int) == {"token": str}
+    assert sdk_types.resource_types(str) == {"token": str}
+    assert calls == [int, str]

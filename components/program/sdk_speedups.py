@@ -1,7 +1,7 @@
-"""Wait for a program's outstanding outputs in time that grows with their number, not with its square.
+"""Two costs of the Python SDK that grow faster than the program needs: its final wait, its type lookups.
 
-Installed next to :func:`components.program.stack_traces.declaration_frames_only` (by the program's entry and by
-:func:`components.engine.workspace.open_stack`); importing this module changes nothing.
+:func:`speed_up_sdk` installs both, next to :func:`components.program.stack_traces.declaration_frames_only`
+(in the program's entry and in :func:`components.engine.workspace.open_stack`); importing changes nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import types
 from collections.abc import Iterable
 from typing import Any
 
+import pulumi._types as sdk_types
 import pulumi.runtime.stack as sdk_stack
 
 
@@ -56,3 +57,32 @@ def wait_outputs_linearly() -> None:
     if "FIRST_COMPLETED" not in inspect.getsource(sdk_stack.wait_for_rpcs):
         return
     setattr(sdk_stack, "asyncio", _AsyncioWaitingOnce())  # noqa: B010 (a private name of the SDK)
+
+
+def cache_resource_types() -> None:
+    """Compute each resource class's property types once, not once per resource.
+
+    The SDK (3.259) calls ``pulumi._types.resource_types(cls)`` for every resource it registers, which reads the
+    class's annotations with ``typing.get_type_hints`` each time: about 2.7 ms per resource, ~2.5 s of a program
+    with 300 members. The answer depends on the class only. Each caller gets its own copy of the dict. If a later
+    SDK renames the function, nothing is replaced. Idempotent.
+    """
+    original = getattr(sdk_types, "resource_types", None)
+    if original is None or getattr(original, "cached_per_class", False):
+        return
+    cache: dict[type, dict[str, type]] = {}
+
+    def resource_types(resource_cls: type) -> dict[str, type]:
+        types_of_class = cache.get(resource_cls)
+        if types_of_class is None:
+            types_of_class = cache[resource_cls] = original(resource_cls)
+        return dict(types_of_class)
+
+    resource_types.cached_per_class = True  # type: ignore[attr-defined]
+    setattr(sdk_types, "resource_types", resource_types)  # noqa: B010 (a private module of the SDK)
+
+
+def speed_up_sdk() -> None:
+    """Install both; importing this module changes nothing."""
+    wait_outputs_linearly()
+    cache_resource_types()
