@@ -32,6 +32,7 @@ Nothing is asserted: it prints numbers.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import math
 import os
@@ -248,6 +249,18 @@ def _drift_note(stdout: str, code: int) -> str:
     return "clean" if code == 0 else "findings (exit 1)"
 
 
+_PREVIEW_SUMMARY = re.compile(r"finished in [\d.]+s: (\{.*\})\s*$")
+
+
+def _preview_note(stdout: str, code: int) -> str:
+    """``pulumi preview (stack bench) finished in 1.0s: {'same': 41}`` -> ``no change (41 same)``."""
+    found = _PREVIEW_SUMMARY.search(stdout)
+    changes: dict[str, int] = ast.literal_eval(found.group(1)) if found else {}
+    if set(changes) == {"same"}:
+        return f"no change ({changes['same']} same)"
+    return f"changes! {changes}"
+
+
 def _d6s_note(stdout: str, code: int) -> str:
     return "changes!" if json.loads(stdout)["changes"] else "no change"
 
@@ -267,7 +280,7 @@ def whole_process_commands(
         )
     if "cli-preview" in chosen:
         preview = [mcp_access, "preview", *stack_args]
-        commands.append(Command("mcp-access preview", preview, process_env, masked=masked))
+        commands.append(Command("mcp-access preview", preview, process_env, masked=masked, check=_preview_note))
     if d6s is not None:
         diff = d6s.argv(*DIFF_ARGS)
         commands.append(Command("d6s sync diff", diff, d6s.env(), cwd=d6s.folder, masked=masked, check=_d6s_note))
