@@ -393,9 +393,9 @@ def compare(n: int, results: dict[str, list[Phase]]) -> None:
         cells = []
         for phases in results.values():
             other = phases[index]
-            cells.append(
-                f"{other.seconds / phase.seconds:9.2f}x {other.total_requests / max(phase.total_requests, 1):9.2f}x  "
-            )
+            # d6s's requests are not counted: no ratio rather than 0.00x.
+            requests = f"{other.total_requests / phase.total_requests:9.2f}x" if phase.total_requests else f"{'-':>10}"
+            cells.append(f"{other.seconds / phase.seconds:9.2f}x {requests}  ")
         print(f"  {phase.name:40} " + " ".join(f"{c:>22}" for c in cells))
 
 
