@@ -228,7 +228,7 @@ class Command:
     env: dict[str, str]
     cwd: Path | None = None
     ok_codes: tuple[int, ...] = (0,)
-    #: Words put in the output instead of these values (the admin token, the passphrase).
+    #: Values shown as *** in any output the benchmark prints (the admin token, the passphrase).
     masked: tuple[str, ...] = ()
     #: Checks the output of a successful run; returns a note for the table (e.g. "no change") or raises.
     check: Callable[[str, int], str] | None = None
