@@ -9,9 +9,19 @@
 #      (<folder>-<version>): branches pinned to different versions share one cache without reinstalling over
 #      each other's running servers;
 #   4. Redis (Debian package redis-server) when missing, for the postgres-redis profile (PostgreSQL's server
-#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin).
+#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin);
+#   5. only with --with-d6s (the benchmark asks for it): the official Directus CLI `d6s` (@directus/cli, pinned
+#      in tools/d6s), into <cache>/d6s-<version>, for the benchmark's side-by-side `d6s sync diff`.
 # Each step prints what it does and how long it took.
 set -euo pipefail
+
+WITH_D6S=0
+for arg in "$@"; do
+    case $arg in
+        --with-d6s) WITH_D6S=1 ;;
+        *) echo "usage: tools/bootstrap.sh [--with-d6s]" >&2; exit 2 ;;
+    esac
+done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${DIRECTUS_MCP_ACCESS_CACHE:-$HOME/.cache/directus-mcp-access}
@@ -111,6 +121,13 @@ for folder in directus directus-11; do
         end "rebuilt"
     fi
 done
+
+if [ "$WITH_D6S" = 1 ]; then
+    d6s_version=$(sed -n 's/^ *"@directus\/cli": *"\([^"]*\)".*/\1/p' "$ROOT/tools/d6s/package.json")
+    [ -n "$d6s_version" ] || { echo "error: no @directus/cli version in tools/d6s/package.json" >&2; exit 1; }
+    begin "d6s (@directus/cli $d6s_version) from tools/d6s (npm), for the benchmark only"
+    if npm_install d6s "$CACHE/d6s-$d6s_version"; then end "installed in $CACHE/d6s-$d6s_version"; else end "cached"; fi
+fi
 
 # ------------------------------------------------------------------------------------------------------
 begin "Redis (Debian package redis-server) for the postgres-redis profile"
