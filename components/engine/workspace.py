@@ -146,7 +146,11 @@ def open_stack(
 
 
 def pulumi_command(bin_dir: Path | None) -> auto.PulumiCommand:
-    return auto.PulumiCommand(root=str(bin_dir.parent)) if bin_dir else auto.PulumiCommand()
+    """The CLI :func:`pulumi_bin_dir` chose. Its version is known already (the cache folder is per version, a CLI
+    on PATH was asked), so the Automation API's own ``pulumi version`` call (~0.4 s per command) is skipped."""
+    if bin_dir is None:
+        return auto.PulumiCommand(skip_version_check=True)
+    return auto.PulumiCommand(root=str(bin_dir.parent), skip_version_check=True)
 
 
 def workspace_options(
