@@ -8,6 +8,7 @@ project's offline toolchain cannot obtain (see README, "Toolchain"). With a regu
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from components.engine.backend import check_backend_settings, redact
 from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
+from components.model.role_templates import project_templates
 from components.names import PROJECT_NAME, PROJECT_ROOT
 from components.program.stack_traces import declaration_frames_only
 from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
@@ -123,7 +125,9 @@ def open_stack(
     (``auto.StackNotFoundError``), not a new empty stack.
     """
     if program is None:
-        from components.program.entry import main as program
+        from components.program.entry import main
+
+        program = functools.partial(main, template_dir=project_templates(work_dir))
     declaration_frames_only()  # the inline program registers its resources from this process
     # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
     # token (for its live schema check) from here, so hand it the same values the providers get.

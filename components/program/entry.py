@@ -6,6 +6,7 @@ server's version (what this Directus line allows, see :mod:`components.program.s
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -14,7 +15,7 @@ from pulumi.runtime.config import CONFIG, get_config, get_config_env
 from components.directus.version import server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
-from components.model.role_templates import RoleSpec, available_templates
+from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
 from components.program.collections_check import check_collections_exist
@@ -86,15 +87,20 @@ def _namespace_keys() -> list[str]:
     return [k.removeprefix(prefix) for k in {**get_config_env(), **CONFIG.get()} if k.startswith(prefix)]
 
 
-def main() -> None:
-    """Entry point for ``__main__.py`` and for the Automation API's inline program."""
+def main(template_dir: Path = TEMPLATE_DIR) -> None:
+    """Entry point for ``__main__.py`` and for the Automation API's inline program.
+
+    ``template_dir``: the project's role templates (see :func:`components.model.role_templates.project_templates`).
+    """
     declaration_frames_only()
     stack = pulumi.get_stack()
     try:
         config = load_config(
-            pulumi.Config(CONFIG_NAMESPACE).get, templates=available_templates(), present_keys=_namespace_keys()
+            pulumi.Config(CONFIG_NAMESPACE).get,
+            templates=available_templates(template_dir),
+            present_keys=_namespace_keys(),
         )
-        specs = stack_role_specs(config, stack)
+        specs = stack_role_specs(config, stack, template_dir)
         client = client_for(connection_from(get_config))
         check_collections_exist(client, config, specs, stack)
         check_server_supports(config, specs, server_info(client), stack)
