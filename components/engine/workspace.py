@@ -8,7 +8,6 @@ project's offline toolchain cannot obtain (see README, "Toolchain"). With a regu
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import subprocess
@@ -125,9 +124,7 @@ def open_stack(
     (``auto.StackNotFoundError``), not a new empty stack.
     """
     if program is None:
-        from components.program.entry import main
-
-        program = functools.partial(main, template_dir=project_templates(work_dir))
+        program = _project_program(work_dir)
     declaration_frames_only()  # the inline program registers its resources from this process
     # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
     # token (for its live schema check) from here, so hand it the same values the providers get.
@@ -138,6 +135,16 @@ def open_stack(
     if not create:
         return auto.select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
     return auto.create_or_select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
+
+
+def _project_program(work_dir: Path) -> Callable[[], None]:
+    """The project's program with the role templates of ``work_dir`` (looked up when it runs)."""
+    from components.program.entry import main
+
+    def program() -> None:
+        main(template_dir=project_templates(work_dir))
+
+    return program
 
 
 def pulumi_command(bin_dir: Path | None) -> auto.PulumiCommand:
