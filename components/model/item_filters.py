@@ -69,3 +69,19 @@ def _condition(value: object, field: str) -> str | None:
         elif problem := _condition(item, f"{field}.{key}"):  # a field of the related collection
             return problem
     return None
+
+
+def filter_fields(value: dict[str, object]) -> set[str]:
+    """The fields of the filtered collection itself that a (valid) filter names, through ``_and``/``_or``.
+
+    ``year(date_created)`` names ``date_created``; what follows a relational field belongs to another collection.
+    """
+    names: set[str] = set()
+    for key, item in value.items():
+        if key in LOGICAL and isinstance(item, list):
+            for part in item:
+                if isinstance(part, dict):
+                    names |= filter_fields(part)
+        elif not key.startswith("_"):
+            names.add(key.split("(", 1)[1].rstrip(")") if "(" in key else key)
+    return names

@@ -1,7 +1,8 @@
 """The Pulumi program: reads the stack config, renders the role templates and builds the components.
 
-No HTTP here except two reads before anything is declared: the live schema (which collections exist) and the
-server's version (what this Directus line allows, see :mod:`components.program.server_checks`).
+No HTTP here except a few reads before anything is declared: the live schema (which collections exist, and
+which fields when a template limits fields or filters items) and the server's version (what this Directus line
+allows, see :mod:`components.program.server_checks`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_te
 from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
 from components.program.collections_check import check_collections_exist
+from components.program.fields_check import check_fields_exist
 from components.program.member import McpMember
 from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
@@ -104,6 +106,7 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
         client = client_for(connection_from(get_config))
         check_collections_exist(client, config, specs, stack)
         check_server_supports(config, specs, server_info(client), stack)
+        check_fields_exist(client, specs, config.directus_url, stack)
     except McpAccessError as exc:
         fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"

@@ -1,8 +1,9 @@
 """A role template with a field list and an item filter, on both Directus lines.
 
 The template is the project's own (``templates/roles/reader.yaml.j2`` in the stack's project folder), as a team
-would add one. On 11.x ``up`` applies it and the member, through MCP, reads only the allowed fields of only the
-filtered items; a filter changed by hand is named by ``mcp-access drift`` and put back by ``up``. On an
+would add one. On 11.x a filter naming a field that does not exist is refused before any change; ``up`` applies
+the template and the member, through MCP, reads only the allowed fields of only the filtered items; a filter
+changed by hand is named by ``mcp-access drift`` and put back by ``up``. On an
 unlicensed 12.x ("core" tier) ``up`` stops before any change with an error naming template, collection and rules.
 """
 
@@ -20,7 +21,7 @@ from components.directus.client import DirectusClient
 from components.directus.mcp import ToolResult, call_tool
 from components.localdev.server import DirectusInstance
 from tests.helpers.directus import DirectusChoice
-from tests.helpers.stacks import make_stack
+from tests.helpers.stacks import make_stack, set_values
 
 pytestmark = pytest.mark.core  # runs on Directus 12.x and 11.x (and on PostgreSQL + Redis)
 
@@ -123,12 +124,26 @@ def test_on_11_the_member_reads_only_allowed_fields_of_filtered_items_and_a_hand
     reader_stack: auto.Stack,
     two_articles: None,
     admin: DirectusClient,
+    directus: DirectusInstance,
     directus_choice: DirectusChoice,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     if directus_choice.line != "11":
         pytest.skip("field lists and item filters apply on 11.x (and licensed 12.x); see the 12.x test below")
+    # 11.x would store a filter on a field that does not exist and then fail every read of the member (400).
+    typo = {"reader": {**TEMPLATES["reader"], "vars": {"fields": FIELDS, "filter": {"titel": {"_nnull": True}}}}}
+    set_values(reader_stack, templates=typo)
+    before = objects(admin)
+    with pytest.raises(auto.CommandError) as caught:
+        reader_stack.up(color="never")
+    assert (
+        "role template 'reader': the grant on 'articles' names field 'titel' in its filter, which does not exist in "
+        f"the Directus at {directus.url}"
+    ) in str(caught.value)
+    assert objects(admin) == before
+    set_values(reader_stack, templates=TEMPLATES)
+
     reader_stack.up(color="never")
 
     assert live_articles_rule(admin, reader_stack) | {"id": None} == {
