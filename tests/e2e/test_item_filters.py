@@ -20,7 +20,6 @@ from components.cli import main
 from components.directus.client import DirectusClient
 from components.directus.mcp import ToolResult, call_tool
 from components.localdev.server import DirectusInstance
-from tests.helpers.directus import DirectusChoice
 from tests.helpers.stacks import make_stack, set_values
 
 pytestmark = pytest.mark.core  # runs on Directus 12.x and 11.x (and on PostgreSQL + Redis)
@@ -120,17 +119,15 @@ def drift_json(stack: auto.Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytes
     return report
 
 
+@pytest.mark.directus_line("11")
 def test_on_11_the_member_reads_only_allowed_fields_of_filtered_items_and_a_hand_change_is_drift(
     reader_stack: auto.Stack,
     two_articles: None,
     admin: DirectusClient,
     directus: DirectusInstance,
-    directus_choice: DirectusChoice,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if directus_choice.line != "11":
-        pytest.skip("field lists and item filters apply on 11.x (and licensed 12.x); see the 12.x test below")
     # 11.x would store a filter on a field that does not exist and then fail every read of the member (400).
     typo = {"reader": {**TEMPLATES["reader"], "vars": {"fields": FIELDS, "filter": {"titel": {"_nnull": True}}}}}
     set_values(reader_stack, templates=typo)
@@ -185,11 +182,10 @@ def test_on_11_the_member_reads_only_allowed_fields_of_filtered_items_and_a_hand
     assert "reader-permissions" not in {d["resource"] for d in drift_json(reader_stack, monkeypatch, capsys)["drift"]}
 
 
+@pytest.mark.directus_line("12")
 def test_on_unlicensed_12_up_stops_before_any_change_naming_template_collection_and_rules(
-    reader_stack: auto.Stack, admin: DirectusClient, directus_choice: DirectusChoice, directus: DirectusInstance
+    reader_stack: auto.Stack, admin: DirectusClient, directus: DirectusInstance
 ) -> None:
-    if directus_choice.line != "12":
-        pytest.skip("the core tier's refusal exists on 12.x only; see the 11.x test above")
     before = objects(admin)
 
     with pytest.raises(auto.CommandError) as caught:
