@@ -274,7 +274,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.run import run_drift
 
     stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
-    report = run_drift(_stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream)
+    report = run_drift(
+        _stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
+    )
     sys.stdout.write(to_json(report) if args.json else to_markdown(report))
     return report.exit_code
 
@@ -463,6 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive_days,
         default=14,
         help="report tokens due for rotation within this many days (default 14)",
+    )
+    drift.add_argument(
+        "--engine",
+        action="store_true",
+        help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
+        "which runs the same providers' read and diff in this process)",
     )
     return parser
 

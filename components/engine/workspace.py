@@ -24,10 +24,12 @@ from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
 from components.model.role_templates import project_templates
 from components.names import PROJECT_NAME, PROJECT_ROOT
+from components.program.output_wait import wait_outputs_linearly
 from components.program.stack_traces import declaration_frames_only
 from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 
 PULUMI_VERSION = "3.259.0"
+SKIP_CHECKPOINTS_ENV = "PULUMI_SKIP_CHECKPOINTS"
 LOCAL_STACK = "local"
 
 
@@ -101,6 +103,12 @@ def engine_env(
         "PULUMI_PYTHON_CMD": sys.executable,
         "PULUMI_RUNTIME_VIRTUALENV": str(Path(sys.prefix)),
     }
+    # The file and PostgreSQL backends rewrite the whole state after every step, so an `up` of N members costs
+    # N^2; with this the engine writes the state once, when the run ends (also after a failed step). A run
+    # killed before that leaves no record of what it did: the re-run adopts those objects by their markers
+    # (README, "After an interrupted run"). PULUMI_SKIP_CHECKPOINTS=false in the environment brings back one
+    # write per step.
+    env[SKIP_CHECKPOINTS_ENV] = os.environ.get(SKIP_CHECKPOINTS_ENV, "true")
     if bin_dir is not None:
         env["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
     if stack == LOCAL_STACK:
@@ -126,6 +134,7 @@ def open_stack(
     if program is None:
         program = _project_program(work_dir)
     declaration_frames_only()  # the inline program registers its resources from this process
+    wait_outputs_linearly()
     # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
     # token (for its live schema check) from here, so hand it the same values the providers get.
     for key in (TOKEN_ENV, URL_ENV, TIMEOUT_ENV, RETRY_MAX_WAIT_ENV):

@@ -13,7 +13,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
-from components.directus.version import server_info
+from components.directus.client import DirectusClient
+from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_templates
@@ -22,6 +23,7 @@ from components.names import CONFIG_NAMESPACE
 from components.program.collections_check import check_collections_exist
 from components.program.fields_check import check_fields_exist
 from components.program.member import McpMember
+from components.program.output_wait import wait_outputs_linearly
 from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
 from components.program.template_access import TemplateAccess
@@ -83,6 +85,23 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
     pulumi.export("tokens", pulumi.Output.secret(tokens))
 
 
+def checked_specs(
+    config: StackConfig, stack: str, client: DirectusClient, info: ServerInfo, template_dir: Path = TEMPLATE_DIR
+) -> dict[str, RoleSpec]:
+    """The stack's role specs (from the project's ``template_dir``), once the live checks every declaration needs
+    have passed.
+
+    Every collection the templates name exists, the server supports what the stack asks for (field lists and item
+    filters, OAuth), and every field a field list or filter names exists. The program runs these before
+    :func:`build`, and so does ``drift``'s in-process plan (:mod:`components.ops.drift.declared`).
+    """
+    specs = stack_role_specs(config, stack, template_dir)
+    check_collections_exist(client, config, specs, stack)
+    check_server_supports(config, specs, info, stack)
+    check_fields_exist(client, specs, config.directus_url, stack)
+    return specs
+
+
 def _namespace_keys() -> list[str]:
     """Keys set in this project's config namespace (to report unknown ones)."""
     prefix = f"{CONFIG_NAMESPACE}:"
@@ -95,6 +114,7 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
     ``template_dir``: the project's role templates (see :func:`components.model.role_templates.project_templates`).
     """
     declaration_frames_only()
+    wait_outputs_linearly()
     stack = pulumi.get_stack()
     try:
         config = load_config(
@@ -102,11 +122,8 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
             templates=available_templates(template_dir),
             present_keys=_namespace_keys(),
         )
-        specs = stack_role_specs(config, stack, template_dir)
         client = client_for(connection_from(get_config))
-        check_collections_exist(client, config, specs, stack)
-        check_server_supports(config, specs, server_info(client), stack)
-        check_fields_exist(client, specs, config.directus_url, stack)
+        specs = checked_specs(config, stack, client, server_info(client), template_dir)
     except McpAccessError as exc:
         fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"

@@ -19,8 +19,8 @@ from components.directus.client import DirectusClient
 from components.directus.mcp import McpError, list_tools
 from components.localdev.server import DirectusInstance
 from components.model.marker import REVOKED_TAG
-from components.ops.drift.preview import REVOKED
 from components.ops.drift.run import run_drift
+from components.ops.drift.wording import REVOKED
 from tests.helpers.stacks import make_stack, planned_changes, set_values
 
 STACK = "breakglass"

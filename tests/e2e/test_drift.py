@@ -1,5 +1,9 @@
 """Drift: every out-of-band change made through the REST API is reported by ``preview --refresh`` on the right
 resource, and the next ``up`` restores the declared state. One stack serves all cases; each case restores it.
+
+Each case also holds ``drift``'s two ways of planning to the same findings: the in-process plan (the default of
+``mcp-access drift``) and the engine's ``preview --refresh`` (``--engine``) must give identical
+:class:`~components.ops.drift.wording.DriftedResource` lists.
 """
 
 from __future__ import annotations
@@ -15,8 +19,14 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
+from components.directus.version import server_info
+from components.engine.deployed import admin_client, stack_settings
 from components.localdev.server import DirectusInstance
-from tests.helpers.stacks import make_stack, planned_changes
+from components.ops.drift.plan import planned_steps
+from components.ops.drift.preview import drifted_resources
+from components.ops.drift.state import read_state
+from components.ops.drift.wording import DriftedResource, drifted
+from tests.helpers.stacks import make_stack, planned_changes, set_values
 
 pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
 
@@ -242,15 +252,27 @@ def outputs_of(stack: auto.Stack) -> dict[str, Any]:
     return {key: value.value for key, value in stack.outputs().items()}
 
 
+def drift_both_ways(stack: auto.Stack) -> list[DriftedResource]:
+    """The managed objects' drift planned in process and by the engine: they must be equal; returns it."""
+    state = read_state(stack)
+    config, values = stack_settings(stack)
+    client = admin_client(values)
+    in_process = drifted(planned_steps(state, config, values, client, server_info(client)), state.urns)
+    engine = drifted_resources(stack, state.urns)
+    assert in_process == engine, f"in-process plan:\n{in_process}\nengine's preview --refresh:\n{engine}"
+    return engine
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_drift_is_reported_on_the_right_resource_and_up_restores_it(
     case: Case, drift_stack: auto.Stack, admin: DirectusClient
 ) -> None:
     live = Live(admin, outputs_of(drift_stack))
-    assert planned_changes(drift_stack) == {}, "the stack must start clean"
+    assert drift_both_ways(drift_stack) == [], "the stack must start clean"
     case.mutate(live)
 
-    changes = planned_changes(drift_stack)
+    found = drift_both_ways(drift_stack)
+    changes = {item.name: (item.operation, list(item.properties)) for item in found}
     with DRIFT_LOG.open("a") as log:
         log.write(json.dumps({"case": case.name, "preview": changes}) + "\n")
     for resource, operation in case.expected.items():
@@ -261,6 +283,26 @@ def test_drift_is_reported_on_the_right_resource_and_up_restores_it(
     live = Live(admin, outputs_of(drift_stack))
     assert case.restored(live), f"{case.name}: up did not restore the declared state"
     assert planned_changes(drift_stack) == {}
+
+
+def test_members_declared_but_not_applied_or_no_longer_declared_are_found_the_same_both_ways(
+    drift_stack: auto.Stack,
+) -> None:
+    members = [{"name": "john", "email": "john@company.com", "template": "content"}]
+    mia = {"name": "mia", "email": "mia@company.com", "template": "content"}
+    try:
+        set_values(drift_stack, members=[*members, mia])
+        added = {item.name: item for item in drift_both_ways(drift_stack)}
+        assert {name: item.operation for name, item in added.items()} == {"mia-user": "create", "mia-token": "create"}
+        assert added["mia-user"].summary == (
+            "the MCP user of member mia is declared but not applied yet: `up` creates it"
+        )
+        set_values(drift_stack, members=[mia])
+        removed = {item.name: item.operation for item in drift_both_ways(drift_stack)}
+        assert removed == {"mia-user": "create", "mia-token": "create", "john-user": "delete", "john-token": "delete"}
+    finally:
+        set_values(drift_stack, members=members)
+    assert drift_both_ways(drift_stack) == []
 
 
 def test_token_past_its_rotation_date_is_replaced_and_the_old_one_fails(

@@ -1,7 +1,8 @@
 """``mcp-access drift``: the monthly check. Read-only; exit 0 clean, 1 drift or findings, 2 error.
 
 Three questions, one report:
-1. Do the managed objects still match the code? (a preview with refresh: :mod:`components.ops.drift.preview`)
+1. Do the managed objects still match the code? (what a preview with refresh plans: computed in this process by
+   :mod:`components.ops.drift.plan`, or, with ``engine=True``, by the engine: :mod:`components.ops.drift.preview`)
 2. Does Directus grant access that no code declares? (whole listings: :mod:`components.ops.drift.scan`)
 3. Which tokens are past, or close to, their rotation date? (the stack outputs)
 """
@@ -9,6 +10,7 @@ Three questions, one report:
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,13 +20,14 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.directus.oauth import OAuthListing, read_oauth
 from components.directus.version import server_info
-from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
+from components.engine.deployed import admin_client, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
 from components.kinds import POLICY, ROLE, USER
 from components.names import kind_of_type
 from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
 from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
-from components.ops.drift.preview import DriftedResource, drifted_resources
+from components.ops.drift.plan import planned_steps
+from components.ops.drift.preview import drifted_resources
 from components.ops.drift.scan import (
     PUBLIC_POLICY_NAME,
     Declared,
@@ -35,6 +38,8 @@ from components.ops.drift.scan import (
     scan,
     server_findings,
 )
+from components.ops.drift.state import read_state
+from components.ops.drift.wording import DriftedResource, drifted
 
 DEFAULT_ROTATION_WARNING_DAYS = 14
 
@@ -149,19 +154,32 @@ def run_drift(
     warn_days: int = DEFAULT_ROTATION_WARNING_DAYS,
     now: datetime | None = None,
     on_output: Callable[[str], None] | None = None,
+    engine: bool = False,
 ) -> DriftReport:
-    """The drift report; ``on_output`` receives the refreshed preview's engine output (``--verbose``)."""
-    outputs = deployed_outputs(stack)
-    config, values = stack_settings(stack)
+    """The drift report.
+
+    Two ``pulumi`` CLI calls, side by side: the state (``stack export``, which also holds the stack's outputs) and
+    the config.
+    The managed objects are compared in this process (:mod:`components.ops.drift.plan`); ``engine=True`` runs the
+    engine's ``preview --refresh`` instead (slower; the cross-check), whose output goes to ``on_output``
+    (``--verbose``).
+    """
+    with ThreadPoolExecutor(max_workers=1) as side:
+        settings = side.submit(stack_settings, stack)
+        state = read_state(stack)
+        outputs = state.outputs()  # "run `up` first" before any complaint about the config
+        config, values = settings.result()
     client = admin_client(values)
-    resources = (stack.export_stack().deployment or {}).get("resources") or []
-    declared = declared_in_state(stack, resources, client)
-    try:
-        drifted = drifted_resources(stack, frozenset(str(r.get("urn")) for r in resources), on_output)
-    except auto.CommandError as exc:
-        raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
-    live = read_live(client)
+    declared = declared_in_state(stack, state.raw, client)
     info = server_info(client)
+    if engine or state.has_untyped:  # a state from before the kinds were named: the engine resolves its aliases
+        try:
+            drifted_items = drifted_resources(stack, state.urns, on_output)
+        except auto.CommandError as exc:
+            raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
+    else:
+        drifted_items = drifted(planned_steps(state, config, values, client, info, stack_templates(stack)), state.urns)
+    live = read_live(client)
     oauth = config.mcp.oauth
     declared_oauth = {
         "mcp_oauth_enabled": oauth.enabled,
@@ -177,7 +195,7 @@ def run_drift(
         directus_url=config.directus_url,
         checked_at=checked_at,
         warn_days=warn_days,
-        drifted=drifted,
+        drifted=drifted_items,
         undeclared=scan(live, declared),
         rotation=rotation_findings(members_of(outputs), checked_at, warn_days),
         other_stacks=other_stacks(live, declared),

@@ -24,7 +24,9 @@ PROGRAM_URI = PACKAGE_URI + "program/"
 
 IMPORT_EVERYTHING = """
 import importlib, pkgutil
+import asyncio
 import pulumi.runtime.resource as sdk
+import pulumi.runtime.stack as sdk_stack
 original = sdk._get_stack_trace
 import components.providers, components.program
 for package in (components.providers, components.program):
@@ -32,6 +34,7 @@ for package in (components.providers, components.program):
         importlib.import_module(f"{package.__name__}.{module.name}")
 import components.engine.workspace
 assert sdk._get_stack_trace is original, sdk._get_stack_trace
+assert sdk_stack.asyncio is asyncio, sdk_stack.asyncio
 """
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from components.directus.version import ServerInfo, parse_version, server_version
 from components.kinds import ROLE, USER
-from components.ops.drift.preview import changed_properties
 from components.ops.drift.scan import Declared, LiveDirectus, rotation_findings, scan, server_findings
+from components.ops.drift.wording import changed_properties
 
 DECLARED = Declared(
     stack="prod",

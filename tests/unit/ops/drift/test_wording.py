@@ -1,4 +1,4 @@
-"""The plain words ``drift`` uses for steps of a refreshed preview, on hand-built step events."""
+"""The plain words ``drift`` uses for steps of a refreshed preview, on hand-built engine step events."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.kinds import MCP_SETTINGS, PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind
-from components.ops.drift.preview import REVOKED, describe, mark_revoked
+from components.ops.drift.preview import planned_step
 from components.ops.drift.scan import rotation_findings
+from components.ops.drift.wording import REVOKED, PlannedStep, describe, mark_revoked
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-def step(kind: Kind, name: str, op: auto.OpType, live: dict[str, Any], declared: dict[str, Any]) -> Any:
+def step(kind: Kind, name: str, op: auto.OpType, live: dict[str, Any], declared: dict[str, Any]) -> PlannedStep:
     urn = f"urn:pulumi:team::directus-mcp-access::parent${kind.type}::{name}"
 
     def state(values: dict[str, Any], outputs: bool) -> auto.StepEventStateMetadata:
@@ -28,13 +29,15 @@ def step(kind: Kind, name: str, op: auto.OpType, live: dict[str, Any], declared:
             outputs=values if outputs else None,
         )
 
-    return auto.StepEventMetadata(
-        op=op, urn=urn, type=kind.type, provider="", old=state(live, True), new=state(declared, False), diffs=[]
+    return planned_step(
+        auto.StepEventMetadata(
+            op=op, urn=urn, type=kind.type, provider="", old=state(live, True), new=state(declared, False), diffs=[]
+        )
     )
 
 
-def words(metadata: Any) -> str:
-    return describe(metadata, lambda _urn: True, now=NOW).summary
+def words(step: PlannedStep) -> str:
+    return describe(step, lambda _urn: True, now=NOW).summary
 
 
 TOKEN_DECLARED = {"user_id": "u1", "rotate_after_days": 90, "token": None, "rotation_due": None, "status": None}
