@@ -28,7 +28,9 @@ MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
 #: The project folder (``Pulumi.yaml``, ``stacks/``, ``templates/``) of this installation.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_ROOT / "stacks"
-ROLE_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "roles"
+#: Where a project keeps its role templates, relative to its folder (the one with ``Pulumi.yaml``).
+ROLE_TEMPLATES_FOLDER = "templates/roles"
+ROLE_TEMPLATES_DIR = PROJECT_ROOT / ROLE_TEMPLATES_FOLDER
 ONBOARDING_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "onboarding"
 #: Where ``mcp-access backup`` (and ``up``, before schema access is given) writes, under the project folder.
 BACKUPS_FOLDER = "backups"

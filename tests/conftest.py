@@ -3,7 +3,8 @@
 The session's Directus is chosen with ``--directus-profile`` (``sqlite``, the default, or ``postgres-redis``:
 two instances on PostgreSQL sharing Redis) and ``--directus-line`` (``12``, the default, or ``11``). ``make test``
 runs the whole suite on the defaults, then the tests marked ``core`` on the other combinations; tests marked
-``cluster`` need several instances and are deselected (not skipped) on a single-instance profile.
+``cluster`` need several instances and are deselected (not skipped) on a single-instance profile; tests marked
+``directus_line("11")`` (or ``"12"``) are about one line's behaviour and are deselected on the other.
 """
 
 from __future__ import annotations
@@ -36,11 +37,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.integration)
         if "e2e" in parts:
             item.add_marker(pytest.mark.e2e)
-    if config.getoption("directus_profile") == "sqlite":
-        single = [item for item in items if item.get_closest_marker("cluster")]
-        if single:
-            config.hook.pytest_deselected(items=single)
-            items[:] = [item for item in items if not item.get_closest_marker("cluster")]
+    line = config.getoption("directus_line")
+    single_instance = config.getoption("directus_profile") == "sqlite"
+
+    def elsewhere(item: pytest.Item) -> bool:
+        only = item.get_closest_marker("directus_line")
+        return (single_instance and item.get_closest_marker("cluster") is not None) or (
+            only is not None and line not in only.args
+        )
+
+    deselected = [item for item in items if elsewhere(item)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not elsewhere(item)]
 
 
 @pytest.fixture(scope="session")

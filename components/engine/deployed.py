@@ -8,13 +8,14 @@ connection settings reach the Directus it manages.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.errors import NotDeployedError
-from components.model.role_templates import available_templates
+from components.model.role_templates import available_templates, project_templates
 from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
 from components.providers.connection import client_for, connection_from
@@ -35,11 +36,17 @@ def members_of(outputs: Mapping[str, auto.OutputValue]) -> dict[str, dict[str, A
     return dict(outputs["members"].value)
 
 
+def stack_templates(stack: auto.Stack) -> Path:
+    """The role templates of the project ``stack`` belongs to (its workspace's folder)."""
+    work_dir = getattr(stack.workspace, "work_dir", None)
+    return project_templates(Path(work_dir) if work_dir else None)
+
+
 def stack_settings(stack: auto.Stack) -> tuple[StackConfig, dict[str, str]]:
     """The stack's validated config, and its raw namespace values (for the connection), from ``pulumi config``."""
     values = {k: v.value for k, v in stack.get_all_config().items() if k.startswith(_PREFIX)}
     short = {k.removeprefix(_PREFIX): v for k, v in values.items()}
-    config = load_config(short.get, templates=available_templates(), present_keys=short)
+    config = load_config(short.get, templates=available_templates(stack_templates(stack)), present_keys=short)
     return config, values
 
 

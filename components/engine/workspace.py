@@ -22,6 +22,7 @@ from components.engine.backend import check_backend_settings, redact
 from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
 from components.localdev.server import cache_dir
+from components.model.role_templates import project_templates
 from components.names import PROJECT_NAME, PROJECT_ROOT
 from components.program.sdk_speedups import speed_up_sdk
 from components.program.stack_traces import declaration_frames_only
@@ -131,7 +132,7 @@ def open_stack(
     (``auto.StackNotFoundError``), not a new empty stack.
     """
     if program is None:
-        from components.program.entry import main as program
+        program = _project_program(work_dir)
     declaration_frames_only()  # the inline program registers its resources from this process
     speed_up_sdk()
     # The inline program runs in this process, not in the engine's: it reads the Directus URL and provisioning
@@ -143,6 +144,16 @@ def open_stack(
     if not create:
         return auto.select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
     return auto.create_or_select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)
+
+
+def _project_program(work_dir: Path) -> Callable[[], None]:
+    """The project's program with the role templates of ``work_dir`` (looked up when it runs)."""
+    from components.program.entry import main
+
+    def program() -> None:
+        main(template_dir=project_templates(work_dir))
+
+    return program
 
 
 def pulumi_command(bin_dir: Path | None) -> auto.PulumiCommand:

@@ -1,10 +1,10 @@
 """Role templates: jinja2 files in ``templates/roles/`` that render, for one stack, to a policy and permissions.
 
 A template file ``templates/roles/<name>.yaml.j2`` renders to YAML with ``description``, ``policy``
-(``admin_access``, ``app_access``, ``ip_access``), ``permissions`` (collection + actions) and, for templates that
-need ``admin_access``, ``admin_reason``. Adding a file adds a template; no Python changes. Rendering is pure: the
-variables come from the stack config (see :class:`RenderContext`), and the result is checked against the
-stack's guardrails before any resource is declared.
+(``admin_access``, ``app_access``, ``ip_access``), ``permissions`` (collection + actions, optionally a field list
+and an item filter) and, for templates that need ``admin_access``, ``admin_reason``. Adding a file adds a
+template; no Python changes. Rendering is pure: the variables come from the stack config (see
+:class:`RenderContext`), and the result is checked against the stack's guardrails before any resource is declared.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from typing import Any, Literal
 
 import jinja2
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from components.errors import McpAccessError
+from components.model.item_filters import filter_problem
 from components.model.validation import check_cidrs
-from components.names import ROLE_TEMPLATES_DIR
+from components.names import ROLE_TEMPLATES_DIR, ROLE_TEMPLATES_FOLDER
 
 TEMPLATE_DIR = ROLE_TEMPLATES_DIR
 TEMPLATE_SUFFIX = ".yaml.j2"
@@ -56,7 +58,27 @@ class PolicySpec(_Spec):
 class Grant(_Spec):
     collection: str = Field(min_length=1)
     actions: list[Action] = Field(min_length=1)
-    fields: list[str] = Field(default_factory=lambda: ["*"])
+    fields: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+    #: A Directus permission filter (``{"status": {"_eq": "published"}}``): only matching items are granted.
+    filter: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_filter(cls, data: Any) -> Any:
+        """Before the field types: the message names the grant's collection and the whole filter as written."""
+        if isinstance(data, dict) and data.get("filter") is not None and (problem := filter_problem(data["filter"])):
+            raise ValueError(
+                f"the filter of the grant on {data.get('collection')!r} {problem} (filter: {data['filter']!r})"
+            )
+        return data
+
+    @property
+    def limits_fields(self) -> bool:
+        return self.fields != ["*"]
+
+    @property
+    def filters_items(self) -> bool:
+        return bool(self.filter)
 
 
 class RoleSpec(_Spec):
@@ -69,15 +91,18 @@ class RoleSpec(_Spec):
     permissions: list[Grant] = Field(default_factory=list)
 
     def permission_rows(self) -> list[dict[str, Any]]:
-        """One row per (collection, action), deduplicated, in a stable order: what the permission set declares."""
+        """One row per (collection, action), deduplicated, in a stable order: what the permission set declares.
+
+        A grant's ``filter`` becomes the row's ``permissions`` (Directus's name for the item filter); a grant
+        without one carries no such key, so rows in state from before filters existed compare equal.
+        """
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for grant in self.permissions:
             for action in grant.actions:
-                rows[(grant.collection, action)] = {
-                    "collection": grant.collection,
-                    "action": action,
-                    "fields": sorted(grant.fields),
-                }
+                row: dict[str, Any] = {"collection": grant.collection, "action": action, "fields": sorted(grant.fields)}
+                if grant.filters_items:
+                    row["permissions"] = grant.filter
+                rows[(grant.collection, action)] = row
         return [rows[key] for key in sorted(rows)]
 
     def collections(self) -> set[str]:
@@ -107,6 +132,13 @@ class RenderContext:
             "schema_tool_reads": list(SCHEMA_TOOL_READS),
             "file_collections": list(FILE_COLLECTIONS),
         }
+
+
+def project_templates(project_dir: Path | None) -> Path:
+    """The role templates of the project in ``project_dir``: its own ``templates/roles`` folder when it has one
+    (a team's project folder next to this installation, ``--repo``), else this installation's."""
+    own = project_dir / ROLE_TEMPLATES_FOLDER if project_dir is not None else None
+    return own if own is not None and own.is_dir() else TEMPLATE_DIR
 
 
 def available_templates(directory: Path = TEMPLATE_DIR) -> list[str]:
@@ -141,10 +173,16 @@ def render(name: str, context: RenderContext, directory: Path = TEMPLATE_DIR) ->
     try:
         return RoleSpec.model_validate({**data, "template": name})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})" for e in exc.errors()
-        )
+        problems = "; ".join(map(_problem, exc.errors()))
         raise TemplateError(f"{where} renders invalid content: {problems}") from None
+
+
+def _problem(error: ErrorDetails) -> str:
+    """``permissions.0.actions.0: Input should be ... (got 'read-all')``; checks of ours already quote the value."""
+    where = ".".join(map(str, error["loc"]))
+    if error["type"] == "value_error":
+        return f"{where}: {error['msg'].removeprefix('Value error, ')}"
+    return f"{where}: {error['msg']} (got {error.get('input')!r})"
 
 
 @dataclass(frozen=True)

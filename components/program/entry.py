@@ -1,11 +1,13 @@
 """The Pulumi program: reads the stack config, renders the role templates and builds the components.
 
-No HTTP here except two reads before anything is declared: the live schema (which collections exist) and the
-server's version (what this Directus line allows, see :mod:`components.program.server_checks`).
+No HTTP here except a few reads before anything is declared: the live schema (which collections exist, and
+which fields when a template limits fields or filters items) and the server's version (what this Directus line
+allows, see :mod:`components.program.server_checks`).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -15,10 +17,11 @@ from components.directus.client import DirectusClient
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
-from components.model.role_templates import RoleSpec, available_templates
+from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
 from components.program.collections_check import check_collections_exist
+from components.program.fields_check import check_fields_exist
 from components.program.member import McpMember
 from components.program.sdk_speedups import speed_up_sdk
 from components.program.server_checks import check_server_supports
@@ -82,15 +85,20 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
     pulumi.export("tokens", pulumi.Output.secret(tokens))
 
 
-def checked_specs(config: StackConfig, stack: str, client: DirectusClient, info: ServerInfo) -> dict[str, RoleSpec]:
-    """The stack's role specs, once the live checks every declaration needs have passed.
+def checked_specs(
+    config: StackConfig, stack: str, client: DirectusClient, info: ServerInfo, template_dir: Path = TEMPLATE_DIR
+) -> dict[str, RoleSpec]:
+    """The stack's role specs (from the project's ``template_dir``), once the live checks every declaration needs
+    have passed.
 
-    Every collection the templates name exists, and the server supports what the stack asks for. The program
-    runs these before :func:`build`, and so does ``drift``'s in-process plan (:mod:`components.ops.drift.declared`).
+    Every collection the templates name exists, the server supports what the stack asks for (field lists and item
+    filters, OAuth), and every field a field list or filter names exists. The program runs these before
+    :func:`build`, and so does ``drift``'s in-process plan (:mod:`components.ops.drift.declared`).
     """
-    specs = stack_role_specs(config, stack)
+    specs = stack_role_specs(config, stack, template_dir)
     check_collections_exist(client, config, specs, stack)
     check_server_supports(config, specs, info, stack)
+    check_fields_exist(client, specs, config.directus_url, stack)
     return specs
 
 
@@ -100,17 +108,22 @@ def _namespace_keys() -> list[str]:
     return [k.removeprefix(prefix) for k in {**get_config_env(), **CONFIG.get()} if k.startswith(prefix)]
 
 
-def main() -> None:
-    """Entry point for ``__main__.py`` and for the Automation API's inline program."""
+def main(template_dir: Path = TEMPLATE_DIR) -> None:
+    """Entry point for ``__main__.py`` and for the Automation API's inline program.
+
+    ``template_dir``: the project's role templates (see :func:`components.model.role_templates.project_templates`).
+    """
     declaration_frames_only()
     speed_up_sdk()
     stack = pulumi.get_stack()
     try:
         config = load_config(
-            pulumi.Config(CONFIG_NAMESPACE).get, templates=available_templates(), present_keys=_namespace_keys()
+            pulumi.Config(CONFIG_NAMESPACE).get,
+            templates=available_templates(template_dir),
+            present_keys=_namespace_keys(),
         )
         client = client_for(connection_from(get_config))
-        specs = checked_specs(config, stack, client, server_info(client))
+        specs = checked_specs(config, stack, client, server_info(client), template_dir)
     except McpAccessError as exc:
         fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"

@@ -6,22 +6,34 @@ about lines live there, the messages that name the config entry live here.
 
 from __future__ import annotations
 
+import json
+
 from components.directus.version import ServerInfo
-from components.model.role_templates import RoleSpec
+from components.model.role_templates import Grant, RoleSpec
 from components.model.stack_config import ConfigError, StackConfig
 
 
-def field_limit_errors(specs: dict[str, RoleSpec], info: ServerInfo, url: str) -> list[str]:
-    """One message per grant that limits fields on a server that refuses field-limited permissions."""
+def _custom_rules(grant: Grant) -> str | None:
+    """What in ``grant`` is a custom permission rule, in words (``None``: nothing)."""
+    rules = []
+    if grant.limits_fields:
+        rules.append(f"limits fields to {grant.fields}")
+    if grant.filters_items:
+        rules.append(f"filters items with {json.dumps(grant.filter)}")
+    return " and ".join(rules) or None
+
+
+def custom_rule_errors(specs: dict[str, RoleSpec], info: ServerInfo, url: str) -> list[str]:
+    """One message per grant with a field list or an item filter on a server that refuses such permissions."""
     if info.custom_permission_rules:
         return []
     return [
-        f"role template {template!r}: the grant on {grant.collection!r} limits fields to {grant.fields}, which "
-        f"{info.describe()} at {url} refuses without a license (403 RESOURCE_RESTRICTED on the core tier); "
-        "use fields ['*'] there, or a licensed 12.x or an 11.x Directus"
+        f"role template {template!r}: the grant on {grant.collection!r} {rules}, which {info.describe()} at {url} "
+        "refuses without a license (403 RESOURCE_RESTRICTED on the core tier: custom permission rules); use "
+        "fields ['*'] and no filter there, or a licensed 12.x or an 11.x Directus"
         for template, spec in sorted(specs.items())
         for grant in spec.permissions
-        if grant.fields != ["*"]
+        if (rules := _custom_rules(grant))
     ]
 
 
@@ -45,6 +57,6 @@ def oauth_settings_errors(config: StackConfig, info: ServerInfo, url: str) -> li
 
 def check_server_supports(config: StackConfig, specs: dict[str, RoleSpec], info: ServerInfo, stack: str) -> None:
     url = config.directus_url
-    problems = field_limit_errors(specs, info, url) + oauth_settings_errors(config, info, url)
+    problems = custom_rule_errors(specs, info, url) + oauth_settings_errors(config, info, url)
     if problems:
         raise ConfigError(f"stack {stack!r} cannot be applied:\n  " + "\n  ".join(problems))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,10 +23,10 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.oauth import read_oauth
-from components.engine.deployed import deployed_outputs, members_of, stack_settings
+from components.engine.deployed import deployed_outputs, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
-from components.model.role_templates import RoleSpec, TemplateError, render
+from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
 from components.ops.audit.rules import AuditedMember, Finding, Rules, find_all, write_sets
 from components.ops.audit.source import (
@@ -107,26 +108,28 @@ class AuditResult:
         return 1 if self.findings else 0
 
 
-def _spec_for(template: str, specs: dict[str, RoleSpec], config: StackConfig, stack: str) -> RoleSpec:
+def _spec_for(
+    template: str, specs: dict[str, RoleSpec], config: StackConfig, stack: str, template_dir: Path
+) -> RoleSpec:
     if template in specs:
         return specs[template]
     try:  # a member applied with a template the config no longer uses (not applied yet)
-        return render(template, render_context(config, stack, template))
+        return render(template, render_context(config, stack, template), template_dir)
     except TemplateError as exc:
         raise ConfigError(str(exc)) from None
 
 
 def audited_members(
-    outputs: dict[str, Any], config: StackConfig, stack: str
+    outputs: dict[str, Any], config: StackConfig, stack: str, template_dir: Path = TEMPLATE_DIR
 ) -> tuple[list[tuple[AuditedMember, str]], list[str]]:
     """The managed members (with their MCP email) from the outputs, each with its declared write set."""
-    specs = stack_role_specs(config, stack)
+    specs = stack_role_specs(config, stack, template_dir)
     declared = {m.name: m for m in config.members}
     members: list[tuple[AuditedMember, str]] = []
     for name, info in sorted(outputs.items()):
         member = declared.get(name)
         template = member.template if member else str(info["template"])
-        spec = _spec_for(template, specs, config, stack)
+        spec = _spec_for(template, specs, config, stack, template_dir)
         audited = AuditedMember(
             name=name,
             user_id=str(info["userId"]),
@@ -158,7 +161,7 @@ def run_audit(
     config, values = stack_settings(stack)
     rules = Rules.from_config(config.audit)
     period = resolve_period(zone=rules.zone, now=now or datetime.now(UTC), days=days, since=since, until=until)
-    members, notes = audited_members(members_of(outputs), config, stack.name)
+    members, notes = audited_members(members_of(outputs), config, stack.name, stack_templates(stack))
     connection = connection_from(values.get)
     user_ids = [m.user_id for m, _ in members]
     client = client_for(connection)  # the providers' timeouts, retries and "token rejected" hint

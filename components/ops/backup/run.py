@@ -16,7 +16,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
-from components.engine.deployed import admin_client, stack_settings
+from components.engine.deployed import admin_client, stack_settings, stack_templates
 from components.model.role_specs import stack_role_specs
 from components.ops.backup.rules import members_with_schema_access
 
@@ -81,7 +81,7 @@ def backup_before_up(stack: auto.Stack, folder: Path) -> tuple[Backup, list[str]
     Returns the backup and the members it was taken for.
     """
     config, values = stack_settings(stack)
-    members = members_with_schema_access(config, stack_role_specs(config, stack.name))
+    members = members_with_schema_access(config, stack_role_specs(config, stack.name, stack_templates(stack)))
     if not members:
         return None
     return take_backup(admin_client(values), stack.name, folder), members

@@ -40,6 +40,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pulumi.dynamic import CheckResult, Config, ConfigureRequest, ResourceProvider
@@ -50,6 +51,7 @@ from components.directus.client import DirectusClient
 from components.directus.version import ServerInfo
 from components.errors import McpAccessError
 from components.kinds import kind_named
+from components.model.role_templates import TEMPLATE_DIR
 from components.model.stack_config import StackConfig
 from components.names import DYNAMIC_PREFIX, PROJECT_NAME, kind_of_type
 from components.ops.drift.declared import Registration, declare
@@ -256,10 +258,14 @@ def planned_steps(
     config_values: Mapping[str, Any],
     client: DirectusClient,
     info: ServerInfo,
+    template_dir: Path = TEMPLATE_DIR,
 ) -> list[PlannedStep]:
-    """What a refreshed preview of the stack would plan, computed in this process (see the module's text)."""
+    """What a refreshed preview of the stack would plan, computed in this process (see the module's text).
+
+    ``template_dir``: the role templates of the stack's project (as the program reads them).
+    """
     snapshot_for(connection_from(config_values.get)).clear()  # listings from an earlier run in this process are old
-    specs = checked_specs(config, state.stack, client, info)
+    specs = checked_specs(config, state.stack, client, info, template_dir)
     providers = Providers(config_values)
     with ThreadPoolExecutor(max_workers=read_concurrency(), thread_name_prefix="drift-read") as pool:
         planner = Planner(state, refresh(state, providers, pool), providers)

@@ -20,7 +20,7 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.directus.oauth import OAuthListing, read_oauth
 from components.directus.version import server_info
-from components.engine.deployed import admin_client, members_of, stack_settings
+from components.engine.deployed import admin_client, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
 from components.kinds import POLICY, ROLE, USER
 from components.names import kind_of_type
@@ -178,7 +178,7 @@ def run_drift(
         except auto.CommandError as exc:
             raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
     else:
-        drifted_items = drifted(planned_steps(state, config, values, client, info), state.urns)
+        drifted_items = drifted(planned_steps(state, config, values, client, info, stack_templates(stack)), state.urns)
     live = read_live(client)
     oauth = config.mcp.oauth
     declared_oauth = {

@@ -9,6 +9,7 @@ has not been applied yet).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -80,9 +81,43 @@ def _owner(kind: Kind | None, name: str, stack: str) -> str:
 
 
 def _rows(value: Any) -> set[tuple[str, str]]:
+    return set(_rules_by_row(value))
+
+
+def _rules_by_row(value: Any) -> dict[tuple[str, str], tuple[list[str], Any]]:
+    """``{(collection, action): (fields, filter)}``; ``["*"]`` and ``None`` when a row has none (as Directus's
+    ``null``/``{}``, and rows in state from before filters existed)."""
     if not isinstance(value, list):
-        return set()
-    return {(str(r.get("collection")), str(r.get("action"))) for r in value if isinstance(r, Mapping)}
+        return {}
+    return {
+        (str(r.get("collection")), str(r.get("action"))): (
+            sorted(r.get("fields") or ["*"]),
+            r.get("permissions") or None,
+        )
+        for r in value
+        if isinstance(r, Mapping)
+    }
+
+
+def _rule_details(live: Any, declared: Any) -> list[str]:
+    """Rows granted on both sides whose field list or item filter differs (changed or removed by hand)."""
+    live_rules, declared_rules = _rules_by_row(live), _rules_by_row(declared)
+    lines = []
+    for key in sorted(live_rules.keys() & declared_rules.keys()):
+        (live_fields, live_filter), (fields, filter_) = live_rules[key], declared_rules[key]
+        collection, action = key
+        if live_fields != fields:
+            lines.append(f"fields of {action} on {collection}: {live_fields} in Directus, {fields} declared")
+        if live_filter != filter_:
+            lines.append(
+                f"filter of {action} on {collection}: {_filter_words(live_filter)} in Directus, "
+                f"{_filter_words(filter_)} declared"
+            )
+    return lines
+
+
+def _filter_words(value: Any) -> str:
+    return json.dumps(value, sort_keys=True) if value else "none (all items)"
 
 
 def _permission_details(live: Any, declared: Any) -> list[str]:
@@ -90,7 +125,7 @@ def _permission_details(live: Any, declared: Any) -> list[str]:
     missing = sorted(_rows(declared) - _rows(live))
     lines = [f"granted in Directus but not declared: {action} on {collection}" for collection, action in extra]
     lines += [f"declared but missing in Directus: {action} on {collection}" for collection, action in missing]
-    return lines
+    return lines + _rule_details(live, declared)
 
 
 def _live_value(live: Mapping[str, Any], prop: str, kind: Kind | None = None) -> Any:
@@ -100,7 +135,7 @@ def _live_value(live: Mapping[str, Any], prop: str, kind: Kind | None = None) ->
 
 def _same(prop: str, live_value: Any, declared_value: Any) -> bool:
     if prop == "permissions":
-        return _rows(live_value) == _rows(declared_value)
+        return _rules_by_row(live_value) == _rules_by_row(declared_value)
     if isinstance(live_value, list) and isinstance(declared_value, list):
         return sorted(map(str, live_value)) == sorted(map(str, declared_value))
     return bool(live_value == declared_value)

@@ -14,8 +14,10 @@ from typing import Any
 
 from components.ops.review.matrix import (
     ACTION_ORDER,
+    ALL,
     Grants,
     MemberAccess,
+    Rule,
     StackMatrix,
     ordered_collections,
 )
@@ -31,6 +33,7 @@ KINDS = (
     "ip_allowlist_entry_added",
     "ip_allowlist_entry_removed",
     "template_ip_access_changed",
+    "template_rule_changed",
     "member_added",
     "member_removed",
     "member_disabled",
@@ -220,6 +223,34 @@ def _template_ip_access(d: _StackDiff, base: StackMatrix, head: StackMatrix) -> 
         )
 
 
+def _widens(before: Rule, after: Rule) -> bool:
+    """More fields, or an item filter removed or changed (whether a changed filter matches more is not decided)."""
+    more_fields = before.fields != ("*",) and (after.fields == ("*",) or bool(set(after.fields) - set(before.fields)))
+    return more_fields or (before.filter is not None and after.filter != before.filter)
+
+
+def _template_rules(d: _StackDiff, base: StackMatrix, head: StackMatrix) -> None:
+    """A field list or item filter changed on a permission the template grants on both sides."""
+    for name in sorted(set(base.templates) & set(head.templates)):
+        was, now = base.templates[name], head.templates[name]
+        for collection, action in sorted(set(was.rules) | set(now.rules)):
+            if action not in was.grants.get(collection, ()) or action not in now.grants.get(collection, ()):
+                continue  # gained or lost as a whole: the members' action facts say so
+            before, after = was.rules.get((collection, action), ALL), now.rules.get((collection, action), ALL)
+            if before == after:
+                continue
+            d.add(
+                "template_rule_changed",
+                f"template {name}: {action} on {collection}: {before.words()} → {after.words()}",
+                template=name,
+                collection=collection,
+                action=action,
+                before={"fields": list(before.fields), "filter": before.filter},
+                after={"fields": list(after.fields), "filter": after.filter},
+                risky=_widens(before, after),
+            )
+
+
 def _member_joins(d: _StackDiff, matrix: StackMatrix, member: MemberAccess, kind: str, verb: str) -> None:
     """A member who starts having access (added, or enabled again): one fact with everything it gets."""
     grants = matrix.grants_of(member)
@@ -352,6 +383,7 @@ def diff_stack(stack: str, base: StackMatrix | None, head: StackMatrix | None) -
     _flags(d, base, head)
     _ip_allowlist(d, base, head)
     _template_ip_access(d, base, head)
+    _template_rules(d, base, head)
     names = [m.name for m in base.members] + [m.name for m in head.members if base.member(m.name) is None]
     for name in names:
         _member(d, base, head, name)

@@ -6,8 +6,9 @@ Pure: built from a validated :class:`StackConfig` and the :class:`RoleSpec` per 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from components.model.role_templates import RoleSpec
@@ -17,6 +18,23 @@ from components.model.stack_config import StackConfig
 ACTION_ORDER = ("read", "create", "update", "delete", "share")
 
 Grants = Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A permission's field list and item filter (JSON text), where they are not "all fields, all items"."""
+
+    fields: tuple[str, ...] = ("*",)
+    filter: str | None = None
+
+    def words(self) -> str:
+        fields = "all fields" if self.fields == ("*",) else f"fields {', '.join(self.fields)}"
+        return f"{fields}; {f'items where {self.filter}' if self.filter else 'all items'}"
+
+
+#: ``{(collection, action): Rule}`` for the permissions of a template that limit fields or filter items.
+Rules = Mapping[tuple[str, str], Rule]
+ALL = Rule()
 
 
 def ordered_actions(actions: Iterable[str]) -> tuple[str, ...]:
@@ -38,14 +56,21 @@ class TemplateAccess:
     app_access: bool
     ip_access: tuple[str, ...]
     grants: Grants
+    rules: Rules = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "adminAccess": self.admin_access,
             "appAccess": self.app_access,
             "ipAccess": list(self.ip_access),
             "permissions": {c: list(a) for c, a in self.grants.items()},
         }
+        if self.rules:
+            data["rules"] = [
+                {"collection": c, "action": a, "fields": list(r.fields), "filter": r.filter}
+                for (c, a), r in sorted(self.rules.items())
+            ]
+        return data
 
 
 @dataclass(frozen=True)
@@ -131,6 +156,17 @@ def grants_of_spec(spec: RoleSpec) -> dict[str, tuple[str, ...]]:
     return {c: ordered_actions(spec.actions_on(c)) for c in ordered_collections(spec.collections())}
 
 
+def rules_of_spec(spec: RoleSpec) -> dict[tuple[str, str], Rule]:
+    rules = {}
+    for row in spec.permission_rows():
+        rule = Rule(
+            tuple(row["fields"]), json.dumps(row["permissions"], sort_keys=True) if "permissions" in row else None
+        )
+        if rule != ALL:
+            rules[(row["collection"], row["action"])] = rule
+    return rules
+
+
 def build_matrix(stack: str, config: StackConfig, specs: Mapping[str, RoleSpec]) -> StackMatrix:
     """The matrix of ``stack``; ``specs`` must hold every template in use (what ``stack_role_specs`` returns)."""
     templates = {
@@ -140,6 +176,7 @@ def build_matrix(stack: str, config: StackConfig, specs: Mapping[str, RoleSpec])
             app_access=spec.policy.app_access,
             ip_access=tuple(spec.policy.ip_access),
             grants=grants_of_spec(spec),
+            rules=rules_of_spec(spec),
         )
         for name, spec in sorted(specs.items())
     }

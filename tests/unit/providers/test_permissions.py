@@ -205,3 +205,34 @@ def test_delete_removes_only_this_policys_permissions(configured: Configure, fak
     assert fake.rows("permissions", policy=policy) == []
     assert fake.row("permissions", theirs["id"]) == theirs
     assert fake.row("policies", policy) is not None  # the policy itself is the policy resource's
+
+
+def test_a_filter_changed_or_removed_by_hand_is_read_as_drift_and_restored(
+    configured: Configure, fake: FakeDirectus, policy: str, new_process: Callable[[], None]
+) -> None:
+    permissions = configured(PermissionSetProvider)
+    created = permissions.create({"policy_id": policy, "permissions": DECLARED})
+    filtered = fake.rows("permissions", policy=policy, collection="authors")[0]
+    fake.change("permissions", filtered["id"], permissions={"status": {"_neq": "archived"}})  # widened by hand
+    new_process()
+    read = permissions.read(created.id, outs(created))
+    assert [p.get("permissions") for p in outs(read)["permissions"]] == [None, None, {"status": {"_neq": "archived"}}]
+    declared = {"policy_id": policy, "permissions": DECLARED}
+    assert permissions.diff(created.id, outs(read), declared).changes
+
+    permissions.update(created.id, outs(read), declared)
+    assert live_set(fake, policy) == EXPECTED
+
+    fake.change("permissions", fake.rows("permissions", policy=policy, collection="authors")[0]["id"], permissions={})
+    new_process()
+    assert permissions.diff(created.id, outs(permissions.read(created.id, outs(created))), declared).changes
+
+
+def test_state_from_before_filters_shows_no_change_against_directus_null(configured: Configure, policy: str) -> None:
+    """Rows in old state carry no ``permissions`` key; Directus 11.17.4 and 12.4.1 list ``"permissions": null``."""
+    permissions = configured(PermissionSetProvider)
+    old_state = [{"collection": "articles", "action": "read", "fields": ["*"]}]
+    live = [{"collection": "articles", "action": "read", "fields": ["*"], "permissions": None, "validation": None}]
+    assert not permissions.diff(
+        "x", {"policy_id": policy, "permissions": live}, {"policy_id": policy, "permissions": old_state}
+    ).changes

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from components.kinds import MCP_SETTINGS, POLICY, STATIC_TOKEN, USER, Kind
+from components.kinds import MCP_SETTINGS, PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind
 from components.ops.drift.preview import planned_step
 from components.ops.drift.scan import rotation_findings
 from components.ops.drift.wording import REVOKED, PlannedStep, describe, mark_revoked
@@ -68,6 +68,42 @@ def test_a_policy_attached_by_hand_names_its_access_rows() -> None:
         "attached to Public in Directus (anyone, without a token) but not declared",
         "attached to user u9 in Directus but not declared",
     )
+
+
+def test_a_filter_or_field_list_changed_by_hand_names_the_row_and_both_values() -> None:
+    published = {"status": {"_eq": "published"}}
+    declared = {
+        "policy_id": "p1",
+        "permissions": [
+            {"collection": "articles", "action": "read", "fields": ["id", "title"], "permissions": published},
+            {"collection": "articles", "action": "update", "fields": ["*"], "permissions": published},
+            {"collection": "directus_fields", "action": "read", "fields": ["*"]},  # no filter: as in old state
+        ],
+    }
+    live = {
+        "policy_id": "p1",
+        "permissions": [  # as ``read`` reports them: the first filter widened, the second removed, null fields
+            {"collection": "articles", "action": "read", "fields": ["body", "id", "title"], "permissions": {}},
+            {"collection": "articles", "action": "update", "fields": ["*"]},
+            {"collection": "directus_fields", "action": "read", "fields": None, "permissions": None},
+        ],
+    }
+    item = describe(
+        step(PERMISSION_SET, "content-permissions", auto.OpType.UPDATE, live, declared), lambda _u: True, now=NOW
+    )
+    assert item.summary == (
+        "the permission set of template content differs in Directus (permissions): `up` restores the declared values"
+    )
+    assert item.details == (
+        "fields of read on articles: ['body', 'id', 'title'] in Directus, ['id', 'title'] declared",
+        'filter of read on articles: none (all items) in Directus, {"status": {"_eq": "published"}} declared',
+        'filter of update on articles: none (all items) in Directus, {"status": {"_eq": "published"}} declared',
+    )
+    unchanged = {**live, "permissions": declared["permissions"]}
+    same = describe(
+        step(PERMISSION_SET, "content-permissions", auto.OpType.UPDATE, unchanged, declared), lambda _u: True, now=NOW
+    )
+    assert (same.properties, same.details) == ((), ())
 
 
 def test_the_mcp_settings_name_their_stack_and_agree_in_number() -> None:

@@ -256,6 +256,79 @@ def test_a_template_ip_access_of_its_own_is_reported(tmp_path: Path, capsys: pyt
     assert bullets(out) == ["⚠ production: template analysis: ip access 10.0.0.0/8 → any address"]
 
 
+def test_a_field_list_or_filter_change_of_a_template_is_reported_and_widening_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    made = Repo(tmp_path)
+    made.write_stack("production", PRODUCTION)
+    read = '    actions: ["read"]'
+    limited = read + (
+        "\n{%- if collection == 'articles' %}"
+        "\n    fields: [id, title]"
+        "\n    filter: {{ vars.filter | tojson }}"
+        "\n{%- endif %}"
+    )
+    made.edit_template("analysis", read, limited)
+    published = {"status": {"_eq": "published"}}
+    made.write_stack(
+        "production",
+        changed(
+            templates={
+                **PRODUCTION["templates"],
+                "analysis": {"collections": ["articles"], "vars": {"filter": published}},
+            }
+        ),
+    )
+    made.commit("analysis reads titles of published articles")
+
+    # The filter is changed (here narrowed): whether a changed filter matches more items is not decided, so flagged.
+    narrower = {"_and": [published, {"title": {"_nnull": True}}]}
+    made.write_stack(
+        "production",
+        changed(
+            templates={
+                **PRODUCTION["templates"],
+                "analysis": {"collections": ["articles"], "vars": {"filter": narrower}},
+            }
+        ),
+    )
+    _, out, _ = run(capsys, made, "--base", "HEAD")
+    assert bullets(out) == [
+        '⚠ production: template analysis: read on articles: fields id, title; items where {"status": {"_eq": '
+        '"published"}} → fields id, title; items where {"_and": [{"status": {"_eq": "published"}}, {"title": '
+        '{"_nnull": true}}]}'
+    ]
+
+    # The filter and the field list go: every field of every article, flagged.
+    made.git("checkout", "-q", "HEAD", "--", ".")
+    made.edit_template("analysis", limited, read)
+    _, out, _ = run(capsys, made, "--base", "HEAD", "--json")
+    [change] = json.loads(out)["changes"]
+    assert change == {
+        "kind": "template_rule_changed",
+        "stack": "production",
+        "member": None,
+        "template": "analysis",
+        "collection": "articles",
+        "action": "read",
+        "flag": None,
+        "before": {"fields": ["id", "title"], "filter": '{"status": {"_eq": "published"}}'},
+        "after": {"fields": ["*"], "filter": None},
+        "risky": True,
+        "text": 'production: template analysis: read on articles: fields id, title; items where {"status": {"_eq": '
+        '"published"}} → all fields; all items',
+    }
+
+    # Fewer fields: reported, not flagged.
+    made.git("checkout", "-q", "HEAD", "--", ".")
+    made.edit_template("analysis", "fields: [id, title]", "fields: [id]")
+    _, out, _ = run(capsys, made, "--base", "HEAD")
+    assert bullets(out) == [
+        'production: template analysis: read on articles: fields id, title; items where {"status": {"_eq": '
+        '"published"}} → fields id; items where {"status": {"_eq": "published"}}'
+    ]
+
+
 def test_a_template_dropping_a_required_allowlist_is_an_error_naming_the_revision(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
