@@ -7,6 +7,7 @@ their environment variables so that the failures come in seconds.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -162,7 +163,8 @@ def test_503_that_persists_fails_after_a_bounded_time_naming_the_endpoint(
         proxy.close()
     elapsed = time.monotonic() - started
     message = str(caught.value)
-    assert "Directus GET /collections failed: 503 INJECTED" in message
+    # The program's first request (today the server's version, /server/info) is the one that fails.
+    assert re.search(r"Directus GET /[a-z/]+ failed: 503 INJECTED", message), message[-3000:]
     assert "gave up after" in message
     assert elapsed < 30, f"took {elapsed:.1f}s with a 3 s retry budget"
     assert managed(admin, "down")["users"] == []
@@ -179,7 +181,7 @@ def test_a_slow_directus_beyond_the_timeout_fails_naming_the_endpoint(
     finally:
         proxy.close()
     message = str(caught.value)
-    assert "Directus GET /collections failed: TIMEOUT" in message
+    assert re.search(r"Directus GET /[a-z/]+ failed: TIMEOUT", message), message[-3000:]
     assert proxy.url in message
     assert managed(admin, "slow")["users"] == []
 
