@@ -79,6 +79,23 @@ def roster(n: int) -> list[dict[str, Any]]:
     return members
 
 
+def stack_config(n: int, url: str, admin_token: str) -> dict[str, auto.ConfigValue]:
+    """The benchmark stack's configuration: ``roster(n)`` on the demo collections, the token as a secret."""
+    values: dict[str, Any] = {
+        "directusUrl": url,
+        "members": roster(n),
+        "templates": {
+            "content": {"collections": ["articles"]},
+            "analysis": {"collections": ["articles", "internal_notes"]},
+            "developer": {"collections": ["articles"]},
+        },
+        "guardrails": {"allowAdminAccess": True},
+    }
+    config = {f"{NS}:{k}": auto.ConfigValue(v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()}
+    config[f"{NS}:provisioningToken"] = auto.ConfigValue(admin_token, secret=True)
+    return config
+
+
 def _peak_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -326,19 +343,7 @@ def run(
         }
         os.environ[REQUEST_LOG_ENV] = str(log)  # the inline program runs in this process
         stack = open_stack(STACK, work_dir=work_dir, env=env)
-        values: dict[str, Any] = {
-            "directusUrl": instance.url,
-            "members": roster(n),
-            "templates": {
-                "content": {"collections": ["articles"]},
-                "analysis": {"collections": ["articles", "internal_notes"]},
-                "developer": {"collections": ["articles"]},
-            },
-            "guardrails": {"allowAdminAccess": True},
-        }
-        config = {f"{NS}:{k}": auto.ConfigValue(v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()}
-        config[f"{NS}:provisioningToken"] = auto.ConfigValue(instance.admin_token, secret=True)
-        stack.set_all_config(config)
+        stack.set_all_config(stack_config(n, instance.url, instance.admin_token))
         pack: dict[str, Any] = {"policy_packs": [str(POLICY_PACK)]}
         in_process: dict[str, tuple[str, Callable[[], Any]]] = {
             "up": ("up (from empty)", lambda: stack.up(color="never")),

@@ -33,7 +33,7 @@ from pulumi import automation as auto
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import NS, roster
+from benchmark import stack_config
 
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
 from components.engine.workspace import open_stack
@@ -64,19 +64,7 @@ def setup(n: int, base: Path) -> None:
     (base / "state").mkdir()
     info = {"n": n, "passphrase": secrets.token_hex(16)}
     stack = open_stack("bench", work_dir=work_dir, env=_engine_env(base, info))
-    values: dict[str, Any] = {
-        "directusUrl": instance.url,
-        "members": roster(n),
-        "templates": {
-            "content": {"collections": ["articles"]},
-            "analysis": {"collections": ["articles", "internal_notes"]},
-            "developer": {"collections": ["articles"]},
-        },
-        "guardrails": {"allowAdminAccess": True},
-    }
-    config = {f"{NS}:{k}": auto.ConfigValue(v if isinstance(v, str) else json.dumps(v)) for k, v in values.items()}
-    config[f"{NS}:provisioningToken"] = auto.ConfigValue(instance.admin_token, secret=True)
-    stack.set_all_config(config)
+    stack.set_all_config(stack_config(n, instance.url, instance.admin_token))
     started = time.monotonic()
     stack.up(color="never")
     (base / "stack.json").write_text(json.dumps(info))
