@@ -14,6 +14,7 @@ import pulumi
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
 from components.directus.client import DirectusClient
+from components.directus.errors import DirectusUnavailableError
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
@@ -125,7 +126,11 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
         client = client_for(connection_from(get_config))
         specs = checked_specs(config, stack, client, server_info(client), template_dir)
     except McpAccessError as exc:
-        fix = f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
+        fix = (
+            "check that Directus is up and reachable from this machine, then run again"
+            if isinstance(exc, DirectusUnavailableError)  # not a configuration problem
+            else f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
+        )
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"
         raise pulumi.RunError(f"{exc}{hint}") from None  # shown without a Python traceback
     build(config, specs, stack)

@@ -16,6 +16,7 @@ import dill  # type: ignore[import-untyped]  # the serializer Pulumi uses for __
 import pulumi
 import pytest
 
+from components.directus.errors import DirectusUnavailableError
 from components.kinds import (
     ACCESS_LINK,
     KINDS,
@@ -299,3 +300,20 @@ def test_an_oauth_member_gets_its_user_but_no_static_token(declare: Callable[...
     assert "john" not in by_member(run, STATIC_TOKEN.type)
     assert "sarah" in by_member(run, STATIC_TOKEN.type)
     assert run.exports["members"].value["john"]["auth"] == "oauth"
+
+
+def test_main_says_directus_is_unreachable_rather_than_blaming_the_config(
+    stack_config: Callable[[dict[str, Any]], None], roster: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(_client: object) -> object:
+        raise DirectusUnavailableError(
+            method="GET", path="/server/info", status=503, code="SERVICE_UNAVAILABLE", message="gave up"
+        )
+
+    monkeypatch.setattr(entry, "server_info", unreachable)
+    stack_config(roster)
+    with pytest.raises(pulumi.RunError) as caught:
+        run_program(entry.main, stack=STACK)
+    assert "Directus GET /server/info failed: 503" in str(caught.value)
+    assert "check that Directus is up and reachable" in str(caught.value)
+    assert "fix it in stacks/" not in str(caught.value)
