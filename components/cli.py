@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,13 @@ from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
-from components.ops.onboarding.render import render_onboarding
+from components.ops.onboarding.private_file import write_private
+from components.ops.onboarding.render import TOKEN_PLACEHOLDER, render_onboarding
 from components.ops.onboarding.run import approve_member_consent, onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
+from components.redaction import redact
 
 REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
 
@@ -51,7 +54,8 @@ def project_dir(given: Path | None) -> Path:
 
 
 def _say(message: str) -> None:
-    print(message, flush=True)
+    """Print a line; URL passwords (the state backend's, repeated by the engine) never get through."""
+    print(redact(message), flush=True)
 
 
 def cmd_local(args: argparse.Namespace) -> int:
@@ -101,7 +105,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
     if args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
-            sys.stdout.write(preview.stdout)
+            sys.stdout.write(redact(preview.stdout))
         changes = dict(preview.change_summary)
     else:
         if args.operation == "up":
@@ -165,21 +169,25 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
+    """The member's document; a static token only with ``--show-token`` (stdout) or ``--out FILE`` (mode 600)."""
     info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
-    text = render_onboarding(info, args.client)
-    if args.out is None and info.auth == "oauth":
-        sys.stdout.write(text)  # no secret in it
+    if args.out is not None:
+        write_private(args.out, render_onboarding(info, args.client))
+        _say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
         return 0
-    if args.out is None:
+    if info.auth == "oauth":
+        sys.stdout.write(render_onboarding(info, args.client))  # no secret in it
+        return 0
+    if not args.show_token:
+        sys.stdout.write(render_onboarding(replace(info, token=TOKEN_PLACEHOLDER), args.client))
         print(
-            "note: the text below contains the member's token; do not paste it into chats or tickets.", file=sys.stderr
+            "note: the token is not printed; add --show-token to print it, or --out FILE to write it to a private "
+            "file (mode 600)",
+            file=sys.stderr,
         )
-        sys.stdout.write(text)
         return 0
-    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    _say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
+    print("note: the text below contains the member's token; do not paste it into chats or tickets.", file=sys.stderr)
+    sys.stdout.write(render_onboarding(info, args.client))
     return 0
 
 
@@ -214,7 +222,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         _say(f"kept {done.file} as it is")
     _say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
     _say("next:")
-    _say(f"  mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <admin token>")
+    _say(f"  mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken")
+    _say("    (no value on the command line: Pulumi asks for the admin token without echo, or reads standard input;")
+    _say(f"    or export {TOKEN_ENV} from your secret store instead)")
     _say(f"  mcp-access preview --stack {stack}")
     return 0
 
@@ -273,7 +283,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.render import to_json, to_markdown
     from components.ops.drift.run import run_drift
 
-    stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
+    stream = (lambda line: print(redact(line), file=sys.stderr, flush=True)) if args.verbose else None
     report = run_drift(
         _stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
     )
@@ -397,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     onboard = commands.add_parser(
         "onboard",
-        help="print one member's ready-to-paste MCP client configuration and security checklist (contains the token)",
+        help="print one member's ready-to-paste MCP client configuration and security checklist (token: --show-token)",
     )
     onboard.add_argument("member", help="the member's name in the roster")
     onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
@@ -413,7 +423,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="default",
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
-    onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    onboard.add_argument(
+        "--show-token", action="store_true", help="print the member's token (without it, a placeholder stands in)"
+    )
+    onboard.add_argument(
+        "--out", "-o", type=Path, help="write to this file (mode 600, never through a link), token included"
+    )
     add_shared_flags(onboard, "stack", "repo")
     onboard.set_defaults(handler=cmd_onboard)
 

@@ -40,6 +40,7 @@ from components.ops.drift.scan import (
 )
 from components.ops.drift.state import read_state
 from components.ops.drift.wording import DriftedResource, drifted
+from components.redaction import redact
 
 DEFAULT_ROTATION_WARNING_DAYS = 14
 
@@ -176,7 +177,7 @@ def run_drift(
         try:
             drifted_items = drifted_resources(stack, state.urns, on_output)
         except auto.CommandError as exc:
-            raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
+            raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{redact(str(exc))}") from None
     else:
         drifted_items = drifted(planned_steps(state, config, values, client, info, stack_templates(stack)), state.urns)
     live = read_live(client)

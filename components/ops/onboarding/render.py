@@ -29,6 +29,8 @@ from components.ops.onboarding.clients import BY_NAME, CLIENT_NAMES, REGISTRY_TO
 
 TEMPLATE_DIR = ONBOARDING_TEMPLATES_DIR
 CHECKLIST_TEMPLATE = "checklist.md.j2"
+#: What stands in for the token when ``onboard`` runs without ``--show-token`` or ``--out``.
+TOKEN_PLACEHOLDER = "TOKEN-NOT-SHOWN-use-show-token"  # noqa: S105 (a placeholder, not a secret)
 
 
 class OnboardingError(McpAccessError, ValueError):

@@ -114,3 +114,31 @@ def test_resource_types_are_computed_once_per_class_and_each_caller_gets_a_copy(
     assert sdk_types.resource_types(int) == {"token": str}
     assert sdk_types.resource_types(str) == {"token": str}
     assert calls == [int, str]
+
+
+def test_with_it_of_two_failing_outputs_the_first_failure_is_raised(sdk_asyncio: None) -> None:
+    """Two outputs fail, one at once and one later, among many that succeed: the run fails with the first one.
+
+    The patch must be the one in force (not the SDK's own ``asyncio``, which the fixture puts back first).
+    """
+    wait_outputs_linearly()
+    assert getattr(sdk_stack.asyncio, "linear_output_wait", False), "the test must run with the patch installed"
+    later_ran: list[bool] = []
+
+    def program() -> None:
+        async def fail_later() -> int:
+            for _ in range(20):
+                await asyncio.sleep(0)
+            later_ran.append(True)
+            raise RuntimeError("second failure")
+
+        def fail_first(_: int) -> int:
+            raise ValueError("first failure")
+
+        for index in range(50):
+            pulumi.Output.from_input(index).apply(lambda value: value)
+        pulumi.Output.from_input(fail_later()).apply(lambda value: value)
+        pulumi.Output.from_input(1).apply(fail_first)
+
+    with pytest.raises(ValueError, match="first failure"):
+        run_program(program, stack="wait")
