@@ -116,8 +116,11 @@ def test_resource_types_are_computed_once_per_class_and_each_caller_gets_a_copy(
     assert calls == [int, str]
 
 
-def test_with_it_of_two_failing_outputs_the_first_failure_is_raised(sdk_asyncio: None) -> None:
-    """Two outputs fail, one at once and one later, among many that succeed: the run fails with the first one.
+def test_with_it_of_several_failing_outputs_the_first_failure_is_raised(sdk_asyncio: None) -> None:
+    """Outputs fail, one at once and others later, among many that succeed: the run fails with the first one.
+
+    With a wait that let every task finish first, one of the later failures would usually come first (the SDK
+    awaits the finished tasks in set order): ten of them make that near certain.
 
     The patch must be the one in force (not the SDK's own ``asyncio``, which the fixture puts back first).
     """
@@ -137,7 +140,8 @@ def test_with_it_of_two_failing_outputs_the_first_failure_is_raised(sdk_asyncio:
 
         for index in range(50):
             pulumi.Output.from_input(index).apply(lambda value: value)
-        pulumi.Output.from_input(fail_later()).apply(lambda value: value)
+        for _ in range(10):
+            pulumi.Output.from_input(fail_later()).apply(lambda value: value)
         pulumi.Output.from_input(1).apply(fail_first)
 
     with pytest.raises(ValueError, match="first failure"):
