@@ -8,7 +8,6 @@ only with ``--show-token``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence

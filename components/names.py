@@ -24,6 +24,7 @@ UNTYPED_DYNAMIC = "pulumi-python:dynamic:Resource"
 DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
 TEMPLATE_COMPONENT = f"{PROJECT_NAME}:index:TemplateAccess"
 MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
+GUARD_COMPONENT = f"{PROJECT_NAME}:index:GuardUser"
 
 #: The project folder (``Pulumi.yaml``, ``stacks/``, ``templates/``) of this installation.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -154,6 +154,25 @@ class Guardrails(_Model):
     allow_dynamic_client_registration: bool = False
 
 
+class GuardSettings(_Model):
+    """``guard``: the stack's read-only identity (``guard.user``).
+
+    ``up`` creates that user with a policy that may only read the system collections ``preview``, ``drift``,
+    ``audit`` and the live watch read (no app access, no admin), and a token, the secret output ``guardToken``:
+    what unreviewed jobs (a pull request's preview) and long-running readers hold instead of the admin token.
+    """
+
+    #: The guard user's email (not an MCP member's; it follows no email pattern).
+    user: str | None = None
+
+    @field_validator("user")
+    @classmethod
+    def _valid_email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_RE.match(value):
+            raise ValueError(f"{value!r} is not a valid email address")
+        return value.lower() if value is not None else None
+
+
 class StackConfig(_Model):
     directus_url: str = Field(pattern=r"^https?://\S+$")
     email_pattern: str = DEFAULT_EMAIL_PATTERN
@@ -165,6 +184,7 @@ class StackConfig(_Model):
     guardrails: Guardrails = Field(default_factory=Guardrails)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
+    guard: GuardSettings = Field(default_factory=GuardSettings)
 
     @field_validator("directus_url")
     @classmethod
@@ -215,6 +235,12 @@ class StackConfig(_Model):
                 problems.append(
                     f"members[{index}].rotateAfterDays: {member.rotate_after_days} ({member.name}) is longer than "
                     f"guardrails.maxRotationDays ({limit})"
+                )
+        guard_user = self.guard.user
+        for index, member in enumerate(self.members):
+            if guard_user is not None and guard_user in (member.email, self.mcp_email(member)):
+                problems.append(
+                    f"guard.user: {guard_user!r} is also members[{index}] ({member.name}): use its own email"
                 )
         if self.guardrails.require_ip_allowlist and not self.ip_allowlist:
             problems.append("ipAllowlist: empty, but guardrails.requireIpAllowlist is true for this stack")
@@ -280,6 +306,7 @@ CONFIG_KEYS = (
     "guardrails",
     "audit",
     "oauthReview",
+    "guard",
 )
 #: Keys of the namespace that are not part of the model (read by the providers).
 OTHER_KEYS = ("provisioningToken",)
@@ -326,6 +353,7 @@ __all__ = [
     "CONFIG_NAMESPACE",
     "AuditConfig",
     "ConfigError",
+    "GuardSettings",
     "Member",
     "OAuthReview",
     "StackConfig",

@@ -23,6 +23,7 @@ from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE
 from components.program.collections_check import check_collections_exist
 from components.program.fields_check import check_fields_exist
+from components.program.guard import GuardUser
 from components.program.member import McpMember
 from components.program.sdk_speedups import speed_up_sdk
 from components.program.server_checks import check_server_supports
@@ -32,11 +33,17 @@ from components.providers.connection import client_for, connection_from
 from components.providers.mcp_settings import McpSettings
 
 
-def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
+def build(
+    config: StackConfig, specs: dict[str, RoleSpec], stack: str, provisioner: dict[str, Any] | None = None
+) -> None:
     """Declare everything one stack manages, and export what an MCP client needs.
 
     The MCP settings only in the stack that owns them (``mcp.manageSettings``, default true): with several
     stacks on one Directus, the others leave that single object alone.
+
+    ``provisioner`` (``/users/me`` of the token the program runs with, read only when the stack declares a guard
+    user) is exported as ``provisioner`` unless it is the guard user itself: ``drift`` run with the guard token
+    still knows whose admin access is expected.
     """
     settings: list[pulumi.Resource] = []
     if config.mcp.manage_settings:
@@ -81,6 +88,18 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
         }
         if resource.token is not None:
             tokens[member.name] = resource.token
+    if config.guard.user is not None:
+        guard = GuardUser(
+            config.guard.user,
+            stack=stack,
+            rotate_after_days=config.rotation_days,
+            ip_access=list(config.ip_allowlist),
+            opts=pulumi.ResourceOptions(depends_on=settings),
+        )
+        pulumi.export("guard", {"userId": guard.user_id, "email": config.guard.user})
+        pulumi.export("guardToken", pulumi.Output.secret(guard.token))
+        if provisioner and str(provisioner.get("email") or "").lower() != config.guard.user:
+            pulumi.export("provisioner", {"userId": provisioner.get("id"), "roleId": provisioner.get("role")})
     pulumi.export("mcpUrl", config.mcp_url)
     pulumi.export("members", members)
     pulumi.export("tokens", pulumi.Output.secret(tokens))
@@ -133,4 +152,5 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
         )
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"
         raise pulumi.RunError(f"{exc}{hint}") from None  # shown without a Python traceback
-    build(config, specs, stack)
+    provisioner = client.get("/users/me", {"fields": "id,role,email"}) if config.guard.user else None
+    build(config, specs, stack, provisioner)

@@ -9,7 +9,7 @@ Three questions, one report:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,8 +60,10 @@ class DriftReport:
     rotation: list[Finding] = field(default_factory=list)
     #: OAuth grants that should not exist and clients unused for ``unused_client_days``.
     oauth: list[Finding] = field(default_factory=list)
-    #: Every OAuth client with its grants, in words (``None``: the server runs without OAuth).
+    #: Every OAuth client with its grants, in words (``None``: the server runs without OAuth, or see below).
     oauth_inventory: list[str] | None = None
+    #: ``False``: the OAuth clients are admin only and this run's token is not an admin's (the guard user's).
+    oauth_readable: bool = True
     unused_client_days: int = 30
     #: Active manual flows a member can trigger whose operations run with more rights than the member.
     flows: list[Finding] = field(default_factory=list)
@@ -88,14 +90,27 @@ class DriftReport:
         return 1 if self.findings else 0
 
 
-def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client: DirectusClient) -> Declared:
-    """The ids this stack manages (from its state's ``resources``) and the provisioning user (``/users/me``)."""
+def declared_in_state(
+    stack: auto.Stack,
+    resources: list[dict[str, Any]],
+    client: DirectusClient,
+    outputs: Mapping[str, auto.OutputValue] | None = None,
+) -> Declared:
+    """The ids this stack manages (from its state's ``resources``) and the provisioning user (``/users/me``).
+
+    Run with the guard token (``/users/me`` is the stack's guard user), the provisioning user is the one ``up``
+    recorded in the ``provisioner`` output.
+    """
     ids: dict[str, set[str]] = {USER.name: set(), ROLE.name: set(), POLICY.name: set()}
     for resource in resources:
         kind = kind_of_type(str(resource.get("type", "")))
         if kind in ids and resource.get("id"):
             ids[kind].add(str(resource["id"]))
     me = client.get("/users/me", {"fields": "id,role"}) or {}
+    guard = outputs.get("guard") if outputs else None
+    recorded = outputs.get("provisioner") if outputs else None
+    if guard is not None and recorded is not None and me.get("id") and me.get("id") == guard.value.get("userId"):
+        me = {"id": recorded.value.get("userId"), "role": recorded.value.get("roleId")}
     return Declared(
         stack=stack.name,
         user_ids=frozenset(ids[USER.name]),
@@ -171,7 +186,7 @@ def run_drift(
         outputs = state.outputs()  # "run `up` first" before any complaint about the config
         config, values = settings.result()
     client = admin_client(values)
-    declared = declared_in_state(stack, state.raw, client)
+    declared = declared_in_state(stack, state.raw, client, outputs)
     info = server_info(client)
     if engine or state.has_untyped:  # a state from before the kinds were named: the engine resolves its aliases
         try:
@@ -204,6 +219,7 @@ def run_drift(
             listing, live, declared, members, now=checked_at, unused_days=config.oauth_review.unused_client_days
         ),
         oauth_inventory=inventory(listing, live) if listing.available else None,
+        oauth_readable=listing.readable,
         unused_client_days=config.oauth_review.unused_client_days,
         flows=escalating_flows(flows, live, members.enabled, flow_readers),
         counts={

@@ -77,6 +77,8 @@ def _owner(kind: Kind | None, name: str, stack: str) -> str:
     if kind is not None and kind.owner == "stack":
         return f"stack `{stack}`"
     base = name.rsplit("-", 1)[0]
+    if base == "_guard":  # components.program.guard.GUARD
+        return "the guard user"
     return f"{kind.owner if kind else 'template'} {base}"
 
 

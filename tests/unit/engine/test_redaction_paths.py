@@ -11,7 +11,7 @@ import argparse
 import stat
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pulumi import automation as auto
@@ -21,7 +21,7 @@ from components.engine import passthrough
 from components.ops.drift import run as drift_run
 from components.redaction import redact
 
-PASSWORD = "s3cr3t-Pa55word"  # noqa: S105 (a test value)
+PASSWORD = "s3cr3t-Pa55word"
 USER_URL = f"postgres://state:{PASSWORD}@10.0.0.5:5432/pulumi?sslmode=require"
 QUERY_URL = f"postgres://10.0.0.5:5432/pulumi?user=state&password={PASSWORD}&sslmode=disable"
 
@@ -39,7 +39,9 @@ def test_drift_engine_failure_is_redacted(monkeypatch: pytest.MonkeyPatch) -> No
     def failing_preview(*_: Any, **__: Any) -> Any:
         raise auto.CommandError(auto.CommandResult("", transcript, 255))
 
-    state = SimpleNamespace(outputs=lambda: {"members": auto.OutputValue({}, False)}, raw=[], has_untyped=False, urns=frozenset())
+    state = SimpleNamespace(
+        outputs=lambda: {"members": auto.OutputValue({}, False)}, raw=[], has_untyped=False, urns=frozenset()
+    )
     monkeypatch.setattr(drift_run, "stack_settings", lambda stack: (None, {}))
     monkeypatch.setattr(drift_run, "read_state", lambda stack: state)
     monkeypatch.setattr(drift_run, "admin_client", lambda values: None)
@@ -69,7 +71,7 @@ def test_pulumi_passthrough_output_is_redacted(
 
 
 class _Preview:
-    change_summary: dict[str, int] = {}
+    change_summary: ClassVar[dict[str, int]] = {}
     stdout = f"preview via {USER_URL}\n"
 
 

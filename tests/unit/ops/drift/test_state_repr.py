@@ -6,8 +6,8 @@ import json
 
 from components.ops.drift.state import SECRET_SIG_KEY, parse_state
 
-TOKEN = "tok-3xq9-secret-value-never-shown"  # noqa: S105 (a test value)
-PASSWORD = "pg-password-never-shown"  # noqa: S105
+TOKEN = "tok-3xq9-secret-value-never-shown"
+PASSWORD = "pg-password-never-shown"
 
 
 def _secret(value: object) -> dict[str, str]:

@@ -15,7 +15,7 @@ import pytest
 from components import cli
 from components.ops.onboarding.render import OnboardingInfo
 
-TOKEN = "tok_Zx9-onboard-secret_42"  # noqa: S105 (a test value)
+TOKEN = "tok_Zx9-onboard-secret_42"
 
 INFO = OnboardingInfo(
     member="john",
