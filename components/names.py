@@ -25,6 +25,8 @@ DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
 TEMPLATE_COMPONENT = f"{PROJECT_NAME}:index:TemplateAccess"
 MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
 GUARD_COMPONENT = f"{PROJECT_NAME}:index:GuardUser"
+#: The user agent of ``oauth-approve``'s own session login; ``audit`` exempts only password logins carrying it.
+APPROVAL_USER_AGENT = "mcp-access-oauth-approve/1"
 
 #: The project folder (``Pulumi.yaml``, ``stacks/``, ``templates/``) of this installation.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -25,6 +25,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from components.model.audit_config import WEEKDAYS, AuditConfig
+from components.names import APPROVAL_USER_AGENT
 
 WRITE_ACTIONS = ("create", "update", "delete")
 USERS_COLLECTION = "directus_users"
@@ -281,14 +282,19 @@ def suspensions(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding
 
 
 def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding]:
-    """Password logins of token members (no password at all). An OAuth member logs in once per consent, by
-    ``mcp-access oauth-approve`` with a one-time password: expected, not a finding."""
-    if member.auth == "oauth":
-        return []
+    """Password logins (MCP users have no password at all). An OAuth member logs in once per consent, by
+    ``mcp-access oauth-approve`` with a one-time password and the user agent :data:`APPROVAL_USER_AGENT`: only
+    those are expected. (A user agent can be copied; the approval also clears the password at once, and
+    ``drift`` reports an MCP user that has one.)"""
+    detail = "password login of an OAuth MCP user outside `mcp-access oauth-approve`"
+    if member.auth != "oauth":
+        detail = "password login of a token-only MCP user"
     return [
-        _finding(Kind.PASSWORD_LOGIN, member, row, "password login of a token-only MCP user")
+        _finding(Kind.PASSWORD_LOGIN, member, row, detail)
         for row in rows
-        if row.action == "login" and row.collection != OAUTH_TOKENS_COLLECTION
+        if row.action == "login"
+        and row.collection != OAUTH_TOKENS_COLLECTION
+        and not (member.auth == "oauth" and row.user_agent == APPROVAL_USER_AGENT)
     ]
 
 

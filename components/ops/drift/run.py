@@ -133,7 +133,7 @@ def read_live(client: DirectusClient) -> LiveDirectus:
         else []
     )
     return LiveDirectus(
-        users=client.list_objects("/users", fields=["id", "email", "status", "role", "token", "tags"]),
+        users=client.list_objects("/users", fields=["id", "email", "status", "role", "token", "tags", "password"]),
         roles=client.list_objects("/roles", fields=["id", "name"]),
         policies=policies,
         access=client.list_objects("/access", fields=["id", "role", "user", "policy"]),

@@ -171,3 +171,16 @@ def test_objects_marked_for_another_stack_on_the_same_directus_are_attributed_no
     )
     assert [f.subject for f in scan(state, DECLARED)] == ["ai-x@x.com", "eve@x.com"]
     assert other_stacks(state, DECLARED) == {"schema": ["policy 'MCP developer (schema)'", "user ai-lee@x.com"]}
+
+
+def test_a_managed_user_with_a_password_is_a_finding_and_the_admin_s_own_is_not() -> None:
+    """Directus reads a set password back as a mask (``**********``), an unset one as ``null``."""
+    users = [
+        {"id": "u-admin", "email": "admin@x.com", "status": "active", "role": "r-admin", "password": "**********"},
+        {"id": "u-john", "email": "ai-john@x.com", "status": "active", "role": "r-content", "password": "**********"},
+    ]
+    [finding] = scan(live(users=users), DECLARED)
+    assert finding.kind == "password" and finding.subject == "ai-john@x.com"
+    assert "has a password set" in finding.message
+    users[1]["password"] = None
+    assert scan(live(users=users), DECLARED) == []
