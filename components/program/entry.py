@@ -14,7 +14,7 @@ import pulumi
 from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
 from components.directus.client import DirectusClient
-from components.directus.errors import DirectusUnavailableError
+from components.directus.errors import DirectusError, DirectusUnavailableError
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
@@ -116,10 +116,27 @@ def checked_specs(
     :func:`build`, and so does ``drift``'s in-process plan (:mod:`components.ops.drift.declared`).
     """
     specs = stack_role_specs(config, stack, template_dir)
-    check_collections_exist(client, config, specs, stack)
+    sees_schema = sees_whole_schema(client)
+    if sees_schema:
+        check_collections_exist(client, config, specs, stack)
     check_server_supports(config, specs, info, stack)
-    check_fields_exist(client, specs, config.directus_url, stack)
+    if sees_schema:
+        check_fields_exist(client, specs, config.directus_url, stack)
     return specs
+
+
+def sees_whole_schema(client: DirectusClient) -> bool:
+    """Whether the token lists every collection and field: an admin's does; a read-only one (the guard user's)
+    lists only what it may read, so the existence checks are left to ``up``, which runs with the admin token.
+
+    ``/policies/me/globals`` says whether the caller has admin access; when it cannot be asked (a test's stand-in
+    client), the checks run as before.
+    """
+    try:
+        globals_ = client.get("/policies/me/globals") or {}
+    except (AttributeError, DirectusError):
+        return True
+    return globals_.get("admin_access") is not False
 
 
 def _namespace_keys() -> list[str]:
