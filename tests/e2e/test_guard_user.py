@@ -33,7 +33,11 @@ def deployed(directus: DirectusInstance, tmp_path_factory: pytest.TempPathFactor
     stack = make_stack(directus, tmp_path_factory.mktemp("guard"), STACK, members=[MEMBER], guard={"user": GUARD_EMAIL})
     stack.up(color="never")
     yield stack
-    stack.set_config(f"{NS}:provisioningToken", auto.ConfigValue(directus.admin_token, secret=True))
+    # `destroy` takes the provider's settings from the state, which the refused `up` (guard token, no token in the
+    # file) wrote last: hand it the admin token through the environment.
+    workspace = stack.workspace
+    assert isinstance(workspace, auto.LocalWorkspace)
+    workspace.env_vars[TOKEN_ENV] = directus.admin_token
     stack.destroy(color="never")
 
 
