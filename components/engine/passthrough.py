@@ -50,11 +50,15 @@ def run_pulumi(args: Sequence[str], *, stack: str, work_dir: Path, extra: Mappin
     """Run ``pulumi ARGS`` in ``work_dir``; a stack named in ``args`` takes precedence over ``stack``.
 
     Standard input stays the caller's (``config set --secret`` reads the value from it); standard output and
-    error go through :func:`~components.redaction.redact` (``pulumi whoami -v`` prints the whole backend URL).
+    error go through :func:`~components.redaction.redact` (``pulumi whoami -v`` prints the whole backend URL),
+    except for ``config set --secret KEY`` at a terminal, whose prompt must stay without echo.
     """
     chosen = stack_in_args(args) or stack
     binary, env = pulumi_environment(chosen, work_dir, extra)
     check_backend_settings(chosen, env, work_dir)
+    if _prompts_for_a_secret(args):
+        # Pulumi asks without echo only when its output is a terminal: leave it one (it prints no backend URL).
+        return subprocess.run([binary, *args], cwd=work_dir, env=env, check=False).returncode
     process = subprocess.Popen([binary, *args], cwd=work_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout is not None and process.stderr is not None
     copiers = [
@@ -67,6 +71,18 @@ def run_pulumi(args: Sequence[str], *, stack: str, work_dir: Path, extra: Mappin
     for copier in copiers:
         copier.join()
     return code
+
+
+def _prompts_for_a_secret(args: Sequence[str]) -> bool:
+    """``config set --secret KEY`` without a value, typed at a terminal: Pulumi prompts for it without echo."""
+    words = [a for a in args if not a.startswith("-")]
+    return (
+        sys.stdin.isatty()
+        and sys.stdout.isatty()
+        and words[:2] == ["config", "set"]
+        and "--secret" in args
+        and len([w for w in words[2:] if w != stack_in_args(args)]) == 1
+    )
 
 
 def _copy_redacted(source: io.BufferedReader, target: TextIO) -> None:
