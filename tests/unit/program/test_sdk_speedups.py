@@ -126,16 +126,16 @@ def test_with_it_of_several_failing_outputs_the_first_failure_is_raised(sdk_asyn
     """
     wait_outputs_linearly()
     assert getattr(sdk_stack.asyncio, "linear_output_wait", False), "the test must run with the patch installed"
-    later_ran: list[bool] = []
-
     def program() -> None:
+        first_failed = asyncio.Event()
+
         async def fail_later() -> int:
-            for _ in range(20):
-                await asyncio.sleep(0)
-            later_ran.append(True)
+            await first_failed.wait()  # strictly after the first failure, and well after it: the SDK's
+            await asyncio.sleep(1.0)  # registrations run on threads, so "after" is measured in time
             raise RuntimeError("second failure")
 
         def fail_first(_: int) -> int:
+            first_failed.set()
             raise ValueError("first failure")
 
         for index in range(50):
