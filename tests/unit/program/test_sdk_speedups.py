@@ -126,6 +126,7 @@ def test_with_it_of_several_failing_outputs_the_first_failure_is_raised(sdk_asyn
     """
     wait_outputs_linearly()
     assert getattr(sdk_stack.asyncio, "linear_output_wait", False), "the test must run with the patch installed"
+
     def program() -> None:
         first_failed = asyncio.Event()
 
