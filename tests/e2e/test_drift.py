@@ -228,7 +228,7 @@ CASES = [
     Case(
         "user deleted",
         lambda live: live.admin.delete("/users", live.user_id),
-        {"john-user": "create"},
+        {"john-user": "create", "john-token": "create"},  # the new user needs a token too
         lambda live: live.user()["status"] == "active" and token_works(live),
     ),
     Case(
