@@ -29,6 +29,8 @@ from components.engine.workspace import (
 )
 from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
@@ -108,6 +110,9 @@ def cmd_engine(args: argparse.Namespace) -> int:
             from components.ops.breakglass.restore import guard_restores
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+            recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
+            if recorder_step:
+                _say(recorder_step)
             taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
             if taken is not None:
                 backup, members = taken
@@ -472,6 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
+    recorder_command.add_arguments(extension)
+    extension.set_defaults(handler=recorder_command.run)
     return parser
 
 

@@ -35,7 +35,7 @@ export default ({ init, action }, { database, logger, env }) => {
 	const flushMs = Number(env.MCP_ACCESS_RECORDER_FLUSH_MS ?? 2000);
 	const requests = new AsyncLocalStorage();
 	const users = new TtlCache(60_000);
-	const logs = new TtlCache(30_000);
+	const logs = new TtlCache(Number(env.MCP_ACCESS_RECORDER_REFRESH_MS ?? 30_000));
 	const lastPrune = new Map();
 
 	const batcher = new Batcher({

@@ -28,7 +28,8 @@ from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
-from components.ops.audit.rules import AuditedMember, Finding, Rules, find_all, write_sets
+from components.ops.audit.recorded import Recorded, read_recorded, recorded_findings
+from components.ops.audit.rules import AuditedMember, Finding, Kind, Rules, find_all, write_sets
 from components.ops.audit.source import (
     UNLICENSED_ACTIVITY_DAYS,
     parse_directus_time,
@@ -101,6 +102,9 @@ class AuditResult:
     #: ``None``: the server runs without OAuth.
     oauth_clients: list[str] | None = None
     oauth_tokens: list[str] = field(default_factory=list)
+    #: The recorder's rows of the period (``None``: the stack's recorder is off, see docs/recorder.md).
+    recorded: list[Recorded] | None = None
+    read_volume_threshold: int | None = None
 
     @property
     def exit_code(self) -> int:
@@ -196,17 +200,39 @@ def run_audit(
     counts: dict[str, Counter[str]] = {m.user_id: Counter() for m, _ in members}
     for row in rows:
         counts[row.user][row.action] += 1
+    findings = find_all([m for m, _ in members], rows, rules)
+    recorded: list[Recorded] | None = None
+    if config.recorder.enabled:
+        ids = set(user_ids)
+        recorded = [
+            r
+            for r in read_recorded(client, config.recorder.collection, period.since, period.until)
+            if r.user in ids or r.user is None
+        ]
+        threshold = config.audit.read_volume_threshold
+        findings = _ordered(findings + recorded_findings([m for m, _ in members], recorded, rules, threshold))
     return AuditResult(
         stack=stack.name,
         directus_url=connection.url,
         period=period,
         rules=rules,
         members=[MemberActivity(m, email, counts[m.user_id]) for m, email in members],
-        findings=find_all([m for m, _ in members], rows, rules),
+        findings=findings,
         login_attempts=login_attempts,
         notes=notes,
         oauth_clients=oauth_clients,
         oauth_tokens=oauth_tokens,
+        recorded=recorded,
+        read_volume_threshold=config.audit.read_volume_threshold if recorded is not None else None,
+    )
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    """By kind, then time (timeless last), then member: the order the report shows them in."""
+    order = list(Kind)
+    return sorted(
+        findings,
+        key=lambda f: (order.index(f.kind), f.timestamp is None, f.timestamp or datetime.min.replace(tzinfo=UTC), f.member),
     )
 
 
