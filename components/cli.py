@@ -29,8 +29,6 @@ from components.engine.workspace import (
 )
 from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
-from components.ops.recorder import command as recorder_command
-from components.ops.recorder.collection import prepare_for_up
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
@@ -38,6 +36,8 @@ from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_M
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV

@@ -57,8 +57,8 @@ def team(admin: DirectusClient, members: int) -> list[str]:
 
 
 def reads(url: str, token: str, count: int) -> None:
-    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call"}
-    body["params"] = {"name": "items", "arguments": {"action": "read", "collection": "articles"}}  # type: ignore[assignment]
+    arguments = {"action": "read", "collection": "articles"}
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "items", "arguments": arguments}}
     with httpx.Client(headers={**HEADERS, "Authorization": f"Bearer {token}"}, timeout=60) as http:
         for _ in range(count):
             answer = http.post(f"{url}/mcp", json=body)
@@ -90,6 +90,30 @@ def database_bytes(data_dir: Path) -> int:
     return sum(p.stat().st_size for p in data_dir.glob("directus.db*"))
 
 
+def report(
+    version: str, args: argparse.Namespace, times: dict[bool, list[float]], growth: list[tuple[int, int]]
+) -> None:
+    off, on = min(times[False]), min(times[True])
+    rows_per_k = statistics.mean(r for r, _ in growth) * 1000 / args.calls
+    bytes_per_k = statistics.mean(b for _, b in growth) * 1000 / args.calls
+    day_rows = 10 * args.calls_per_member_day * rows_per_k / 1000
+    rounds = {label: ", ".join(f"{t:.2f}" for t in times[key]) for label, key in (("without", False), ("with", True))}
+    print(f"Directus {version}, SQLite, {args.members} members, {args.calls} MCP items reads per round")
+    print(f"rounds (s) without: {rounds['without']}; with: {rounds['with']}")
+    print(
+        f"best round: without {off:.2f}s ({off / args.calls * 1000:.1f} ms/call), "
+        f"with {on:.2f}s ({on / args.calls * 1000:.1f} ms/call); overhead {100 * (on - off) / off:+.1f}%"
+    )
+    print(
+        f"rows written per 1,000 calls: {rows_per_k:.0f}; database growth per 1,000 calls: {bytes_per_k / 1024:.0f} KiB"
+    )
+    day_mib = day_rows * bytes_per_k / max(rows_per_k, 1) / 1024 / 1024
+    print(
+        f"a day of a 10-member team at {args.calls_per_member_day} MCP calls per member: {day_rows:.0f} rows, "
+        f"~{day_mib:.1f} MiB"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--calls", type=int, default=1000)
@@ -100,7 +124,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="recorder-bench-") as tmp:
         data_dir = Path(tmp) / "directus"
         instance = server.start(
-            data_dir, fresh=True, extensions=[EXTENSION_SOURCE], extra_env={"MCP_ACCESS_RECORDER_FLUSH_MS": "1000", "MCP_ACCESS_RECORDER_REFRESH_MS": "1000"},
+            data_dir,
+            fresh=True,
+            extensions=[EXTENSION_SOURCE],
+            extra_env={"MCP_ACCESS_RECORDER_FLUSH_MS": "1000", "MCP_ACCESS_RECORDER_REFRESH_MS": "1000"},
         )
         try:
             with DirectusClient(instance.url, instance.admin_token) as admin:
@@ -122,19 +149,7 @@ def main() -> int:
                             growth.append((log_rows(admin) - rows, database_bytes(data_dir) - size))
         finally:
             server.stop(instance)
-    off, on = min(times[False]), min(times[True])
-    rows_per_k = statistics.mean(r for r, _ in growth) * 1000 / args.calls
-    bytes_per_k = statistics.mean(b for _, b in growth) * 1000 / args.calls
-    day_rows = 10 * args.calls_per_member_day * rows_per_k / 1000
-    print(f"Directus {instance.version}, SQLite, {args.members} members, {args.calls} MCP items reads per round")
-    print(f"rounds (s) without: {', '.join(f'{t:.2f}' for t in times[False])}; with: {', '.join(f'{t:.2f}' for t in times[True])}")
-    print(f"best round: without {off:.2f}s ({off / args.calls * 1000:.1f} ms/call), with {on:.2f}s ({on / args.calls * 1000:.1f} ms/call)")
-    print(f"overhead: {100 * (on - off) / off:+.1f}%")
-    print(f"rows written per 1,000 calls: {rows_per_k:.0f}; database growth per 1,000 calls: {bytes_per_k / 1024:.0f} KiB")
-    print(
-        f"a day of a 10-member team at {args.calls_per_member_day} MCP calls per member: {day_rows:.0f} rows, "
-        f"~{day_rows * bytes_per_k / max(rows_per_k, 1) / 1024 / 1024:.1f} MiB"
-    )
+    report(instance.version, args, times, growth)
     return 0
 
 

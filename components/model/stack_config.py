@@ -17,8 +17,8 @@ from pydantic.alias_generators import to_camel
 from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
-from components.model.recorder_config import RecorderConfig
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
+from components.model.recorder_config import RecorderConfig
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -231,7 +231,9 @@ class StackConfig(_Model):
         granting = sorted(name for name, settings in self.templates.items() if log in settings.collections)
         if self.recorder.enabled and granting:
             names = ", ".join(f"templates.{name}.collections" for name in granting)
-            raise ValueError(f"{names}: {log!r} is the recorder's log collection (recorder.collection); members never get it")
+            raise ValueError(
+                f"{names}: {log!r} is the recorder's log collection (recorder.collection); members never get it"
+            )
         return self
 
     def mcp_email(self, member: Member) -> str:

@@ -49,7 +49,9 @@ def fresh_directus(
     ``extensions`` (none unless a suite asks: the session's Directus runs as Directus ships)."""
     cli = server.directus_cli(choice.line)
     require(cli.exists(), f"Directus {choice.line}.x is not installed at {cli}")
-    with start_profile(choice.profile, data_dir, line=choice.line, extra_env=extra_env, extensions=extensions) as running:
+    with start_profile(
+        choice.profile, data_dir, line=choice.line, extra_env=extra_env, extensions=extensions
+    ) as running:
         with DirectusClient(running.instance.url, running.instance.admin_token) as client:
             ensure_demo_collections(client)
         yield running.instance

@@ -109,7 +109,11 @@ def read_recorded(
     page = 1
     while True:
         batch = client.list_objects(
-            f"/items/{collection}", filter=filter_, fields=FIELDS, limit=page_size, extra={"sort": "id", "page": str(page)}
+            f"/items/{collection}",
+            filter=filter_,
+            fields=FIELDS,
+            limit=page_size,
+            extra={"sort": "id", "page": str(page)},
         )
         rows += batch
         if len(batch) < page_size:

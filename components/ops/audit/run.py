@@ -232,7 +232,12 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
     order = list(Kind)
     return sorted(
         findings,
-        key=lambda f: (order.index(f.kind), f.timestamp is None, f.timestamp or datetime.min.replace(tzinfo=UTC), f.member),
+        key=lambda f: (
+            order.index(f.kind),
+            f.timestamp is None,
+            f.timestamp or datetime.min.replace(tzinfo=UTC),
+            f.member,
+        ),
     )
 
 

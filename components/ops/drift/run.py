@@ -84,8 +84,7 @@ class DriftReport:
     def findings(self) -> int:
         return (
             int(self.recorder_finding)
-            +
-            len(self.drifted)
+            + len(self.drifted)
             + len(self.undeclared)
             + len(self.rotation)
             + len(self.server)

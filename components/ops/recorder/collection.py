@@ -2,7 +2,7 @@
 
 The collection is the stack's: its note carries the managed-by marker and the line the extension reads its
 settings from (``mcp-access-recorder: {"stack": ..., "retentionDays": ...}``). A collection of that name without
-the line exists for another purpose and is left alone (:class:`LogCollectionTaken`). No policy gets a permission
+the line exists for another purpose and is left alone (:class:`LogCollectionTakenError`). No policy gets a permission
 on it, so only admins read it: members can neither read nor rewrite their own trail.
 """
 
@@ -18,7 +18,8 @@ from components.errors import McpAccessError
 from components.model.recorder_config import RecorderConfig
 from components.model.recorder_extension import NOTE_PREFIX, log_note, note_settings
 
-class LogCollectionTaken(McpAccessError):
+
+class LogCollectionTakenError(McpAccessError):
     """The configured log collection exists in Directus for another purpose."""
 
 
@@ -27,7 +28,12 @@ def _field(name: str, type_: str, **schema: Any) -> dict[str, Any]:
 
 
 FIELDS = [
-    {"field": "id", "type": "integer", "meta": {"hidden": True}, "schema": {"is_primary_key": True, "has_auto_increment": True}},
+    {
+        "field": "id",
+        "type": "integer",
+        "meta": {"hidden": True},
+        "schema": {"is_primary_key": True, "has_auto_increment": True},
+    },
     _field("timestamp", "string", is_indexed=True, max_length=32),
     _field("kind", "string", max_length=16),
     _field("user", "string", is_indexed=True, max_length=64),
@@ -36,7 +42,12 @@ FIELDS = [
     _field("action", "string", max_length=64),
     _field("collection", "string", max_length=64),
     _field("status", "integer"),
-    {"field": "refused", "type": "boolean", "meta": {"readonly": True, "special": ["cast-boolean"]}, "schema": {"default_value": False}},
+    {
+        "field": "refused",
+        "type": "boolean",
+        "meta": {"readonly": True, "special": ["cast-boolean"]},
+        "schema": {"default_value": False},
+    },
     _field("error_code", "string", max_length=64),
     _field("rows", "integer"),
     _field("ip", "string", max_length=64),
@@ -53,19 +64,24 @@ def ensure_log_collection(client: DirectusClient, recorder: RecorderConfig, stac
     if found is None:
         client.create(
             "/collections",
-            {"collection": name, "meta": {"icon": "policy", "note": wanted, "hidden": False}, "schema": {}, "fields": FIELDS},
+            {
+                "collection": name,
+                "meta": {"icon": "policy", "note": wanted, "hidden": False},
+                "schema": {},
+                "fields": FIELDS,
+            },
         )
         return f"recorder: created the log collection {name!r} (admins only)"
     note = (found.get("meta") or {}).get("note")
     settings = note_settings(note)
     if settings is None:
-        raise LogCollectionTaken(
+        raise LogCollectionTakenError(
             f"recorder.collection: {name!r} already exists in Directus for another purpose (its note has no "
             f"'{NOTE_PREFIX}' line); it is never taken over",
             hint="set recorder.collection to a name of its own (e.g. 'mcp_access_log')",
         )
     if settings.get("stack") != stack:
-        raise LogCollectionTaken(
+        raise LogCollectionTakenError(
             f"recorder.collection: {name!r} is the log collection of stack {settings.get('stack')!r}; "
             f"stack {stack!r} needs one of its own",
             hint="set recorder.collection to another name for this stack",

@@ -1,4 +1,4 @@
-// The recorder's pure parts, under Node's built-in test runner: `node --test test/` (run by tests/unit from pytest).
+// The recorder's pure parts, under Node's built-in test runner: `node --test test/lib.test.js` (run by tests/unit from pytest).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -14,7 +14,7 @@ from components.directus.client import DirectusClient
 from components.model.recorder_config import RecorderConfig
 from components.model.recorder_extension import expected_version, log_note, note_settings
 from components.model.stack_config import ConfigError, parse_config
-from components.ops.recorder.collection import LogCollectionTaken, ensure_log_collection
+from components.ops.recorder.collection import LogCollectionTakenError, ensure_log_collection
 
 BASE = {"directusUrl": "http://d"}
 
@@ -88,7 +88,7 @@ def test_up_creates_the_log_collection_once_and_updates_its_settings() -> None:
     fake = Collections()
     recorder = RecorderConfig(enabled=True, retention_days=30)
     assert "created" in ensure_log_collection(fake.client(), recorder, "prod")
-    (method, path, body), = fake.writes
+    ((method, path, body),) = fake.writes
     assert (method, path, body["collection"]) == ("POST", "/collections", "mcp_access_log")
     assert note_settings(body["meta"]["note"]) == {"stack": "prod", "retentionDays": 30}
     assert {f["field"] for f in body["fields"]} >= {"timestamp", "kind", "user", "refused", "rows", "ip"}
@@ -107,7 +107,7 @@ def test_up_creates_the_log_collection_once_and_updates_its_settings() -> None:
 )
 def test_a_collection_of_that_name_for_another_purpose_is_never_taken_over(note: str | None, words: str) -> None:
     fake = Collections({"collection": "mcp_access_log", "meta": {"note": note}})
-    with pytest.raises(LogCollectionTaken) as caught:
+    with pytest.raises(LogCollectionTakenError) as caught:
         ensure_log_collection(fake.client(), RecorderConfig(enabled=True), "prod")
     assert "recorder.collection: 'mcp_access_log'" in str(caught.value) and words in str(caught.value)
     assert fake.writes == []
