@@ -80,7 +80,7 @@ export default ({ init, action }, { database, logger, env }) => {
 		if (now.getTime() - (lastPrune.get(target.collection) ?? 0) < PRUNE_EVERY_MS) return;
 		lastPrune.set(target.collection, now.getTime());
 		database(target.collection)
-			.where('timestamp', '<', retentionCutoff(now, target.retentionDays))
+			.where('at_ms', '<', retentionCutoff(now, target.retentionDays))
 			.delete()
 			.catch((error) => logger.warn(`mcp-access-recorder: prune of ${target.collection} failed: ${error.message}`));
 	}

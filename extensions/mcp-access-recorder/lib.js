@@ -139,10 +139,14 @@ export function rowCount(payload) {
 	return payload ? 1 : 0;
 }
 
-/** A log row with every column set (missing ones null), `timestamp` as ISO-8601 UTC text. */
+/**
+ * A log row with every column set (missing ones null): `timestamp` as ISO-8601 UTC text for people, `at_ms` as
+ * milliseconds since the epoch for filters and pruning (Directus filters numbers by range, not text).
+ */
 export function logRow(fields, now) {
 	return {
 		timestamp: now.toISOString(),
+		at_ms: now.getTime(),
 		kind: fields.kind,
 		user: fields.user ?? null,
 		method: fields.method ?? null,
@@ -158,9 +162,9 @@ export function logRow(fields, now) {
 	};
 }
 
-/** The cut-off timestamp for pruning: rows older than `retentionDays` before `now`. */
+/** The cut-off for pruning (`at_ms`): rows older than `retentionDays` before `now`. */
 export function retentionCutoff(now, retentionDays) {
-	return new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+	return now.getTime() - retentionDays * 86_400_000;
 }
 
 /**

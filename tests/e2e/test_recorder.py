@@ -26,7 +26,7 @@ from components.directus.client import DirectusClient
 from components.directus.mcp import call_tool
 from components.localdev.server import DirectusInstance
 from components.model.recorder_extension import EXTENSION_SOURCE, expected_version
-from components.ops.audit.source import directus_time
+from components.ops.audit.recorded import epoch_ms
 from components.ops.drift.recorder import extension_status
 from components.ops.recorder.collection import LogCollectionTakenError, prepare_for_up
 from tests.helpers.directus import DirectusChoice, fresh_directus
@@ -92,13 +92,13 @@ def rows_since(admin: DirectusClient, since: datetime, expected: int) -> list[di
     deadline = time.monotonic() + 10
     rows: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
-        rows = admin.list_objects(f"/items/{LOG}", filter={"timestamp": {"_gte": directus_time(since)}})
+        rows = admin.list_objects(f"/items/{LOG}", filter={"at_ms": {"_gte": epoch_ms(since)}})
         if len(rows) >= expected:
             break
         time.sleep(0.1)
     time.sleep(2 * FLUSH_MS / 1000)
     return admin.list_objects(
-        f"/items/{LOG}", filter={"timestamp": {"_gte": directus_time(since)}}, extra={"sort": "id"}
+        f"/items/{LOG}", filter={"at_ms": {"_gte": epoch_ms(since)}}, extra={"sort": "id"}
     )
 
 

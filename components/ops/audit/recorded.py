@@ -17,7 +17,7 @@ from typing import Any
 
 from components.directus.client import DirectusClient
 from components.ops.audit.rules import WRITE_ACTIONS, AuditedMember, Finding, Kind, Rules
-from components.ops.audit.source import directus_time, parse_directus_time
+from components.ops.audit.source import parse_directus_time
 
 FIELDS = (
     "id",
@@ -103,8 +103,8 @@ def _row(raw: dict[str, Any]) -> Recorded:
 def read_recorded(
     client: DirectusClient, collection: str, since: datetime, until: datetime, *, page_size: int = PAGE_SIZE
 ) -> list[Recorded]:
-    """Every row with ``since <= timestamp < until``, oldest first (``timestamp`` is ISO text: it sorts as time)."""
-    filter_ = {"timestamp": {"_gte": directus_time(since), "_lt": directus_time(until)}}
+    """Every row with ``since <= timestamp < until``, oldest first (filtered on ``at_ms``, milliseconds)."""
+    filter_ = {"at_ms": {"_gte": epoch_ms(since), "_lt": epoch_ms(until)}}
     rows: list[dict[str, Any]] = []
     page = 1
     while True:
@@ -120,6 +120,10 @@ def read_recorded(
             break
         page += 1
     return sorted((_row(r) for r in rows), key=lambda r: (r.timestamp, r.id))
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _hour(moment: datetime) -> datetime:

@@ -34,7 +34,8 @@ FIELDS = [
         "meta": {"hidden": True},
         "schema": {"is_primary_key": True, "has_auto_increment": True},
     },
-    _field("timestamp", "string", is_indexed=True, max_length=32),
+    _field("timestamp", "string", max_length=32),
+    _field("at_ms", "bigInteger", is_indexed=True),
     _field("kind", "string", max_length=16),
     _field("user", "string", is_indexed=True, max_length=64),
     _field("method", "string", max_length=64),
@@ -100,5 +101,5 @@ def prepare_for_up(stack: auto.Stack) -> str | None:
     config, values = stack_settings(stack)
     if not config.recorder.enabled:
         return None
-    with admin_client(values) as client:
-        return ensure_log_collection(client, config.recorder, stack.name)
+    client = admin_client(values)  # the process's shared client: not closed here
+    return ensure_log_collection(client, config.recorder, stack.name)

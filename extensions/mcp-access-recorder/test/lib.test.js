@@ -100,11 +100,13 @@ test('rows hold names and counts only, in ISO time', () => {
 	assert.equal(row.rows, 2);
 	assert.equal(row.refused, false);
 	assert.deepEqual(Object.keys(row).sort(), [
-		'action', 'collection', 'error_code', 'ip', 'kind', 'method', 'path', 'refused', 'rows', 'status', 'timestamp', 'tool', 'user',
+		'action', 'at_ms', 'collection', 'error_code', 'ip', 'kind', 'method', 'path', 'refused', 'rows', 'status', 'timestamp', 'tool',
+		'user',
 	]);
 	assert.equal(rowCount({ id: 1 }), 1);
 	assert.equal(rowCount(null), 0);
-	assert.equal(retentionCutoff(new Date('2026-01-10T00:00:00Z'), 2), '2026-01-08T00:00:00.000Z');
+	assert.equal(row.at_ms, 0);
+	assert.equal(retentionCutoff(new Date('2026-01-10T00:00:00Z'), 2), Date.parse('2026-01-08T00:00:00Z'));
 });
 
 test('the batcher writes when a batch is full or on flush, one write per batch', async () => {
