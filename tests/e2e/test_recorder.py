@@ -97,9 +97,7 @@ def rows_since(admin: DirectusClient, since: datetime, expected: int) -> list[di
             break
         time.sleep(0.1)
     time.sleep(2 * FLUSH_MS / 1000)
-    return admin.list_objects(
-        f"/items/{LOG}", filter={"at_ms": {"_gte": epoch_ms(since)}}, extra={"sort": "id"}
-    )
+    return admin.list_objects(f"/items/{LOG}", filter={"at_ms": {"_gte": epoch_ms(since)}}, extra={"sort": "id"})
 
 
 def essentials(row: dict[str, Any]) -> dict[str, Any]:
