@@ -11,6 +11,8 @@
 // Rows go, in batches, into the log collection that `mcp-access up` created for the user's stack (its note holds
 // `mcp-access-recorder: {"stack": ..., "retentionDays": ...}`); rows older than the retention are pruned hourly.
 // Nothing is recorded while no stack declares a log collection. Item content is never read or written.
+// Environment (optional): MCP_ACCESS_RECORDER_FLUSH_MS (2000), MCP_ACCESS_RECORDER_BATCH (100),
+// MCP_ACCESS_RECORDER_REFRESH_MS (30000: how often the log collections' notes are read again).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -10,6 +12,8 @@ import pytest
 from components.directus.client import DirectusClient
 from components.model.recorder_extension import expected_version
 from components.ops.drift.recorder import extension_status
+from components.ops.drift.render import to_json, to_markdown
+from components.ops.drift.run import DriftReport
 
 
 def client(listed: Any, status: int = 200) -> DirectusClient:
@@ -48,3 +52,28 @@ def test_status_says_installed_enabled_and_version(listed: Any, ok: bool, words:
 def test_a_refused_listing_is_unknown_not_installed() -> None:
     status = extension_status(client([], status=403))
     assert not status.ok and status.describe().startswith("unknown: GET /extensions failed (403 FORBIDDEN)")
+
+
+def report(listed: Any, expected: bool) -> DriftReport:
+    return DriftReport(
+        stack="unit",
+        directus_url="http://d",
+        checked_at=datetime(2026, 12, 7, tzinfo=UTC),
+        warn_days=14,
+        recorder=extension_status(client(listed)),
+        recorder_expected=expected,
+    )
+
+
+def test_drift_says_not_installed_and_that_cloud_cannot_load_it() -> None:
+    text = to_markdown(report([], expected=False))
+    assert "### Recorder extension" in text and "mcp-access-recorder: not installed" in text
+    assert "Directus Cloud cannot load it" in text
+    assert report([], expected=False).exit_code == 0  # the stack does not ask for it: a fact, not a finding
+
+
+def test_a_stack_that_expects_the_recorder_has_a_finding_when_it_is_missing() -> None:
+    missing = report([], expected=True)
+    assert missing.exit_code == 1 and "⚠ mcp-access-recorder: not installed" in to_markdown(missing)
+    assert json.loads(to_json(missing))["recorder"]["finding"] is True
+    assert report([entry(expected_version())], expected=True).exit_code == 0
