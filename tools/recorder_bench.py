@@ -6,7 +6,8 @@ One fresh local Directus (SQLite) loads the extension; ``members`` managed MCP u
 content role reading ``articles``: 20 items) each send ``calls / members`` ``items`` reads through ``/mcp``, all
 members at once (one thread each). The same Directus runs the same reads with the recorder idle (no log collection
 declared: the extension's middleware still runs, it finds nothing to write) and recording, in alternating rounds
-so that a busy moment of the shared machine slows both; the best round of each is compared. It prints the time
+(which goes first alternates too) so that a busy moment of the shared machine slows both; the best round of
+each is compared. It prints the time
 per call with and without, the overhead, the rows written per 1,000 calls and the database growth per 1,000 calls,
 and estimates a day of a 10-member team from ``--calls-per-member-day``. Nothing is asserted: it prints numbers.
 """
@@ -143,8 +144,8 @@ def main() -> int:
                 timed_round(instance.url, tokens, len(tokens) * 5)  # warm-up, recorder idle
                 times: dict[bool, list[float]] = {False: [], True: []}
                 growth: list[tuple[int, int]] = []
-                for _ in range(args.rounds):
-                    for on in (False, True):
+                for round_ in range(args.rounds):
+                    for on in (False, True) if round_ % 2 == 0 else (True, False):  # alternate who goes first
                         set_recording(admin, on)
                         rows, size = log_rows(admin), database_bytes(data_dir)
                         times[on].append(timed_round(instance.url, tokens, args.calls))

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.errors import DirectusForbiddenError
 from components.directus.oauth import read_oauth
 from components.engine.deployed import deployed_outputs, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
@@ -204,13 +205,17 @@ def run_audit(
     recorded: list[Recorded] | None = None
     if config.recorder.enabled:
         ids = set(user_ids)
-        recorded = [
-            r
-            for r in read_recorded(client, config.recorder.collection, period.since, period.until)
-            if r.user in ids or r.user is None
-        ]
-        threshold = config.audit.read_volume_threshold
-        findings = _ordered(findings + recorded_findings([m for m, _ in members], recorded, rules, threshold))
+        try:
+            logged = read_recorded(client, config.recorder.collection, period.since, period.until)
+        except DirectusForbiddenError:
+            notes.append(
+                f"recorder.enabled, but the log collection {config.recorder.collection!r} does not exist (yet): run "
+                "`mcp-access up`, and install the extension (docs/recorder.md)"
+            )
+        else:
+            recorded = [r for r in logged if r.user in ids or r.user is None]
+            threshold = config.audit.read_volume_threshold
+            findings = _ordered(findings + recorded_findings([m for m, _ in members], recorded, rules, threshold))
     return AuditResult(
         stack=stack.name,
         directus_url=connection.url,
