@@ -1,0 +1,498 @@
+"""The report's facts turned into what the HTML templates draw: pure, no I/O, no clock.
+
+Charts are plain SVG drawn by the Jinja templates from the geometry computed here (no charting library: see
+``docs/report.md``). Every visual cue has a second, non-colour one: templates have a symbol as well as a colour,
+timeline marks and calendar events have shapes, risky rights carry a ⚠ and a word. Every chart has a text
+alternative (its ``summary``) and a table with the same numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from components.ops.audit.rules import WRITE_ACTIONS, Kind
+from components.ops.report.facts import ReportFacts, StackFacts
+from components.ops.review.matrix import StackMatrix
+
+#: Template colours: Okabe-Ito hues ordered so that neighbours differ in lightness (tell apart in greyscale),
+#: each paired with a symbol (tell apart without colour at all).
+TEMPLATE_STYLES = (
+    ("#0072b2", "●"),
+    ("#e69f00", "■"),
+    ("#009e73", "▲"),
+    ("#f0e442", "◆"),
+    ("#cc79a7", "★"),
+    ("#56b4e9", "✚"),
+    ("#d55e00", "⬟"),
+    ("#000000", "✱"),
+)
+#: Collections whose writes change the schema: Directus grants them to admin policies only.
+SCHEMA_COLLECTIONS = frozenset({"directus_collections", "directus_fields", "directus_relations"})
+RISKY_ACTIONS = frozenset({"delete", "share"})
+#: How the page names the audit's kinds of finding.
+AUDIT_WORDS = {
+    Kind.MASS_DELETION: "mass deletion",
+    Kind.OUTSIDE_TEMPLATE: "write outside the template",
+    Kind.OUTSIDE_HOURS: "activity outside working hours",
+    Kind.SUSPENDED: "user suspended",
+    Kind.PASSWORD_LOGIN: "password login",
+    Kind.OAUTH_TOKEN: "OAuth token issued to a static-token member",
+}
+#: The calendar strip covers at most this many days (a long rotation period would make it unreadable).
+CALENDAR_MAX_DAYS = 120
+
+DAY_WIDTH = 18
+ROW_HEIGHT = 16
+LABEL_WIDTH = 170
+
+
+def slug(*parts: str) -> str:
+    """An HTML id from names: ``production`` + ``john.doe`` -> ``production--john-doe``."""
+    return "--".join(re.sub(r"[^A-Za-z0-9_]+", "-", p).strip("-") or "x" for p in parts)
+
+
+@dataclass(frozen=True)
+class TemplateKey:
+    name: str
+    colour: str
+    symbol: str
+    css: str
+    anchor: str
+    admin: bool
+    app: bool
+    ip_access: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cell:
+    collection: str
+    actions: tuple[str, ...]
+    risky: tuple[str, ...]
+    #: "fields a, b" / "items where {...}" per action that does not get all fields of all items.
+    rules: tuple[str, ...]
+    schema: bool
+
+    @property
+    def text(self) -> str:
+        return ", ".join(self.actions)
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    member: str
+    anchor: str
+    mcp_email: str
+    template: TemplateKey
+    enabled: bool
+    badges: tuple[str, ...]
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    columns: tuple[str, ...]
+    rows: tuple[MatrixRow, ...]
+    templates: tuple[TemplateKey, ...]
+    flags: str
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """One finding: its section, words, an id of its own, and a link to what it concerns (``None``: nothing here)."""
+
+    anchor: str
+    section: str
+    text: str
+    details: tuple[str, ...] = ()
+    link: str | None = None
+    link_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    x: float
+    y: float
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    member: str
+    anchor: str
+    y: int
+    total: int
+    #: (x, count, opacity, date) per day with writes.
+    days: tuple[tuple[int, int, float, date], ...]
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    first: date
+    days: int
+    rows: tuple[TimelineRow, ...]
+    marks: tuple[Mark, ...]
+    width: int
+    height: int
+    #: (x, label) every 7 days.
+    ticks: tuple[tuple[int, str], ...]
+    quiet: int
+    summary: str
+    #: (member, date, writes, marks in words) for the table alternative.
+    table: tuple[tuple[str, date, int, str], ...]
+    zone: str
+    hours: str
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    day: date
+    kind: str  # rotation | review | oauth-client | oauth-token | today
+    who: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    first: date
+    days: int
+    width: int
+    height: int
+    #: (x, y, kind, title) per event shape.
+    shapes: tuple[tuple[float, float, str, str], ...]
+    ticks: tuple[tuple[int, str], ...]
+    today_x: float | None
+    events: tuple[CalendarEvent, ...]
+    summary: str
+    clipped: int
+
+
+@dataclass(frozen=True)
+class StackView:
+    name: str
+    anchor: str
+    directus_url: str
+    directus_version: str
+    checked_at: datetime
+    matrix: MatrixView
+    findings: tuple[FindingView, ...]
+    drift_total: int
+    audit_total: int
+    timeline: TimelineView
+    calendar: CalendarView
+    oauth_inventory: tuple[str, ...] | None
+    counts: Mapping[str, int]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PageView:
+    title: str
+    made_at: datetime
+    commit: str
+    tool_version: str
+    stacks: tuple[StackView, ...]
+    findings: int
+
+
+def template_keys(stack: str, matrix: StackMatrix) -> dict[str, TemplateKey]:
+    keys = {}
+    for index, (name, access) in enumerate(sorted(matrix.templates.items())):
+        colour, symbol = TEMPLATE_STYLES[index % len(TEMPLATE_STYLES)]
+        keys[name] = TemplateKey(
+            name=name,
+            colour=colour,
+            symbol=symbol,
+            css=f"t{index % len(TEMPLATE_STYLES)}",
+            anchor=slug(stack, "template", name),
+            admin=access.admin_access,
+            app=access.app_access,
+            ip_access=access.ip_access,
+        )
+    return keys
+
+
+def matrix_view(matrix: StackMatrix) -> MatrixView:
+    from components.ops.review.diff import describe_stack
+
+    keys = template_keys(matrix.stack, matrix)
+    columns = tuple(matrix.collections())
+    rows = []
+    for member in matrix.members:
+        template = matrix.template_of(member)
+        grants = matrix.grants_of(member)
+        cells = []
+        for collection in columns:
+            actions = tuple(grants.get(collection, ()))
+            rules = tuple(
+                f"{action}: {template.rules[(collection, action)].words()}"
+                for action in actions
+                if (collection, action) in template.rules
+            )
+            schema = collection in SCHEMA_COLLECTIONS and any(a != "read" for a in actions)
+            cells.append(Cell(collection, actions, tuple(a for a in actions if a in RISKY_ACTIONS), rules, schema))
+        badges = []
+        if template.admin_access and member.enabled:
+            badges.append("admin")
+        if template.app_access and member.enabled:
+            badges.append("app")
+        if any(c.schema for c in cells):
+            badges.append("schema")
+        if not member.enabled:
+            badges.append("disabled")
+        rows.append(
+            MatrixRow(
+                member=member.name,
+                anchor=slug(matrix.stack, "member", member.name),
+                mcp_email=member.mcp_email,
+                template=keys[member.template],
+                enabled=member.enabled,
+                badges=tuple(badges),
+                cells=tuple(cells),
+            )
+        )
+    used = {m.template for m in matrix.members}
+    return MatrixView(
+        columns=columns,
+        rows=tuple(rows),
+        templates=tuple(k for name, k in keys.items() if name in used),
+        flags=describe_stack(matrix),
+    )
+
+
+def _target(stack: StackFacts, subject: str) -> tuple[str | None, str | None]:
+    """The page anchor of what a finding's subject names: a member's row or a template's key."""
+    if stack.matrix.member(subject) is not None:
+        return "#" + slug(stack.name, "member", subject), f"member {subject}"
+    if subject in stack.matrix.templates:
+        return "#" + slug(stack.name, "template", subject), f"template {subject}"
+    return None, None
+
+
+def findings_view(stack: StackFacts) -> list[FindingView]:
+    found: list[FindingView] = []
+
+    def add(section: str, text: str, subject: str, details: Iterable[str] = ()) -> None:
+        link, link_text = _target(stack, subject)
+        anchor = slug(stack.name, "finding", str(len(found) + 1))
+        found.append(FindingView(anchor, section, text, tuple(details), link, link_text))
+
+    drift = stack.drift
+    for item in drift.drifted:
+        owner_kind, _, owner = item.owner.partition(" ")
+        add("Changed by hand", f"{item.name}: {item.summary}", owner if owner_kind != "stack" else "", item.details)
+    for finding in drift.undeclared:
+        add("Access no code declares", finding.message, finding.subject)
+    for finding in drift.rotation:
+        add("Token rotation", finding.message, finding.subject)
+    for finding in drift.server:
+        add("Directus version", finding.message, finding.subject)
+    for finding in drift.oauth:
+        add("OAuth", finding.message, finding.subject)
+    for finding in drift.flows:
+        add("Flows", finding.message, finding.subject)
+    for audit in stack.audit.findings:
+        when = f"{audit.timestamp:%Y-%m-%d %H:%M} UTC: " if audit.timestamp else ""
+        where = f" on {audit.collection}" if audit.collection else ""
+        count = f" ({audit.count} rows)" if audit.count > 1 else ""
+        text = f"{when}{AUDIT_WORDS.get(audit.kind, audit.kind.value)} by {audit.member}{where}{count}"
+        add("Activity audit", f"{text}: {audit.detail}" if audit.detail else text, audit.member)
+    return found
+
+
+def _local_day(moment: datetime, facts: StackFacts) -> date:
+    return moment.astimezone(facts.audit.rules.zone).date()
+
+
+def timeline_view(facts: StackFacts) -> TimelineView:
+    """Writes per member per day over the audit's period; outside-hours and mass-deletion findings as marks."""
+    audit = facts.audit
+    first = _local_day(audit.period.since, facts)
+    last = _local_day(audit.period.until - timedelta(microseconds=1), facts)
+    days = (last - first).days + 1
+    by_user = {m.member.user_id: m.member.name for m in audit.members}
+    writes: dict[str, Counter[date]] = defaultdict(Counter)
+    for row in audit.activity:
+        if row.action in WRITE_ACTIONS and row.user in by_user:
+            writes[by_user[row.user]][_local_day(row.timestamp, facts)] += 1
+    marked: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
+    for finding in audit.findings:
+        if finding.kind in (Kind.OUTSIDE_HOURS, Kind.MASS_DELETION) and finding.timestamp is not None:
+            kind = "mass" if finding.kind == Kind.MASS_DELETION else "hours"
+            words = "mass deletion" if kind == "mass" else "outside working hours"
+            title = f"{finding.member}: {words}, {finding.timestamp:%Y-%m-%d %H:%M} UTC ({finding.count} rows)"
+            marked[finding.member].append((_local_day(finding.timestamp, facts), kind, title))
+    names = [m.member.name for m in audit.members if writes.get(m.member.name) or marked.get(m.member.name)]
+    peak = max((n for counts in writes.values() for n in counts.values()), default=1)
+    rows, marks, table = [], [], []
+    for index, name in enumerate(names):
+        y = 24 + index * ROW_HEIGHT
+        counts = writes.get(name, Counter())
+        cells = tuple(
+            (LABEL_WIDTH + (day - first).days * DAY_WIDTH, n, round(0.25 + 0.75 * n / peak, 2), day)
+            for day, n in sorted(counts.items())
+            if 0 <= (day - first).days < days
+        )
+        rows.append(TimelineRow(name, slug(facts.name, "member", name), y, sum(counts.values()), cells))
+        per_day: dict[date, list[str]] = defaultdict(list)
+        for day, kind, title in marked.get(name, []):
+            offset = (day - first).days
+            if 0 <= offset < days:
+                shift = 5 if kind == "mass" else -5
+                x = LABEL_WIDTH + offset * DAY_WIDTH + DAY_WIDTH / 2 + shift
+                marks.append(Mark(x, y + ROW_HEIGHT / 2, kind, title))
+                per_day[day].append("mass deletion" if kind == "mass" else "outside working hours")
+        for day in sorted({*counts, *per_day}):
+            table.append((name, day, counts.get(day, 0), ", ".join(sorted(set(per_day.get(day, [])))) or "-"))
+    ticks = tuple(
+        (LABEL_WIDTH + offset * DAY_WIDTH, f"{first + timedelta(days=offset):%b %d}") for offset in range(0, days, 7)
+    )
+    total = sum(sum(c.values()) for c in writes.values())
+    n_mass = sum(1 for m in marks if m.kind == "mass")
+    n_hours = sum(1 for m in marks if m.kind == "hours")
+    busiest = max(((n, name, day) for name, c in writes.items() for day, n in c.items()), default=None)
+    summary = (
+        f"Writes per member per day from {first} to {last}: {total} writes by {len(writes)} of "
+        f"{len(audit.members)} members; {n_hours} outside working hours, {n_mass} mass deletions marked."
+    )
+    if busiest:
+        summary += f" Busiest: {busiest[1]} with {busiest[0]} writes on {busiest[2]}."
+    return TimelineView(
+        first=first,
+        days=days,
+        rows=tuple(rows),
+        marks=tuple(marks),
+        width=LABEL_WIDTH + days * DAY_WIDTH + 10,
+        height=24 + max(len(rows), 1) * ROW_HEIGHT + 6,
+        ticks=ticks,
+        quiet=len(audit.members) - len(names),
+        summary=summary,
+        table=tuple(table),
+        zone=str(audit.rules.zone),
+        hours=audit.rules.describe_hours(),
+    )
+
+
+def calendar_events(facts: StackFacts, today: date) -> list[CalendarEvent]:
+    plan = facts.calendar
+    events = [
+        CalendarEvent(r.due.date(), "rotation", r.member, f"token of {r.member} ({r.template}) due for rotation")
+        for r in plan.rotations
+    ]
+    events.append(CalendarEvent(plan.first_review, "review", "all", "monthly permission review"))
+    names = {user_id: name for name, user_id in facts.user_ids.items()}
+    for client in facts.oauth.clients:
+        events.append(
+            CalendarEvent(
+                client.date_created.date(),
+                "oauth-client",
+                client.client_name or client.client_id,
+                f"OAuth client {client.client_name or client.client_id} registered ({client.registration_type})",
+            )
+        )
+    for grant in facts.oauth.grants:
+        who = names.get(grant.user, f"user {grant.user}")
+        events.append(
+            CalendarEvent(
+                grant.last_activity.date(),
+                "oauth-token",
+                who,
+                f"{grant.words} of {who} for client {grant.client} last {grant.moment_words}",
+            )
+        )
+    return sorted(events, key=lambda e: (e.day, e.kind, e.who))
+
+
+def calendar_view(facts: StackFacts, today: date) -> CalendarView:
+    """A strip of days from a month ago to the next rotation or review (at most :data:`CALENDAR_MAX_DAYS`)."""
+    events = calendar_events(facts, today)
+    first = today - timedelta(days=30)
+    wanted_last = max([e.day for e in events] + [today + timedelta(days=7)])
+    last = min(wanted_last, first + timedelta(days=CALENDAR_MAX_DAYS - 1))
+    first = min([first] + [e.day for e in events if e.day >= last - timedelta(days=CALENDAR_MAX_DAYS - 1)])
+    days = (last - first).days + 1
+    lanes = {"rotation": 0, "review": 1, "oauth-client": 2, "oauth-token": 3}
+    stacked: Counter[tuple[date, str]] = Counter()
+    shapes = []
+    clipped = 0
+    for event in events:
+        offset = (event.day - first).days
+        if not 0 <= offset < days:
+            clipped += 1
+            continue
+        level = stacked[(event.day, event.kind)]
+        stacked[(event.day, event.kind)] += 1
+        if level >= 3:
+            continue  # the table lists them all; the strip shows at most three per day and lane
+        x = LABEL_WIDTH + offset * DAY_WIDTH + DAY_WIDTH / 2
+        y = 30 + lanes[event.kind] * 34 + level * 9
+        shapes.append((x, y, event.kind, f"{event.day}: {event.text}"))
+    ticks = tuple(
+        (LABEL_WIDTH + offset * DAY_WIDTH, f"{first + timedelta(days=offset):%b %d}") for offset in range(0, days, 7)
+    )
+    today_x = LABEL_WIDTH + (today - first).days * DAY_WIDTH + DAY_WIDTH / 2 if first <= today <= last else None
+    kinds = Counter(e.kind for e in events)
+    upcoming = [e for e in events if e.kind == "rotation" and e.day >= today]
+    summary = (
+        f"Calendar from {first} to {last}: {kinds['rotation']} token rotations "
+        f"({len(upcoming)} upcoming, the next on {upcoming[0].day} for {upcoming[0].who})"
+        if upcoming
+        else f"Calendar from {first} to {last}: {kinds['rotation']} token rotations (none upcoming)"
+    )
+    summary += (
+        f"; monthly review on {facts.calendar.first_review}; {kinds['oauth-client']} OAuth clients registered, "
+        f"{kinds['oauth-token']} OAuth grants."
+    )
+    return CalendarView(
+        first=first,
+        days=days,
+        width=LABEL_WIDTH + days * DAY_WIDTH + 10,
+        height=30 + len(lanes) * 34 + 6,
+        shapes=tuple(shapes),
+        ticks=ticks,
+        today_x=today_x,
+        events=tuple(events),
+        summary=summary,
+        clipped=clipped,
+    )
+
+
+def stack_view(facts: StackFacts, today: date) -> StackView:
+    drift = facts.drift
+    return StackView(
+        name=facts.name,
+        anchor=slug(facts.name),
+        directus_url=drift.directus_url,
+        directus_version=drift.directus_version or "(not reported)",
+        checked_at=drift.checked_at,
+        matrix=matrix_view(facts.matrix),
+        findings=tuple(findings_view(facts)),
+        drift_total=drift.findings,
+        audit_total=len(facts.audit.findings),
+        timeline=timeline_view(facts),
+        calendar=calendar_view(facts, today),
+        oauth_inventory=tuple(drift.oauth_inventory) if drift.oauth_inventory is not None else None,
+        counts=drift.counts,
+        notes=tuple(facts.audit.notes),
+    )
+
+
+def page_view(facts: ReportFacts) -> PageView:
+    today = facts.made_at.date()
+    stacks = tuple(stack_view(s, today) for s in facts.stacks)
+    commit = facts.commit[:12] if facts.commit else "not a git checkout"
+    if facts.commit and facts.dirty:
+        commit += " (with uncommitted changes)"
+    names = ", ".join(s.name for s in stacks)
+    return PageView(
+        title=f"MCP access report: {names} ({facts.made_at:%Y-%m-%d})",
+        made_at=facts.made_at,
+        commit=commit,
+        tool_version=facts.tool_version,
+        stacks=stacks,
+        findings=sum(len(s.findings) for s in stacks),
+    )
