@@ -104,9 +104,7 @@ def stack_facts(name: str = "production", members: int = 3, *, days: int = 30) -
     audit_config = AuditConfig(working_hours="08:00-18:00")
     rules = Rules.from_config(audit_config)
     period = Period(NOW - timedelta(days=days), NOW)
-    audited = [
-        AuditedMember(m.name, user_ids[m.name], m.template, m.enabled, writes={}) for m in roster if m.enabled
-    ]
+    audited = [AuditedMember(m.name, user_ids[m.name], m.template, m.enabled, writes={}) for m in roster if m.enabled]
     activity = []
     for index, member in enumerate(audited):
         if index % 3 == 2:

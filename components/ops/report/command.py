@@ -1,5 +1,7 @@
 """``mcp-access report --stack S [--stack T ...] --html FILE``: the monthly review as one self-contained page.
 
+Without ``--stack``: every stack with a settings file in ``stacks/`` (the monthly run over every environment).
+
 Exit 0: the page is written and nothing was found; 1: the page is written and lists findings; 2: error (an
 unknown stack, a ``--html`` path that cannot be written, a Directus that cannot be reached), with no file left.
 """
@@ -14,6 +16,7 @@ from pathlib import Path
 from pulumi import automation as auto
 
 from components.engine.workspace import open_stack
+from components.errors import UsageError
 from components.localdev import local_stack
 
 HELP = "the monthly review as one self-contained HTML page: matrix, findings, timeline, calendar (exit 0/1/2)"
@@ -26,24 +29,19 @@ def _positive_days(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--stack",
-        "-s",
-        dest="stacks",
-        action="append",
-        required=True,
-        metavar="STACK",
-        help="a deployed stack (repeat for several: one section each)",
-    )
+    from components.cli import add_shared_flags  # the flags every command spells the same way
+
+    add_shared_flags(parser, "stacks", "repo")
     parser.add_argument("--html", type=Path, required=True, metavar="FILE", help="the page to write")
     parser.add_argument("--days", type=_positive_days, default=None, help="the audited period: last N days (30)")
-    parser.add_argument("--repo", type=Path, default=None, help="project directory (default: as the other commands)")
 
 
 def run(args: argparse.Namespace) -> int:
     from components.cli import project_dir
+    from components.model.stack_files import stack_names
     from components.ops.report.render import check_writable, render_page, write_page
     from components.ops.report.run import gather
+    from components.ops.review.run import STACKS_FOLDER
 
     check_writable(args.html)  # before minutes of reading
     repo = project_dir(args.repo)
@@ -52,7 +50,10 @@ def run(args: argparse.Namespace) -> int:
     def open_deployed(name: str) -> auto.Stack:
         return open_stack(name, work_dir=repo, env=local_stack.stack_env(name), create=False)
 
-    facts = gather(args.stacks, open_deployed, repo, days=args.days)
+    stacks = args.stack or stack_names(repo / STACKS_FOLDER)
+    if not stacks:
+        raise UsageError(f"no stack to report on: give --stack, or add stack files to {repo / STACKS_FOLDER}")
+    facts = gather(stacks, open_deployed, repo, days=args.days)
     html = render_page(facts)
     size = write_page(args.html, html)
     findings = sum(s.drift.findings + len(s.audit.findings) for s in facts.stacks)
