@@ -1,15 +1,17 @@
 """``mcp-access report``: the page made from two real stacks on a real Directus, opened in a real browser.
 
-One Directus of its own (so the findings are exactly the ones made here), two stacks applied with the real Pulumi
-CLI, an assistant writing through MCP outside working hours, and two changes made by hand in Directus: a grant
-added to a managed policy (drift) and an unmanaged user holding a token (undeclared access). Chromium (Debian's,
-driven by Selenium) opens the page with its network cut off and reads the DOM; its screenshot is kept in
-``test-artifacts/`` (``MCP_ACCESS_UPDATE_DOCS=1`` also writes docs/report.png).
+The session's Directus (the findings made here are looked for among whatever else it holds), two stacks applied
+with the real Pulumi CLI, an assistant writing through MCP outside working hours, and two changes made by hand in
+Directus: a grant added to a managed policy (drift) and an unmanaged user holding a token (undeclared access).
+Chromium (Debian's, driven by Selenium) opens the page with its network cut off and reads the DOM; its screenshot
+is kept in ``test-artifacts/`` (``MCP_ACCESS_UPDATE_DOCS=1`` also writes docs/report.png).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -25,16 +27,10 @@ from components.engine.workspace import open_stack
 from components.localdev import server
 from components.names import PROJECT_ROOT
 from tests.helpers.browser import ARTIFACTS, network_requests, offline_chromium
-from tests.helpers.directus import fresh_directus
 from tests.helpers.stacks import make_stack, stack_config
 
-TEAM, DOCS = "team", "docs-team"
-
-
-@pytest.fixture(scope="module")
-def own_directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[server.DirectusInstance]:
-    with fresh_directus(tmp_path_factory.mktemp("report-directus")) as instance:
-        yield instance
+TEAM, DOCS = "rep-team", "rep-docs"
+EVE = "eve-report@company.com"
 
 
 def outside_hours_now() -> str:
@@ -45,11 +41,11 @@ def outside_hours_now() -> str:
 
 @pytest.fixture(scope="module")
 def stacks(
-    own_directus: server.DirectusInstance, tmp_path_factory: pytest.TempPathFactory
+    directus: server.DirectusInstance, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, auto.Stack]]:
     base = tmp_path_factory.mktemp("report-stacks")
     team = make_stack(
-        own_directus,
+        directus,
         base,
         TEAM,
         members=[
@@ -65,9 +61,9 @@ def stacks(
     docs = open_stack(DOCS, work_dir=Path(str(workspace.work_dir)), env=workspace.env_vars)
     docs.set_all_config(
         stack_config(
-            own_directus,
+            directus,
             members=[{"name": "ann", "email": "ann@company.com", "template": "analysis"}],
-            templates={"analysis": {"collections": ["pages"]}},
+            templates={"analysis": {"collections": ["internal_notes"]}},
         )
     )
     team.up(color="never")
@@ -78,7 +74,7 @@ def stacks(
 
 
 @pytest.fixture(scope="module")
-def changed_by_hand(stacks: dict[str, auto.Stack], own_directus: server.DirectusInstance) -> None:
+def changed_by_hand(stacks: dict[str, auto.Stack], directus: server.DirectusInstance) -> Iterator[None]:
     """john writes three articles through MCP; an admin adds delete to a managed policy and makes a token user."""
     outputs = stacks[TEAM].outputs()
     for n in range(3):
@@ -89,10 +85,15 @@ def changed_by_hand(stacks: dict[str, auto.Stack], own_directus: server.Directus
             {"action": "create", "collection": "articles", "data": {"title": f"draft {n}"}},
         )
         assert not result.is_error, result.text
-    with DirectusClient(own_directus.url, own_directus.admin_token) as admin:
+    with DirectusClient(directus.url, directus.admin_token) as admin:
         policy = admin.list_objects("/policies", filter={"name": {"_eq": f"MCP analysis ({TEAM})"}}, fields=["id"])
-        admin.create("/permissions", {"policy": policy[0]["id"], "collection": "articles", "action": "delete"})
-        admin.create("/users", {"email": "eve@company.com", "status": "active", "token": "eve-" + "x" * 40})
+        grant = admin.create(
+            "/permissions", {"policy": policy[0]["id"], "collection": "articles", "action": "delete", "fields": ["*"]}
+        )
+        eve = admin.create("/users", {"email": EVE, "status": "active", "token": "eve-" + secrets.token_hex(20)})
+        yield
+        admin.delete("/users", eve["id"])
+        admin.delete("/permissions", grant["id"])
 
 
 @pytest.fixture
@@ -112,6 +113,8 @@ def test_the_page_shows_both_stacks_matrix_findings_and_timeline_offline(
     out = capsys.readouterr().out
     assert code == 1, out  # written, with findings
     assert out.startswith(f"wrote {page} (") and "2 stack(s)" in out
+    printed = re.search(r"(\d+) finding\(s\)", out)
+    assert printed is not None
     assert not [p for p in tmp_path.iterdir() if p.name != "report.html"]  # no temporary file left
 
     from selenium.webdriver.common.by import By
@@ -137,18 +140,19 @@ def test_the_page_shows_both_stacks_matrix_findings_and_timeline_offline(
         assert team["sarah"]["articles"] == "read"
         assert team["sarah"]["directus_files"] == "none"
         assert list(matrix(DOCS)) == ["ann"]
-        assert matrix(DOCS)["ann"]["pages"] == "read"
+        assert matrix(DOCS)["ann"]["internal_notes"] == "read"
 
+        assert len(find(By.CSS_SELECTOR, "li.finding")) == int(printed.group(1))  # every finding is on the page
         findings = [f.get_attribute("textContent") for f in find(By.CSS_SELECTOR, f"#{TEAM} li.finding")]
         joined = "\n".join(findings)
         assert "analysis-permissions: the permission set of template analysis differs in Directus" in joined
         assert "granted in Directus but not declared: delete on articles" in joined
-        assert f"active user eve@company.com is not managed by stack '{TEAM}' but holds a static token" in joined
+        assert f"active user {EVE} is not managed by stack '{TEAM}' but holds a static token" in joined
         assert "activity outside working hours by john on articles" in joined
         link = find(By.CSS_SELECTOR, f"#{TEAM} li.finding a[href='#{TEAM}--template--analysis']")
         assert link, "the drift finding links to the template it concerns"
         docs_findings = [f.get_attribute("textContent") for f in find(By.CSS_SELECTOR, f"#{DOCS} li.finding")]
-        assert [f for f in docs_findings if "eve@company.com" in f]  # the same Directus, seen from the other stack
+        assert [f for f in docs_findings if EVE in f]  # the same Directus, seen from the other stack
 
         timeline = find(By.CSS_SELECTOR, f"#{TEAM} g.tl-row")
         assert [g.get_attribute("data-member") for g in timeline] == ["john"]
@@ -171,7 +175,7 @@ def test_an_unknown_stack_or_an_unwritable_file_is_an_error_and_no_file(
     stacks: dict[str, auto.Stack], engine_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page = tmp_path / "report.html"
-    code = main(["report", "--stack", TEAM, "--stack", "nope", "--repo", str(engine_env), "--html", str(page)])
+    code = main(["report", "--stack", "nope", "--stack", TEAM, "--repo", str(engine_env), "--html", str(page)])
     err = capsys.readouterr().err
     assert code == 2
     assert "error: stack 'nope' does not exist yet" in err

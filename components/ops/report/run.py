@@ -37,8 +37,7 @@ def stack_facts(stack: auto.Stack, *, days: int | None = None, now: datetime | N
     matrix = build_matrix(stack.name, config, stack_role_specs(config, stack.name, stack_templates(stack)))
     drift = run_drift(stack, now=now)
     audit = run_audit(stack, days=days, now=now)
-    with admin_client(values) as client:
-        oauth = read_oauth(client)
+    oauth = read_oauth(admin_client(values))  # the process's shared client (not to be closed here)
     return StackFacts(
         name=stack.name,
         matrix=matrix,
@@ -85,13 +84,16 @@ def gather(
 ) -> ReportFacts:
     """The facts of every stack in ``stacks`` (in that order; a name given twice counts once)."""
     made_at = now or datetime.now(UTC)
-    gathered = []
-    for name in dict.fromkeys(stacks):
+    opened = []
+    for name in dict.fromkeys(stacks):  # every stack found before minutes of reading any
         with engine_errors(name):
             try:
-                stack = open_deployed(name)
+                opened.append(open_deployed(name))
             except auto.StackNotFoundError:
                 raise StackNotFoundError(name) from None
+    gathered = []
+    for stack in opened:
+        with engine_errors(stack.name):
             gathered.append(stack_facts(stack, days=days, now=now))
     commit, dirty = git_commit(repo)
     return ReportFacts(made_at=made_at, commit=commit, dirty=dirty, tool_version=tool_version(), stacks=gathered)

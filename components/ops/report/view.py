@@ -46,6 +46,10 @@ AUDIT_WORDS = {
 CALENDAR_MAX_DAYS = 120
 
 DAY_WIDTH = 18
+#: The calendar's days are narrower: it spans up to four months.
+CALENDAR_DAY_WIDTH = 9
+#: How far back the calendar starts (OAuth events before it are in its table only).
+CALENDAR_PAST_DAYS = 14
 ROW_HEIGHT = 16
 LABEL_WIDTH = 170
 
@@ -408,12 +412,11 @@ def calendar_events(facts: StackFacts, today: date) -> list[CalendarEvent]:
 
 
 def calendar_view(facts: StackFacts, today: date) -> CalendarView:
-    """A strip of days from a month ago to the next rotation or review (at most :data:`CALENDAR_MAX_DAYS`)."""
+    """A strip of days from two weeks ago to the last rotation or review (at most :data:`CALENDAR_MAX_DAYS`)."""
     events = calendar_events(facts, today)
-    first = today - timedelta(days=30)
+    first = today - timedelta(days=CALENDAR_PAST_DAYS)
     wanted_last = max([e.day for e in events] + [today + timedelta(days=7)])
     last = min(wanted_last, first + timedelta(days=CALENDAR_MAX_DAYS - 1))
-    first = min([first] + [e.day for e in events if e.day >= last - timedelta(days=CALENDAR_MAX_DAYS - 1)])
     days = (last - first).days + 1
     lanes = {"rotation": 0, "review": 1, "oauth-client": 2, "oauth-token": 3}
     stacked: Counter[tuple[date, str]] = Counter()
@@ -428,13 +431,18 @@ def calendar_view(facts: StackFacts, today: date) -> CalendarView:
         stacked[(event.day, event.kind)] += 1
         if level >= 3:
             continue  # the table lists them all; the strip shows at most three per day and lane
-        x = LABEL_WIDTH + offset * DAY_WIDTH + DAY_WIDTH / 2
+        x = LABEL_WIDTH + offset * CALENDAR_DAY_WIDTH + CALENDAR_DAY_WIDTH / 2
         y = 30 + lanes[event.kind] * 34 + level * 9
         shapes.append((x, y, event.kind, f"{event.day}: {event.text}"))
     ticks = tuple(
-        (LABEL_WIDTH + offset * DAY_WIDTH, f"{first + timedelta(days=offset):%b %d}") for offset in range(0, days, 7)
+        (LABEL_WIDTH + offset * CALENDAR_DAY_WIDTH, f"{first + timedelta(days=offset):%b %d}")
+        for offset in range(0, days, 14)
     )
-    today_x = LABEL_WIDTH + (today - first).days * DAY_WIDTH + DAY_WIDTH / 2 if first <= today <= last else None
+    today_x = (
+        LABEL_WIDTH + (today - first).days * CALENDAR_DAY_WIDTH + CALENDAR_DAY_WIDTH / 2
+        if first <= today <= last
+        else None
+    )
     kinds = Counter(e.kind for e in events)
     upcoming = [e for e in events if e.kind == "rotation" and e.day >= today]
     summary = (
@@ -450,7 +458,7 @@ def calendar_view(facts: StackFacts, today: date) -> CalendarView:
     return CalendarView(
         first=first,
         days=days,
-        width=LABEL_WIDTH + days * DAY_WIDTH + 10,
+        width=LABEL_WIDTH + days * CALENDAR_DAY_WIDTH + 10,
         height=30 + len(lanes) * 34 + 6,
         shapes=tuple(shapes),
         ticks=ticks,
