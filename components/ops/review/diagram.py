@@ -1,7 +1,8 @@
 """The review's changes as a Mermaid flowchart (GitHub draws it in a PR comment): member → template → collection.
 
-Each edge from a template to a collection carries the actions gained (``+ read, create``: widening, blue, solid)
-or lost (``- delete``: narrowing, orange, dashed: told apart without colour too); a gained ⚠ action is marked. The
+Each edge from a template to its collections carries the actions gained (``gains read, create``: widening, blue,
+solid) or lost (``loses delete``: narrowing, orange, dashed: told apart without colour too); collections with the
+same change share one node; a gained ⚠ action is marked. The
 markdown list above the diagram says the same in words, for screen readers, and ``--json`` keeps the facts.
 Pure: built from :class:`~components.ops.review.diff.Change` values.
 """
@@ -85,29 +86,33 @@ def to_mermaid(changes: Sequence[Change], *, max_edges: int = MAX_EDGES) -> str 
     stacks = sorted({m.stack for m in moves})
     for stack in stacks:
         mine = [m for m in moves if m.stack == stack]
+        per_template: dict[tuple[str, str, bool], set[str]] = {}
+        for move in mine:
+            per_template.setdefault((move.template, move.collection, move.widen), set()).update(move.actions)
+        # Collections a template gains (or loses) the same actions on share one node: fewer, readable edges.
+        groups: dict[tuple[str, bool, tuple[str, ...]], list[str]] = {}
+        for (template, collection, widen), actions in per_template.items():
+            groups.setdefault((template, widen, ordered_actions(actions)), []).append(collection)
         lines.append(f"  subgraph {ids('stack', stack)}[{_label(f'stack {stack}')}]")
         for member in sorted({m.member for m in mine}):
             lines.append(f"    {ids('member', stack, member)}([{_label(member)}])")
         for template in sorted({m.template for m in mine}):
             lines.append(f"    {ids('template', stack, template)}{{{{{_label(template)}}}}}")
-        for collection in ordered_collections({m.collection for m in mine}):
-            lines.append(f"    {ids('collection', stack, collection)}[({_label(collection)})]")
+        ordered_groups = sorted(groups.items(), key=lambda item: (not item[0][1], item[0][0], item[0][2]))
+        for (template, widen, actions), collections in ordered_groups:
+            node = ids("collections", stack, template, str(widen), *actions)
+            lines.append(f"    {node}[({_label(', '.join(ordered_collections(collections)))})]")
         lines.append("  end")
         for move in sorted(mine, key=lambda m: (not m.widen, m.member, m.template)):
             member_edge = (ids("member", stack, move.member), ids("template", stack, move.template), "", move.widen)
             if member_edge not in seen:
                 seen.add(member_edge)
                 edges.append(member_edge)
-        per_template: dict[tuple[str, str, bool], set[str]] = {}
-        for move in mine:
-            per_template.setdefault((move.template, move.collection, move.widen), set()).update(move.actions)
-        for (template, collection, widen), actions in sorted(
-            per_template.items(), key=lambda item: (not item[0][2], item[0][0], item[0][1])
-        ):
-            ordered = ordered_actions(actions)
-            words = ", ".join(f"⚠ {a}" if widen and a in RISKY_ACTIONS else a for a in ordered)
-            label = f"+ {words}" if widen else f"- {words}"
-            edges.append((ids("template", stack, template), ids("collection", stack, collection), label, widen))
+        for (template, widen, actions), _ in ordered_groups:
+            words = ", ".join(f"⚠ {a}" if widen and a in RISKY_ACTIONS else a for a in actions)
+            label = f"gains {words}" if widen else f"loses {words}"
+            target = ids("collections", stack, template, str(widen), *actions)
+            edges.append((ids("template", stack, template), target, label, widen))
     left_out = max(len(edges) - max_edges, 0)
     edges = edges[:max_edges]
     for source, target, label, widen in edges:

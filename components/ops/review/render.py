@@ -74,7 +74,7 @@ def diagram_lines(changes: Sequence[Change]) -> list[str]:
     diagram = to_mermaid(changes)
     if diagram is None:
         return []
-    legend = "Who gains (solid blue, `+`) or loses (dashed orange, `-`) what: member → template → collection."
+    legend = "Who gains (solid blue) or loses (dashed orange) what: member → template → collections."
     return [legend, "", "```mermaid", diagram.rstrip("\n"), "```", ""]
 
 

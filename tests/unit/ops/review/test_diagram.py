@@ -55,8 +55,8 @@ def test_gains_and_losses_become_edges_in_two_styles() -> None:
     assert edges == [
         "n1 --> n4",  # john -> content (widening: solid)
         "n2 -.-> n3",  # sarah -> analysis (narrowing: dashed)
-        'n4 -->|"+ read, ⚠ delete"| n5',  # content -> articles
-        'n3 -.->|"- read"| n6',  # analysis -> pages
+        'n4 -->|"gains read, ⚠ delete"| n5',  # content -> articles
+        'n3 -.->|"loses read"| n6',  # analysis -> pages
     ]
     assert f"  linkStyle 0 {WIDEN_STYLE}" in lines and f"  linkStyle 3 {NARROW_STYLE}" in lines
 
@@ -103,9 +103,11 @@ def test_the_review_comment_carries_a_diagram_mermaid_parses(
     assert out.index("- ⚠ staging:") < out.index("```mermaid")  # the words first, for screen readers
     diagram = blocks[0]
     assert 'subgraph n0["stack staging"]' in diagram and "production" not in diagram
-    assert '"+ read, create, update, ⚠ delete"' in diagram  # lee's content grants, deletes now on
-    assert '"- read"' in diagram  # sarah's analysis lost articles
-    assert '"⚠ admin access"' in diagram  # john gains admin through developer
+    # lee joins content (deletes now on): one node for the collections that get the same actions
+    assert '[("articles, pages, directus_files, directus_folders")]' in diagram
+    assert '-->|"gains read, create, update, ⚠ delete"|' in diagram
+    assert '-.->|"loses read"|' in diagram  # sarah's analysis lost articles
+    assert '[("⚠ admin access")]' in diagram and '-->|"gains admin"|' in diagram  # john, through developer
     result = run_mmdc(diagram, ARTIFACTS / "review-diagram.png")
     assert result.returncode == 0, result.stderr
     assert (ARTIFACTS / "review-diagram.png").stat().st_size > 10_000
