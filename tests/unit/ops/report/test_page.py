@@ -179,3 +179,28 @@ def test_an_unknown_stack_is_named(tmp_path: Path) -> None:
 
     with pytest.raises(StackNotFoundError, match="stack 'nope' does not exist yet"):
         gather(["nope"], opener, tmp_path)
+
+
+def test_the_command_refuses_an_unwritable_html_path_before_opening_any_stack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from components.cli import main
+
+    target = tmp_path / "no-such-folder" / "report.html"
+    code = main(["report", "--stack", "production", "--repo", str(tmp_path), "--html", str(target)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"error: --html {target}: the folder {target.parent} does not exist")
+    assert not target.parent.exists()
+
+
+def test_the_command_without_stacks_or_stack_files_says_what_to_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from components.cli import main
+
+    (tmp_path / "stacks").mkdir()
+    code = main(["report", "--repo", str(tmp_path), "--html", str(tmp_path / "report.html")])
+    assert code == 2
+    assert "error: no stack to report on: give --stack" in capsys.readouterr().err
+    assert not (tmp_path / "report.html").exists()
