@@ -99,8 +99,8 @@ def to_mermaid(changes: Sequence[Change], *, max_edges: int = MAX_EDGES) -> str 
         for template in sorted({m.template for m in mine}):
             lines.append(f"    {ids('template', stack, template)}{{{{{_label(template)}}}}}")
         ordered_groups = sorted(groups.items(), key=lambda item: (not item[0][1], item[0][0], item[0][2]))
-        for (template, widen, actions), collections in ordered_groups:
-            node = ids("collections", stack, template, str(widen), *actions)
+        for (template, widen, group), collections in ordered_groups:
+            node = ids("collections", stack, template, str(widen), *group)
             lines.append(f"    {node}[({_label(', '.join(ordered_collections(collections)))})]")
         lines.append("  end")
         for move in sorted(mine, key=lambda m: (not m.widen, m.member, m.template)):
@@ -108,10 +108,10 @@ def to_mermaid(changes: Sequence[Change], *, max_edges: int = MAX_EDGES) -> str 
             if member_edge not in seen:
                 seen.add(member_edge)
                 edges.append(member_edge)
-        for (template, widen, actions), _ in ordered_groups:
-            words = ", ".join(f"⚠ {a}" if widen and a in RISKY_ACTIONS else a for a in actions)
+        for (template, widen, group), _ in ordered_groups:
+            words = ", ".join(f"⚠ {a}" if widen and a in RISKY_ACTIONS else a for a in group)
             label = f"gains {words}" if widen else f"loses {words}"
-            target = ids("collections", stack, template, str(widen), *actions)
+            target = ids("collections", stack, template, str(widen), *group)
             edges.append((ids("template", stack, template), target, label, widen))
     left_out = max(len(edges) - max_edges, 0)
     edges = edges[:max_edges]
