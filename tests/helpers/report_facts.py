@@ -143,7 +143,8 @@ def stack_facts(name: str = "production", members: int = 3, *, days: int = 30) -
         clients=[OAuthClient("c1", "Claude", "dcr", NOW - timedelta(days=10))],
         grants=[OAuthGrant("token", "g1", user_ids[member_name(0)], "c1", NOW - timedelta(days=1))],
     )
-    return StackFacts(name, matrix, drift, audit, calendar, oauth, user_ids)
+    expires = {member_name(2): NOW + timedelta(days=20)} if members > 2 else {}
+    return StackFacts(name, matrix, drift, audit, calendar, oauth, user_ids, expires)
 
 
 def report_facts(*stacks: StackFacts) -> ReportFacts:

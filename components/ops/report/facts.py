@@ -7,7 +7,7 @@ The gathering (:mod:`components.ops.report.run`) fills these from a real stack; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from components.directus.oauth import OAuthListing
@@ -29,6 +29,8 @@ class StackFacts:
     oauth: OAuthListing
     #: member name -> Directus user id (from the stack's outputs): links OAuth grants to members.
     user_ids: dict[str, str]
+    #: member name -> when its access ends (the ``expires`` of the ``members`` output, for members that have one).
+    expires: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import jinja2
 from components.errors import McpAccessError
 from components.names import PROJECT_ROOT
 from components.ops.report.facts import ReportFacts
-from components.ops.report.view import TEMPLATE_STYLES, PageView, page_view
+from components.ops.report.view import CALENDAR_LANES, TEMPLATE_STYLES, PageView, page_view
 
 REPORT_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "report"
 PAGE_TEMPLATE = "page.html.j2"
@@ -36,7 +36,7 @@ def _environment() -> jinja2.Environment:
 
 def render_view(page: PageView) -> str:
     template = _environment().get_template(PAGE_TEMPLATE)
-    return template.render(page=page, styles=TEMPLATE_STYLES, light=LIGHT_COLOURS)
+    return template.render(page=page, styles=TEMPLATE_STYLES, light=LIGHT_COLOURS, lanes=CALENDAR_LANES)
 
 
 def render_page(facts: ReportFacts) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from components.directus.oauth import read_oauth
+from components.directus.oauth import parse_time, read_oauth
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings, stack_templates
 from components.engine.workspace import engine_errors
 from components.errors import StackNotFoundError
@@ -46,6 +46,9 @@ def stack_facts(stack: auto.Stack, *, days: int | None = None, now: datetime | N
         calendar=calendar_plan(stack.name, outputs, today=(now or datetime.now(UTC)).date()),
         oauth=oauth,
         user_ids={name: str(info["userId"]) for name, info in members_of(outputs).items()},
+        expires={
+            name: parse_time(info["expires"]) for name, info in members_of(outputs).items() if info.get("expires")
+        },
     )
 
 

@@ -42,6 +42,14 @@ AUDIT_WORDS = {
     Kind.PASSWORD_LOGIN: "password login",
     Kind.OAUTH_TOKEN: "OAuth token issued to a static-token member",
 }
+#: The calendar strip's lanes, top to bottom, with their names.
+CALENDAR_LANES = (
+    ("rotation", "token rotation due"),
+    ("expiry", "member access ends"),
+    ("review", "monthly review"),
+    ("oauth-client", "OAuth client registered"),
+    ("oauth-token", "OAuth grant last used"),
+)
 #: The calendar strip covers at most this many days (a long rotation period would make it unreadable).
 CALENDAR_MAX_DAYS = 120
 
@@ -155,7 +163,7 @@ class TimelineView:
 @dataclass(frozen=True)
 class CalendarEvent:
     day: date
-    kind: str  # rotation | review | oauth-client | oauth-token | today
+    kind: str  # a lane of CALENDAR_LANES
     who: str
     text: str
 
@@ -388,6 +396,10 @@ def calendar_events(facts: StackFacts, today: date) -> list[CalendarEvent]:
         for r in plan.rotations
     ]
     events.append(CalendarEvent(plan.first_review, "review", "all", "monthly permission review"))
+    events += [
+        CalendarEvent(moment.date(), "expiry", member, f"access of {member} ends ({moment:%Y-%m-%d %H:%M} UTC)")
+        for member, moment in sorted(facts.expires.items())
+    ]
     names = {user_id: name for name, user_id in facts.user_ids.items()}
     for client in facts.oauth.clients:
         events.append(
@@ -418,7 +430,7 @@ def calendar_view(facts: StackFacts, today: date) -> CalendarView:
     wanted_last = max([e.day for e in events] + [today + timedelta(days=7)])
     last = min(wanted_last, first + timedelta(days=CALENDAR_MAX_DAYS - 1))
     days = (last - first).days + 1
-    lanes = {"rotation": 0, "review": 1, "oauth-client": 2, "oauth-token": 3}
+    lanes = {lane: index for index, (lane, _) in enumerate(CALENDAR_LANES)}
     stacked: Counter[tuple[date, str]] = Counter()
     shapes = []
     clipped = 0
@@ -452,8 +464,8 @@ def calendar_view(facts: StackFacts, today: date) -> CalendarView:
         else f"Calendar from {first} to {last}: {kinds['rotation']} token rotations (none upcoming)"
     )
     summary += (
-        f"; monthly review on {facts.calendar.first_review}; {kinds['oauth-client']} OAuth clients registered, "
-        f"{kinds['oauth-token']} OAuth grants."
+        f"; {kinds['expiry']} members' access ending; monthly review on {facts.calendar.first_review}; "
+        f"{kinds['oauth-client']} OAuth clients registered, {kinds['oauth-token']} OAuth grants."
     )
     return CalendarView(
         first=first,

@@ -128,6 +128,8 @@ def test_each_chart_has_a_text_alternative_and_a_table() -> None:
     events = {(e.kind, e.who) for e in view.calendar.events}
     assert ("rotation", "member000") in events and ("review", "all") in events
     assert ("oauth-token", "member000") in events and ("oauth-client", "Claude") in events
+    assert ("expiry", "member002") in events  # a member whose access ends (the `expires` of the members output)
+    assert 'class="ev-expiry"' in html and "1 members' access ending" in view.calendar.summary
 
 
 def test_template_colours_differ_in_lightness_and_have_symbols() -> None:
