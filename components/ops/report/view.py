@@ -54,6 +54,9 @@ CALENDAR_LANES = (
 CALENDAR_MAX_DAYS = 120
 
 DAY_WIDTH = 18
+#: A long audit period gets narrower days (down to this), so that the timeline stays about a screen wide.
+MIN_DAY_WIDTH = 4
+TIMELINE_WIDTH = 1000
 #: The calendar's days are narrower: it spans up to four months.
 CALENDAR_DAY_WIDTH = 9
 #: How far back the calendar starts (OAuth events before it are in its table only).
@@ -158,6 +161,7 @@ class TimelineView:
     table: tuple[tuple[str, date, int, str], ...]
     zone: str
     hours: str
+    day_width: int = DAY_WIDTH
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,7 @@ def timeline_view(facts: StackFacts) -> TimelineView:
     first = _local_day(audit.period.since, facts)
     last = _local_day(audit.period.until - timedelta(microseconds=1), facts)
     days = (last - first).days + 1
+    width = max(MIN_DAY_WIDTH, min(DAY_WIDTH, TIMELINE_WIDTH // days))
     by_user = {m.member.user_id: m.member.name for m in audit.members}
     writes: dict[str, Counter[date]] = defaultdict(Counter)
     for row in audit.activity:
@@ -345,7 +350,7 @@ def timeline_view(facts: StackFacts) -> TimelineView:
         y = 24 + index * ROW_HEIGHT
         counts = writes.get(name, Counter())
         cells = tuple(
-            (LABEL_WIDTH + (day - first).days * DAY_WIDTH, n, round(0.25 + 0.75 * n / peak, 2), day)
+            (LABEL_WIDTH + (day - first).days * width, n, round(0.25 + 0.75 * n / peak, 2), day)
             for day, n in sorted(counts.items())
             if 0 <= (day - first).days < days
         )
@@ -355,13 +360,14 @@ def timeline_view(facts: StackFacts) -> TimelineView:
             offset = (day - first).days
             if 0 <= offset < days:
                 shift = 5 if kind == "mass" else -5
-                x = LABEL_WIDTH + offset * DAY_WIDTH + DAY_WIDTH / 2 + shift
+                x = LABEL_WIDTH + offset * width + width / 2 + shift
                 marks.append(Mark(x, y + ROW_HEIGHT / 2, kind, title))
                 per_day[day].append("mass deletion" if kind == "mass" else "outside working hours")
         for day in sorted({*counts, *per_day}):
             table.append((name, day, counts.get(day, 0), ", ".join(sorted(set(per_day.get(day, [])))) or "-"))
     ticks = tuple(
-        (LABEL_WIDTH + offset * DAY_WIDTH, f"{first + timedelta(days=offset):%b %d}") for offset in range(0, days, 7)
+        (LABEL_WIDTH + offset * width, f"{first + timedelta(days=offset):%b %d}")
+        for offset in range(0, days, 7 if width >= 10 else 28)
     )
     total = sum(sum(c.values()) for c in writes.values())
     n_mass = sum(1 for m in marks if m.kind == "mass")
@@ -378,7 +384,8 @@ def timeline_view(facts: StackFacts) -> TimelineView:
         days=days,
         rows=tuple(rows),
         marks=tuple(marks),
-        width=LABEL_WIDTH + days * DAY_WIDTH + 10,
+        width=LABEL_WIDTH + days * width + 10,
+        day_width=width,
         height=24 + max(len(rows), 1) * ROW_HEIGHT + 6,
         ticks=ticks,
         quiet=len(audit.members) - len(names),

@@ -206,3 +206,10 @@ def test_the_command_without_stacks_or_stack_files_says_what_to_give(
     assert code == 2
     assert "error: no stack to report on: give --stack" in capsys.readouterr().err
     assert not (tmp_path / "report.html").exists()
+
+
+def test_a_year_long_audit_keeps_the_timeline_about_a_screen_wide() -> None:
+    view = page_view(report_facts(stack_facts("production", 6, days=365))).stacks[0].timeline
+    assert view.days == 366 and view.day_width == 4
+    assert view.width < 1700
+    assert [label for _, label in view.ticks][:2] == ["Dec 07", "Jan 04"]  # a tick every four weeks
