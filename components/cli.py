@@ -444,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.set_defaults(handler=cmd_review)
 
     report = commands.add_parser("report", help=report_command.HELP)
+    add_shared_flags(report, "stacks", "repo")
     report_command.add_arguments(report)
     report.set_defaults(handler=report_command.run)
 

@@ -18,6 +18,7 @@ from pulumi import automation as auto
 from components.engine.workspace import open_stack
 from components.errors import UsageError
 from components.localdev import local_stack
+from components.names import PROJECT_ROOT
 
 HELP = "the monthly review as one self-contained HTML page: matrix, findings, timeline, calendar (exit 0/1/2)"
 
@@ -29,22 +30,27 @@ def _positive_days(text: str) -> int:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from components.cli import add_shared_flags  # the flags every command spells the same way
-
-    add_shared_flags(parser, "stacks", "repo")
+    """The command's own arguments; the shared ``--stack`` (repeatable) and ``--repo`` come from the command table."""
     parser.add_argument("--html", type=Path, required=True, metavar="FILE", help="the page to write")
     parser.add_argument("--days", type=_positive_days, default=None, help="the audited period: last N days (30)")
 
 
+def _project_dir(given: Path | None) -> Path:
+    """``--repo``, else the current directory when it is a Pulumi project, else this installation's: the rule of
+    every command (``project_dir`` of the command line), restated here so that no room imports the command line."""
+    if given is not None:
+        return given
+    return Path.cwd() if (Path.cwd() / "Pulumi.yaml").is_file() else PROJECT_ROOT
+
+
 def run(args: argparse.Namespace) -> int:
-    from components.cli import project_dir
     from components.model.stack_files import stack_names
     from components.ops.report.render import check_writable, render_page, write_page
     from components.ops.report.run import gather
     from components.ops.review.run import STACKS_FOLDER
 
     check_writable(args.html)  # before minutes of reading
-    repo = project_dir(args.repo)
+    repo = _project_dir(args.repo)
     started = time.monotonic()
 
     def open_deployed(name: str) -> auto.Stack:

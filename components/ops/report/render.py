@@ -11,8 +11,9 @@ import jinja2
 
 from components.errors import McpAccessError
 from components.names import PROJECT_ROOT
+from components.ops.report.charts import CALENDAR_LANES
 from components.ops.report.facts import ReportFacts
-from components.ops.report.view import CALENDAR_LANES, TEMPLATE_STYLES, PageView, page_view
+from components.ops.report.view import TEMPLATE_STYLES, PageView, page_view
 
 REPORT_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "report"
 PAGE_TEMPLATE = "page.html.j2"
