@@ -130,3 +130,11 @@ def test_a_review_too_long_for_a_comment_drops_the_diagram_not_the_fence(changed
     assert "```mermaid" in full
     short = render_markdown(result, limit=len(full) - 10)
     assert "```mermaid" not in short and short.count("```") % 2 == 0
+
+
+def test_a_huge_change_is_cut_with_a_note_not_left_unreadable() -> None:
+    changes = [gained(f"m{i:03d}", f"t{i}", f"c{i}", "read") for i in range(150)]
+    source = to_mermaid(changes, max_edges=200)
+    assert source is not None
+    assert sum("linkStyle" in line for line in source.splitlines()) == 200
+    assert 'more["100 more edges left out: see the list above"]' in source
