@@ -87,7 +87,15 @@ def stack_facts(name: str = "production", members: int = 3, *, days: int = 30) -
                 ("role",),
                 "the MCP user of member member000 differs in Directus (role): `up` restores the declared values",
                 ("role: None in Directus, 'r1' declared",),
-            )
+            ),
+            DriftedResource(
+                "mcp-settings",
+                "settings",
+                f"stack `{name}`",
+                "update",
+                ("mcp_allow_deletes",),
+                "the MCP settings differ in Directus (mcp_allow_deletes): `up` restores the declared values",
+            ),
         ],
         undeclared=[
             DriftFinding(

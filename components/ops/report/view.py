@@ -192,8 +192,14 @@ def matrix_view(matrix: StackMatrix) -> MatrixView:
     )
 
 
+#: The subject of a finding about the stack itself (its MCP settings): linked to the stack's section.
+STACK_SUBJECT = "\x00stack"
+
+
 def _target(stack: StackFacts, subject: str) -> tuple[str | None, str | None]:
-    """The page anchor of what a finding's subject names: a member's row or a template's key."""
+    """The page anchor of what a finding's subject names: a member's row, a template's key, the stack's settings."""
+    if subject == STACK_SUBJECT:
+        return "#" + slug(stack.name), "the stack's settings"
     if stack.matrix.member(subject) is not None:
         return "#" + slug(stack.name, "member", subject), f"member {subject}"
     if subject in stack.matrix.templates:
@@ -212,7 +218,12 @@ def findings_view(stack: StackFacts) -> list[FindingView]:
     drift = stack.drift
     for item in drift.drifted:
         owner_kind, _, owner = item.owner.partition(" ")
-        add("Changed by hand", f"{item.name}: {item.summary}", owner if owner_kind != "stack" else "", item.details)
+        add(
+            "Changed by hand",
+            f"{item.name}: {item.summary}",
+            owner if owner_kind != "stack" else STACK_SUBJECT,
+            item.details,
+        )
     for finding in drift.undeclared:
         add("Access no code declares", finding.message, finding.subject)
     for finding in drift.rotation:

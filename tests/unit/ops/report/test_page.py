@@ -92,12 +92,14 @@ def test_every_finding_is_listed_with_an_id_and_a_link_to_what_it_concerns() -> 
     facts = stack_facts("production", 6)
     page = parse(render_page(report_facts(facts)))
     texts = list(page.findings.values())
-    assert len(texts) == facts.drift.findings + len(facts.audit.findings) == 5
+    assert len(texts) == facts.drift.findings + len(facts.audit.findings) == 6
     assert texts[0].startswith("Changed by hand: member000-user: the MCP user of member member000 differs")
-    assert "active user eve@company.com is not managed by stack 'production'" in texts[1]
+    assert texts[1].startswith("Changed by hand: mcp-settings: the MCP settings differ")
+    assert "active user eve@company.com is not managed by stack 'production'" in texts[2]
     assert any("mass deletion by member000 on articles (12 rows)" in t for t in texts)
     assert "#production--member--member000" in page.links  # drift and audit findings link to the member's row
     assert "#production--member--member001" in page.links  # the rotation finding
+    assert "#production" in page.links  # the MCP settings: the stack's section
 
 
 def test_several_stacks_get_a_section_each() -> None:
