@@ -98,7 +98,16 @@ def cmd_engine(args: argparse.Namespace) -> int:
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
-    if args.operation == "preview":
+    if args.operation == "preview" and not args.engine and Path(args.policy_pack) == POLICY_PACK:
+        from components.ops.preview.render import change_summary, render_preview
+        from components.ops.preview.run import preview_in_process
+
+        planned = preview_in_process(
+            stack, policy_pack=not args.no_policy_pack, pack_config_file=args.policy_pack_config
+        )
+        sys.stdout.write(render_preview(planned))
+        changes: dict[Any, int] = dict(change_summary(planned))
+    elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
             sys.stdout.write(preview.stdout)
@@ -360,6 +369,13 @@ def build_parser() -> argparse.ArgumentParser:
             engine.add_argument("--policy-pack-config", type=Path, help="JSON settings for the policy pack")
             engine.add_argument(
                 "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
+            )
+        if operation == "preview":
+            engine.add_argument(
+                "--engine",
+                action="store_true",
+                help="run the Pulumi engine's own `preview --refresh` (slower; the cross-check of the default, which "
+                "plans in this process with the same providers and the same guardrail rules)",
             )
         if operation == "up":
             engine.add_argument(
