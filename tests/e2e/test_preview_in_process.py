@@ -90,14 +90,7 @@ CASES = [
     Case(
         "a member removed from the code",
         lambda stack, admin: set_values(stack, members=MEMBERS[:1]),
-        {
-            "sarah-user": "delete",
-            "sarah-token": "delete",
-            "analysis-role": "delete",
-            "analysis-policy": "delete",
-            "analysis-permissions": "delete",
-            "analysis-access": "delete",
-        },
+        {"sarah-user": "delete", "sarah-token": "delete"},  # its template stays declared
     ),
     Case(
         "a collection added to a template",
