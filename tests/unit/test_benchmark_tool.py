@@ -50,7 +50,8 @@ def test_ratio_lines_have_the_issues_shape() -> None:
     }
     lines = benchmark.ratio_lines(by_size)
     assert lines[0] == (
-        "| N | `mcp-access drift` | `mcp-access preview` | `preview --engine` | `d6s sync diff --to src --mode mirror` |"
+        "| N | `mcp-access drift` | `mcp-access preview` | `preview --engine` | "
+        "`d6s sync diff --to src --mode mirror` |"
     )
     assert lines[2] == "| 100 | 11.2 s (1.75x) | 11.6 s (1.81x) | 12.8 s (2.00x) | 6.4 s |"
     assert lines[3] == "| 1000 | - | - | - | - |"
