@@ -30,7 +30,7 @@ from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
 from components.ops.audit.recorded import Recorded, read_recorded, recorded_findings
-from components.ops.audit.rules import AuditedMember, Finding, Kind, Rules, find_all, write_sets
+from components.ops.audit.rules import Activity, AuditedMember, Finding, Kind, Rules, find_all, write_sets
 from components.ops.audit.source import (
     UNLICENSED_ACTIVITY_DAYS,
     parse_directus_time,
@@ -103,6 +103,8 @@ class AuditResult:
     #: ``None``: the server runs without OAuth.
     oauth_clients: list[str] | None = None
     oauth_tokens: list[str] = field(default_factory=list)
+    #: The activity rows of the period (the HTML report draws them as a timeline).
+    activity: list[Activity] = field(default_factory=list)
     #: The recorder's rows of the period (``None``: the stack's recorder is off, see docs/recorder.md).
     recorded: list[Recorded] | None = None
     read_volume_threshold: int | None = None
@@ -227,6 +229,7 @@ def run_audit(
         notes=notes,
         oauth_clients=oauth_clients,
         oauth_tokens=oauth_tokens,
+        activity=list(rows),
         recorded=recorded,
         read_volume_threshold=config.audit.read_volume_threshold if recorded is not None else None,
     )
