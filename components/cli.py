@@ -36,6 +36,8 @@ from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_M
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
 from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
@@ -131,6 +133,9 @@ def cmd_engine(args: argparse.Namespace) -> int:
             from components.ops.breakglass.restore import guard_restores
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+            recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
+            if recorder_step:
+                _say(recorder_step)
             taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
             if taken is not None:
                 backup, members = taken
@@ -507,6 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
+    recorder_command.add_arguments(extension)
+    extension.set_defaults(handler=recorder_command.run)
     return parser
 
 

@@ -18,6 +18,7 @@ from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
+from components.model.recorder_config import RecorderConfig
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -165,6 +166,7 @@ class StackConfig(_Model):
     guardrails: Guardrails = Field(default_factory=Guardrails)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
+    recorder: RecorderConfig = Field(default_factory=RecorderConfig)
 
     @field_validator("directus_url")
     @classmethod
@@ -220,6 +222,18 @@ class StackConfig(_Model):
             problems.append("ipAllowlist: empty, but guardrails.requireIpAllowlist is true for this stack")
         if problems:
             raise ValueError("\n  ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _log_not_granted(self) -> StackConfig:
+        """No template may grant the recorder's log collection: members must not read or rewrite their own trail."""
+        log = self.recorder.collection
+        granting = sorted(name for name, settings in self.templates.items() if log in settings.collections)
+        if self.recorder.enabled and granting:
+            names = ", ".join(f"templates.{name}.collections" for name in granting)
+            raise ValueError(
+                f"{names}: {log!r} is the recorder's log collection (recorder.collection); members never get it"
+            )
         return self
 
     def mcp_email(self, member: Member) -> str:
@@ -280,6 +294,7 @@ CONFIG_KEYS = (
     "guardrails",
     "audit",
     "oauthReview",
+    "recorder",
 )
 #: Keys of the namespace that are not part of the model (read by the providers).
 OTHER_KEYS = ("provisioningToken",)

@@ -29,6 +29,7 @@ EXPECTED: dict[str, set[str]] = {
     "rotate": {"--stack", "--repo", "--verbose"},
     "oauth-approve": {"--stack", "--repo"},
     "backup": {"--stack", "--repo"},
+    "extension": set(),
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 

@@ -41,6 +41,9 @@ AUDIT_WORDS = {
     Kind.SUSPENDED: "user suspended",
     Kind.PASSWORD_LOGIN: "password login",
     Kind.OAUTH_TOKEN: "OAuth token issued to a static-token member",
+    Kind.REFUSED: "refused call outside the template",
+    Kind.READ_VOLUME: "unusual read volume",
+    Kind.FAILED_LOGINS: "failed token logins",
 }
 
 
