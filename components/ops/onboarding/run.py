@@ -9,7 +9,7 @@ from pulumi import automation as auto
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.model.stack_config import ConfigError
 from components.ops.onboarding.oauth_consent import approve_consent
-from components.ops.onboarding.render import OnboardingInfo
+from components.ops.onboarding.render import OnboardingInfo, render_onboarding
 
 
 def onboarding_info(
@@ -80,3 +80,8 @@ def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -
         return approve_consent(
             client, config.directus_url, str(info["userId"]), str(info["mcpEmail"]), authorize_url
         ).redirect
+
+
+def member_document(stack: auto.Stack, member: str, client: str) -> str:
+    """The onboarding document (client configuration and checklist) of ``member`` for ``client``."""
+    return render_onboarding(onboarding_info(stack, member), client)
