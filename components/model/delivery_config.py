@@ -79,6 +79,6 @@ class DeliveryConfig(ConfigModel):
     #: Refuse to show a token in clear (``onboard`` without ``--seal``, ``--show-token`` of ``connection``,
     #: ``local`` and ``rotate``): tokens reach members only sealed to their key.
     require_sealed: bool = False
-    #: The client whose configuration the bundles of ``up`` and ``rotate`` carry (``onboard --seal`` takes
-    #: ``--client``).
+    #: The client whose configuration the bundles of ``up`` and ``rotate`` carry, for members without their own
+    #: ``client`` (``onboard --seal`` takes ``--client``).
     client: ClientName = "claude-code"

@@ -18,7 +18,7 @@ from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
-from components.model.delivery_config import RECIPIENT_ERROR, DeliveryConfig, Recipient
+from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -46,6 +46,8 @@ class Member(_Model):
     auth: Literal["token", "oauth"] = "token"
     #: The member's public key (``age1...``, ``ssh-ed25519 ...``, ``ssh-rsa ...``): tokens reach them sealed to it.
     recipient: Recipient | None = None
+    #: The client whose configuration the member's sealed bundles carry (default: ``delivery.client``).
+    client: ClientName | None = None
 
     @field_validator("email")
     @classmethod

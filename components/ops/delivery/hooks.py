@@ -63,6 +63,7 @@ def sealed_delivery(stack: auto.Stack, render: Render, say: Say, *, show_token: 
     if show_token:
         refuse_clear_tokens(config, stack.name, "--show-token")
     recipients = {m.name: m.recipient for m in config.members if m.recipient and m.enabled and m.auth == "token"}
+    clients = {m.name: m.client or config.delivery.client for m in config.members}
     if not recipients:  # today's behaviour: no outbox, no extra reads
         yield
         return
@@ -76,7 +77,7 @@ def sealed_delivery(stack: auto.Stack, render: Render, say: Say, *, show_token: 
     for member in (name for name in new if name in recipients):
         path = bundle_path(folder, member)
         try:
-            write_bundle(path, render(member, config.delivery.client), recipients[member])
+            write_bundle(path, render(member, clients[member]), recipients[member])
         except DeliveryError as exc:
             failures.append(f"{member}: {exc}")
             continue

@@ -89,6 +89,7 @@ def test_delivery_settings_default_and_bad_values_are_named() -> None:
     strict = parse_config(config(delivery={"requireSealed": True, "outbox": "/srv/outbox"}), templates=TEMPLATES)
     assert strict.delivery.require_sealed and strict.delivery.outbox == "/srv/outbox"
     assert "delivery.client:" in error_of(config(delivery={"client": "emacs"}))
+    assert "members[0].client:" in error_of({**config(), "members": [{**config()["members"][0], "client": "vim"}]})
     assert "delivery.requireSeal:" in error_of(config(delivery={"requireSeal": True}))
     assert "delivery.outbox:" in error_of(config(delivery={"outbox": ""}))
 

@@ -43,7 +43,13 @@ def keys(tmp_path: Path) -> dict[str, KeyPair]:
 def settings(keys: dict[str, KeyPair], **delivery: Any) -> StackConfig:
     members = [
         {"name": "kim", "email": "kim@company.com", "template": "content", "recipient": keys["kim"].public},
-        {"name": "lee", "email": "lee@company.com", "template": "content", "recipient": keys["lee"].public},
+        {
+            "name": "lee",
+            "email": "lee@company.com",
+            "template": "content",
+            "recipient": keys["lee"].public,
+            "client": "vscode",
+        },
         {"name": "john", "email": "john@company.com", "template": "content"},
     ]
     return parse_config({"directusUrl": "http://d", "members": members, "delivery": delivery}, templates=["content"])
@@ -85,14 +91,15 @@ def test_a_change_seals_each_new_token_of_a_member_with_a_recipient(
     assert not any("token" in line and "-token" in line for line in said)
 
 
-def test_a_first_up_seals_every_member_with_a_recipient_for_the_stacks_client(
+def test_a_first_up_seals_every_member_with_a_recipient_for_their_client_or_the_stacks(
     tmp_path: Path, keys: dict[str, KeyPair], use: Any
 ) -> None:
     stack = FakeStack(tmp_path, {})
     use(settings(keys, client="cursor", outbox=str(tmp_path / "abs")))
     with sealed_delivery(stack, renderer(stack), lambda _line: None):  # type: ignore[arg-type]
         stack.tokens.update(OLD)
-    assert opened(tmp_path / "abs" / "prod" / "lee.age", keys["lee"]) == "lee for cursor: Bearer old-lee-token"
+    assert opened(tmp_path / "abs" / "prod" / "kim.age", keys["kim"]) == "kim for cursor: Bearer old-kim-token"
+    assert opened(tmp_path / "abs" / "prod" / "lee.age", keys["lee"]) == "lee for vscode: Bearer old-lee-token"
 
 
 def test_refusals_and_an_unwritable_outbox_stop_before_the_change(
