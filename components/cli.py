@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, s
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
+from components.ops.onboarding.run import approve_member_consent, member_documents, onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -120,7 +119,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
                 for line in remove_revoked_tags():
                     _say(line)
 
-            with sealed_delivery(stack, partial(member_document, stack), _say):
+            with sealed_delivery(stack, member_documents(stack), _say):
                 result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
                     stack, _policy_options(args), before_up=restore, on_output=stream
                 )
@@ -147,7 +146,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    with sealed_delivery(stack, partial(member_document, stack), _say, show_token=args.show_token):
+    with sealed_delivery(stack, member_documents(stack), _say, show_token=args.show_token):
         rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)
@@ -175,8 +174,8 @@ def cmd_onboard(args: argparse.Namespace) -> int:
     stack = _stack(args, create=False)
     info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
-    has_token = info.auth == "token"
-    if sealed_onboarding(stack, args.member, text, has_token=has_token, seal=args.seal, out=args.out, say=_say):
+    shows_token = info.auth == "token"  # today `onboard` shows the token of a token member (stdout or --out)
+    if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=_say):
         return 0
     if args.out is None and info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it

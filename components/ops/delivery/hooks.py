@@ -90,11 +90,11 @@ def sealed_delivery(stack: auto.Stack, render: Render, say: Say, *, show_token: 
 
 
 def sealed_onboarding(
-    stack: auto.Stack, member: str, text: str, *, has_token: bool, seal: bool, out: Path | None, say: Say
+    stack: auto.Stack, member: str, text: str, *, shows_token: bool, seal: bool, out: Path | None, say: Say
 ) -> bool:
     """``onboard``: with ``seal``, write the bundle and return ``True``; without, refuse a clear token on a
     ``requireSealed`` stack, else return ``False`` (the caller shows the document as before)."""
-    if not seal and not has_token:
+    if not seal and not shows_token:
         return False  # an OAuth member's document holds no secret
     config, _ = stack_settings(stack)
     if not seal:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from pulumi import automation as auto
 
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
-from components.model.stack_config import ConfigError
+from components.model.stack_config import ConfigError, StackConfig
 from components.ops.onboarding.oauth_consent import approve_consent
 from components.ops.onboarding.render import OnboardingInfo, render_onboarding
 
@@ -18,14 +19,16 @@ def onboarding_info(
     *,
     auth: Literal["token", "oauth"] | None = None,
     tool_mode: Literal["default", "registry"] = "default",
+    read: tuple[Mapping[str, auto.OutputValue], StackConfig] | None = None,
 ) -> OnboardingInfo:
     """The member's MCP email, template, URL, token and the stack's rules, or a clear error naming the member.
 
     ``auth`` defaults to the member's own (``members[].auth`` in the stack); asking for the other one is an
     error that says how to switch. An ``oauth`` member's document carries no token, and the stack must have
-    ``mcp.oauth.enabled``; its consent is approved with ``mcp-access oauth-approve``.
+    ``mcp.oauth.enabled``; its consent is approved with ``mcp-access oauth-approve``. ``read``: the stack's
+    outputs and config when the caller has them already (several members in a row).
     """
-    outputs = deployed_outputs(stack)
+    outputs = read[0] if read else deployed_outputs(stack)
     members = members_of(outputs)
     if member not in members:
         known = ", ".join(sorted(members)) or "none"
@@ -43,7 +46,7 @@ def onboarding_info(
     tokens = outputs["tokens"].value if "tokens" in outputs else {}
     if own == "token" and member not in tokens:
         raise ConfigError(f"member {member!r} has no token in stack {stack.name!r}: run `up` first")
-    config, _ = stack_settings(stack)
+    config = read[1] if read else stack_settings(stack)[0]
     if own == "oauth" and not config.mcp.oauth.enabled:
         raise ConfigError(
             f"member {member!r} cannot connect with OAuth: stack {stack.name!r} has mcp.oauth.enabled false"
@@ -82,6 +85,14 @@ def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -
         ).redirect
 
 
-def member_document(stack: auto.Stack, member: str, client: str) -> str:
-    """The onboarding document (client configuration and checklist) of ``member`` for ``client``."""
-    return render_onboarding(onboarding_info(stack, member), client)
+def member_documents(stack: auto.Stack) -> Callable[[str, str], str]:
+    """``document(member, client)``: a member's onboarding document (client configuration and checklist), the
+    stack's outputs and config read once, at the first call (after ``up`` or ``rotate`` changed them)."""
+    read: list[tuple[Mapping[str, auto.OutputValue], StackConfig]] = []
+
+    def document(member: str, client: str) -> str:
+        if not read:
+            read.append((deployed_outputs(stack), stack_settings(stack)[0]))
+        return render_onboarding(onboarding_info(stack, member, read=read[0]), client)
+
+    return document

@@ -147,7 +147,7 @@ def test_onboard_seal_writes_the_bundle_or_names_what_is_missing(
     stack = FakeStack(tmp_path, dict(OLD))
     use(settings(keys))
     said: list[str] = []
-    args: dict[str, Any] = {"has_token": True, "out": None, "say": said.append}
+    args: dict[str, Any] = {"shows_token": True, "out": None, "say": said.append}
     assert sealed_onboarding(stack, "kim", "doc Bearer old-kim-token", seal=True, **args)  # type: ignore[arg-type]
     assert opened(tmp_path / "outbox" / "prod" / "kim.age", keys["kim"]) == "doc Bearer old-kim-token"
     assert all("old-kim-token" not in line for line in said)
@@ -162,4 +162,4 @@ def test_onboard_seal_writes_the_bundle_or_names_what_is_missing(
     use(settings(keys, requireSealed=True))
     with pytest.raises(DeliveryError, match=r"`onboard kim` without --seal would show a token in clear, refused"):
         sealed_onboarding(stack, "kim", "doc", seal=False, **args)  # type: ignore[arg-type]
-    assert not sealed_onboarding(stack, "kim", "doc", seal=False, **{**args, "has_token": False})  # type: ignore[arg-type]
+    assert not sealed_onboarding(stack, "kim", "doc", seal=False, **{**args, "shows_token": False})  # type: ignore[arg-type]
