@@ -95,7 +95,7 @@ def sealed_onboarding(
     """``onboard``: with ``seal``, write the bundle and return ``True``; without, refuse a clear token on a
     ``requireSealed`` stack, else return ``False`` (the caller shows the document as before)."""
     if not seal and not shows_token:
-        return False  # an OAuth member's document holds no secret
+        return False  # nothing secret would be shown (an OAuth member)
     config, _ = stack_settings(stack)
     if not seal:
         refuse_clear_tokens(config, stack.name, f"`onboard {member}` without --seal")
