@@ -36,7 +36,7 @@ from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, s
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import approve_member_consent, member_documents, onboarding_info
+from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -119,7 +119,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
                 for line in remove_revoked_tags():
                     _say(line)
 
-            with sealed_delivery(stack, member_documents(stack), _say):
+            with sealed_delivery(stack, member_document, _say):
                 result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
                     stack, _policy_options(args), before_up=restore, on_output=stream
                 )
@@ -146,7 +146,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    with sealed_delivery(stack, member_documents(stack), _say, show_token=args.show_token):
+    with sealed_delivery(stack, member_document, _say, show_token=args.show_token):
         rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)

@@ -7,13 +7,13 @@ can show a token (``connection``, ``local``, ``rotate`` with ``--show-token``).
 - :func:`sealed_onboarding` is ``onboard --seal``, and the ``delivery.requireSealed`` refusal of a clear onboarding.
 - :func:`refuse_clear_tokens` is the refusal alone, for ``--show-token``.
 
-The bundle's text comes from the caller (``render(member, client)``: the onboarding document), so this room does
-not depend on the onboarding room.
+The bundle's text comes from the caller (``render(stack, member, client, read)``: the onboarding document, given the
+stack's outputs and config this room has read already), so this room does not depend on the onboarding room.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,8 +25,10 @@ from components.names import PROJECT_ROOT
 from components.ops.delivery.outbox import bundle_path, check_writable, outbox_dir
 from components.ops.delivery.seal import DeliveryError, write_bundle
 
-#: ``render(member, client)``: the document a member's bundle carries (client configuration and checklist).
-Render = Callable[[str, str], str]
+#: What the stack's reads gave: its outputs (after the change) and its validated config.
+Read = tuple[Mapping[str, auto.OutputValue], StackConfig]
+#: ``render(stack, member, client, read)``: the document a member's bundle carries (configuration and checklist).
+Render = Callable[[auto.Stack, str, str, Read], str]
 Say = Callable[[str], None]
 
 
@@ -51,8 +53,8 @@ def refuse_shown_token(stack: auto.Stack, show_token: bool, what: str) -> None:
         refuse_clear_tokens(stack_settings(stack)[0], stack.name, what)
 
 
-def _tokens(stack: auto.Stack) -> dict[str, str]:
-    tokens = stack.outputs().get("tokens")
+def _tokens(outputs: Mapping[str, auto.OutputValue]) -> dict[str, str]:
+    tokens = outputs.get("tokens")
     return dict(tokens.value) if tokens is not None and isinstance(tokens.value, dict) else {}
 
 
@@ -69,15 +71,16 @@ def sealed_delivery(stack: auto.Stack, render: Render, say: Say, *, show_token: 
         return
     folder = outbox_dir(config.delivery.outbox, project_of(stack), stack.name)
     check_writable(folder, stack.name)
-    before = _tokens(stack)
+    before = _tokens(stack.outputs())
     yield
-    after = _tokens(stack)
+    outputs = stack.outputs()
+    after = _tokens(outputs)
     new = sorted(name for name, token in after.items() if token and token != before.get(name))
     failures: list[str] = []
     for member in (name for name in new if name in recipients):
         path = bundle_path(folder, member)
         try:
-            write_bundle(path, render(member, clients[member]), recipients[member])
+            write_bundle(path, render(stack, member, clients[member], (outputs, config)), recipients[member])
         except DeliveryError as exc:
             failures.append(f"{member}: {exc}")
             continue

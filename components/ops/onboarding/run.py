@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Literal
 
 from pulumi import automation as auto
@@ -85,14 +85,9 @@ def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -
         ).redirect
 
 
-def member_documents(stack: auto.Stack) -> Callable[[str, str], str]:
-    """``document(member, client)``: a member's onboarding document (client configuration and checklist), the
-    stack's outputs and config read once, at the first call (after ``up`` or ``rotate`` changed them)."""
-    read: list[tuple[Mapping[str, auto.OutputValue], StackConfig]] = []
-
-    def document(member: str, client: str) -> str:
-        if not read:
-            read.append((deployed_outputs(stack), stack_settings(stack)[0]))
-        return render_onboarding(onboarding_info(stack, member, read=read[0]), client)
-
-    return document
+def member_document(
+    stack: auto.Stack, member: str, client: str, read: tuple[Mapping[str, auto.OutputValue], StackConfig]
+) -> str:
+    """A member's onboarding document (client configuration and checklist) from the stack's outputs and config
+    the caller has read (sealed delivery, after ``up`` or ``rotate``)."""
+    return render_onboarding(onboarding_info(stack, member, read=read), client)

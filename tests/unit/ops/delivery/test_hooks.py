@@ -63,9 +63,9 @@ def use(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     yield install
 
 
-def renderer(stack: FakeStack) -> hooks.Render:
-    """The onboarding document as the command line renders it: from the stack's current token."""
-    return lambda member, client: f"{member} for {client}: Bearer {stack.tokens[member]}"
+def render(_stack: Any, member: str, client: str, read: hooks.Read) -> str:
+    """The onboarding document as the command line renders it: from the outputs the hook read after the change."""
+    return f"{member} for {client}: Bearer {read[0]['tokens'].value[member]}"
 
 
 def opened(path: Path, key: KeyPair) -> str:
@@ -79,7 +79,7 @@ def test_a_change_seals_each_new_token_of_a_member_with_a_recipient(
     stack = FakeStack(tmp_path / "project", dict(OLD))
     use(settings(keys))
     said: list[str] = []
-    with sealed_delivery(stack, renderer(stack), said.append):  # type: ignore[arg-type]
+    with sealed_delivery(stack, render, said.append):  # type: ignore[arg-type]
         stack.tokens.update(kim="new-kim-token", john="new-john-token")  # what `up` or `rotate` did
     outbox = tmp_path / "project" / "outbox" / "prod"
     assert sorted(p.name for p in outbox.iterdir()) == ["kim.age"]  # lee's token did not change
@@ -96,7 +96,7 @@ def test_a_first_up_seals_every_member_with_a_recipient_for_their_client_or_the_
 ) -> None:
     stack = FakeStack(tmp_path, {})
     use(settings(keys, client="cursor", outbox=str(tmp_path / "abs")))
-    with sealed_delivery(stack, renderer(stack), lambda _line: None):  # type: ignore[arg-type]
+    with sealed_delivery(stack, render, lambda _line: None):  # type: ignore[arg-type]
         stack.tokens.update(OLD)
     assert opened(tmp_path / "abs" / "prod" / "kim.age", keys["kim"]) == "kim for cursor: Bearer old-kim-token"
     assert opened(tmp_path / "abs" / "prod" / "lee.age", keys["lee"]) == "lee for vscode: Bearer old-lee-token"
@@ -111,14 +111,14 @@ def test_refusals_and_an_unwritable_outbox_stop_before_the_change(
     refused = r"stack 'prod' has delivery.requireSealed: true: --show-token would"
     with (
         pytest.raises(DeliveryError, match=refused),
-        sealed_delivery(stack, renderer(stack), ran.append, show_token=True),  # type: ignore[arg-type]
+        sealed_delivery(stack, render, ran.append, show_token=True),  # type: ignore[arg-type]
     ):
         ran.append("changed")
     (tmp_path / "blocked").write_text("")
     use(settings(keys, outbox="blocked"))
     with (
         pytest.raises(DeliveryError, match=r"delivery.outbox of stack 'prod': cannot write"),
-        sealed_delivery(stack, renderer(stack), ran.append),  # type: ignore[arg-type]
+        sealed_delivery(stack, render, ran.append),  # type: ignore[arg-type]
     ):
         ran.append("changed")
     assert ran == []
@@ -136,7 +136,7 @@ def test_without_recipients_a_change_is_untouched(tmp_path: Path, use: Any, monk
     use(config)
     stack = FakeStack(tmp_path, dict(OLD))
     monkeypatch.setattr(stack, "outputs", lambda: pytest.fail("no extra read without recipients"))
-    with sealed_delivery(stack, renderer(stack), lambda _line: pytest.fail("nothing to say")):  # type: ignore[arg-type]
+    with sealed_delivery(stack, render, lambda _line: pytest.fail("nothing to say")):  # type: ignore[arg-type]
         pass
     assert not (tmp_path / "outbox").exists()
 
