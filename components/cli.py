@@ -37,6 +37,7 @@ from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_M
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
+from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -485,6 +486,11 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
     add_shared_flags(review_cmd, "stacks", "repo", "json")
     review_cmd.set_defaults(handler=cmd_review)
+
+    report = commands.add_parser("report", help=report_command.HELP)
+    add_shared_flags(report, "stacks", "repo")
+    report_command.add_arguments(report)
+    report.set_defaults(handler=report_command.run)
 
     audit = _report_command(
         commands,

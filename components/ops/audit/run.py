@@ -28,7 +28,7 @@ from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
-from components.ops.audit.rules import AuditedMember, Finding, Rules, find_all, write_sets
+from components.ops.audit.rules import Activity, AuditedMember, Finding, Rules, find_all, write_sets
 from components.ops.audit.source import (
     UNLICENSED_ACTIVITY_DAYS,
     parse_directus_time,
@@ -101,6 +101,8 @@ class AuditResult:
     #: ``None``: the server runs without OAuth.
     oauth_clients: list[str] | None = None
     oauth_tokens: list[str] = field(default_factory=list)
+    #: The activity rows of the period (the HTML report draws them as a timeline).
+    activity: list[Activity] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -207,6 +209,7 @@ def run_audit(
         notes=notes,
         oauth_clients=oauth_clients,
         oauth_tokens=oauth_tokens,
+        activity=list(rows),
     )
 
 
