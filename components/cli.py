@@ -32,11 +32,15 @@ from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
+from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.private_file import write_private
 from components.ops.onboarding.render import TOKEN_PLACEHOLDER, render_onboarding
-from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
+from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -63,6 +67,7 @@ def cmd_local(args: argparse.Namespace) -> int:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    refuse_shown_token(stack, args.show_token, "`local --show-token`")
     started = time.monotonic()
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
@@ -96,12 +101,34 @@ def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
     return open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=create)
 
 
+def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str, int] | None:
+    """The default preview, planned in this process (see :mod:`components.ops.preview.run`); prints the plan and
+    returns its change counts. ``None`` where only the engine can preview: ``--engine``, a policy pack other than
+    this project's, or a state from before the kinds were named."""
+    if args.engine or Path(args.policy_pack) != POLICY_PACK:
+        return None
+    from components.ops.preview.render import change_summary, render_preview
+    from components.ops.preview.run import EngineOnlyError, preview_in_process
+
+    try:
+        result = preview_in_process(
+            stack, policy_pack=not args.no_policy_pack, pack_config_file=args.policy_pack_config
+        )
+    except EngineOnlyError:
+        return None
+    sys.stdout.write(redact(render_preview(result)))
+    return change_summary(result)
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
     """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
-    if args.operation == "preview":
+    planned = _preview_in_process(args, stack) if args.operation == "preview" else None
+    if planned is not None:
+        changes: dict[Any, int] = dict(planned)
+    elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
             sys.stdout.write(redact(preview.stdout))
@@ -111,6 +138,9 @@ def cmd_engine(args: argparse.Namespace) -> int:
             from components.ops.breakglass.restore import guard_restores
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+            recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
+            if recorder_step:
+                _say(recorder_step)
             taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
             if taken is not None:
                 backup, members = taken
@@ -120,9 +150,10 @@ def cmd_engine(args: argparse.Namespace) -> int:
                 for line in remove_revoked_tags():
                     _say(line)
 
-            result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
-                stack, _policy_options(args), before_up=restore, on_output=stream
-            )
+            with sealed_delivery(stack, member_document, _say):
+                result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
+                    stack, _policy_options(args), before_up=restore, on_output=stream
+                )
         elif args.operation == "refresh":
             result = stack.refresh(on_output=stream, color="never")
         else:
@@ -146,7 +177,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
+    with sealed_delivery(stack, member_document, _say, show_token=args.show_token):
+        rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)
     return 0
@@ -159,7 +191,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    outputs = deployed_outputs(_stack(args, create=False))
+    stack = _stack(args, create=False)
+    refuse_shown_token(stack, args.show_token, "`connection --show-token`")
+    outputs = deployed_outputs(stack)
     if args.json:
         _say(connection_json(outputs, show_token=args.show_token))
     else:
@@ -168,14 +202,20 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    """The member's document; a static token only with ``--show-token`` (stdout) or ``--out FILE`` (mode 600)."""
-    info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
+    """The member's document; a static token only with ``--show-token`` (stdout), ``--out FILE`` (mode 600) or
+    ``--seal`` (the member's key)."""
+    stack = _stack(args, create=False)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
+    text = render_onboarding(info, args.client)
+    shows_token = info.auth == "token" and (args.show_token or args.out is not None)
+    if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=_say):
+        return 0
     if args.out is not None:
-        write_private(args.out, render_onboarding(info, args.client))
+        write_private(args.out, text)
         _say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
         return 0
     if info.auth == "oauth":
-        sys.stdout.write(render_onboarding(info, args.client))  # no secret in it
+        sys.stdout.write(text)  # no secret in it
         return 0
     if not args.show_token:
         sys.stdout.write(render_onboarding(replace(info, token=TOKEN_PLACEHOLDER), args.client))
@@ -186,7 +226,7 @@ def cmd_onboard(args: argparse.Namespace) -> int:
         )
         return 0
     print("note: the text below contains the member's token; do not paste it into chats or tickets.", file=sys.stderr)
-    sys.stdout.write(render_onboarding(info, args.client))
+    sys.stdout.write(text)
     return 0
 
 
@@ -370,6 +410,13 @@ def build_parser() -> argparse.ArgumentParser:
             engine.add_argument(
                 "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
             )
+        if operation == "preview":
+            engine.add_argument(
+                "--engine",
+                action="store_true",
+                help="run the Pulumi engine's own `preview --refresh` (slower; the cross-check of the default, which "
+                "plans in this process with the same providers and the same guardrail rules)",
+            )
         if operation == "up":
             engine.add_argument(
                 "--restore",
@@ -428,6 +475,11 @@ def build_parser() -> argparse.ArgumentParser:
     onboard.add_argument(
         "--out", "-o", type=Path, help="write to this file (mode 600, never through a link), token included"
     )
+    onboard.add_argument(
+        "--seal",
+        action="store_true",
+        help="encrypt to the member's `recipient` (age) into the outbox, or --out; prints nothing secret",
+    )
     add_shared_flags(onboard, "stack", "repo")
     onboard.set_defaults(handler=cmd_onboard)
 
@@ -455,6 +507,11 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
     add_shared_flags(review_cmd, "stacks", "repo", "json")
     review_cmd.set_defaults(handler=cmd_review)
+
+    report = commands.add_parser("report", help=report_command.HELP)
+    add_shared_flags(report, "stacks", "repo")
+    report_command.add_arguments(report)
+    report.set_defaults(handler=report_command.run)
 
     audit = _report_command(
         commands,
@@ -486,6 +543,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
+    recorder_command.add_arguments(extension)
+    extension.set_defaults(handler=recorder_command.run)
     return parser
 
 

@@ -90,7 +90,7 @@ def test_engine_output_printed_by_preview_is_redacted(
         return _Stack()
 
     monkeypatch.setattr(cli, "_stack", fake_stack)
-    assert cli.main(["preview", "--stack", "prod", "--no-policy-pack", *verbose]) == 0
+    assert cli.main(["preview", "--stack", "prod", "--no-policy-pack", "--engine", *verbose]) == 0
     out, err = capsys.readouterr()
     assert PASSWORD not in out + err
     assert ("streamed: postgres://" if verbose else "preview via postgres://") in out

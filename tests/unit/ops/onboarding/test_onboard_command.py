@@ -34,6 +34,7 @@ INFO = OnboardingInfo(
 def fixed_member(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "_stack", lambda args, create=True: None)
     monkeypatch.setattr(cli, "onboarding_info", lambda stack, member, **kw: INFO)
+    monkeypatch.setattr(cli, "sealed_onboarding", lambda *args, **kwargs: False)  # a stack without sealed delivery
 
 
 def onboard(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
