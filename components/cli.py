@@ -65,6 +65,9 @@ def cmd_local(args: argparse.Namespace) -> int:
     changes = result.summary.resource_changes or {}
     _say(f"pulumi up (stack {LOCAL_STACK}) finished in {time.monotonic() - started:.1f}s: {dict(changes)}")
     _say(connection_text(result.outputs, show_token=args.show_token))
+    note = local_stack.path_note()
+    if note:
+        _say(note)
     return 0
 
 
@@ -88,6 +91,13 @@ def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def _prechecks(args: argparse.Namespace, *, reach: bool = True) -> None:
+    """Before the engine: the stack file parsed and validated (naming file, field and value), Directus reachable."""
+    from components.engine.prechecks import before_engine
+
+    before_engine(args.stack, project_dir(args.repo), local_stack.stack_env(args.stack), reach=reach)
+
+
 def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
     """The stack ``--stack`` names, in the project ``--repo`` names; read-only commands never create it."""
     return open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=create)
@@ -95,13 +105,18 @@ def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
 
 def cmd_engine(args: argparse.Namespace) -> int:
     """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
+    if args.operation == "destroy":
+        from components.engine.prechecks import confirm_destroy
+
+        confirm_destroy(args.stack, yes=args.yes, ask=sys.stdin.isatty())
+    _prechecks(args)
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
     if args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
-            sys.stdout.write(preview.stdout)
+            sys.stdout.write(preview.stdout if preview.stdout.endswith("\n") else f"{preview.stdout}\n")
         changes = dict(preview.change_summary)
     else:
         if args.operation == "up":
@@ -133,6 +148,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from components.ops.breakglass.revoke import revoke
 
+    _prechecks(args)
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
     for line in revoke(stack, args.member).lines():
         _say(line)
@@ -142,6 +158,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
+    _prechecks(args)
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
     rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
@@ -150,12 +167,14 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    _prechecks(args)
     backup = backup_stack(_stack(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
     _say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
     return 0
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
+    _prechecks(args, reach=False)
     outputs = deployed_outputs(_stack(args, create=False))
     if args.json:
         _say(connection_json(outputs, show_token=args.show_token))
@@ -165,6 +184,7 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
+    _prechecks(args)
     info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
     if args.out is None and info.auth == "oauth":
@@ -187,6 +207,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from components.ops.calendar.render import to_ical
     from components.ops.calendar.run import calendar_plan
 
+    _prechecks(args, reach=False)
     plan = calendar_plan(args.stack, deployed_outputs(_stack(args, create=False)))
     data = to_ical(plan)
     if args.out is None:
@@ -207,9 +228,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     stack = args.new_stack
     check_stack_name(stack)
     options = workspace_options(stack, work_dir, None, secrets_provider=args.secrets_provider)
-    done = init_stack(stack, work_dir=work_dir, url=args.url, template=args.from_template, options=options)
+    done = init_stack(
+        stack,
+        work_dir=work_dir,
+        url=args.url,
+        template=args.from_template,
+        options=options,
+        ip_allowlist=args.ip_allowlist,
+    )
     if done.file_written:
-        _say(f"wrote {done.file} from stacks/Pulumi.{done.template}.yaml: adapt its members and settings")
+        _say(f"wrote {done.file} from {done.template}: adapt its members and settings")
     else:
         _say(f"kept {done.file} as it is")
     _say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
@@ -233,6 +261,7 @@ def cmd_pulumi(args: argparse.Namespace) -> int:
 
 
 def cmd_oauth_approve(args: argparse.Namespace) -> int:
+    _prechecks(args)
     stack = _stack(args, create=False)
     redirect = approve_member_consent(stack, args.member, args.authorize_url)
     _say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
@@ -264,6 +293,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.render import to_json, to_markdown
     from components.ops.audit.run import run_audit
 
+    _prechecks(args)
     result = run_audit(_stack(args, create=False), days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
@@ -273,6 +303,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.render import to_json, to_markdown
     from components.ops.drift.run import run_drift
 
+    _prechecks(args)
     stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
     report = run_drift(
         _stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
@@ -312,7 +343,9 @@ def _report_command(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="mcp-access", description=(__doc__ or "").replace("``", "`"), formatter_class=_Formatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     local = commands.add_parser("local", help="start the local Directus and run `up` on the local stack")
@@ -331,7 +364,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--from-template",
         metavar="EXAMPLE",
-        help="the stack file to start from, stacks/Pulumi.EXAMPLE.yaml (default: production, the hardened one)",
+        help="the stack file to start from: examples/stacks/Pulumi.EXAMPLE.yaml (staging, production), else one of "
+        "your stacks/ (e.g. local); default: production, the hardened one",
+    )
+    init.add_argument(
+        "--ip-allowlist",
+        action="append",
+        metavar="CIDR",
+        help="the addresses MCP calls may come from (repeat); needed when the example has an allowlist (production)",
     )
     init.add_argument(
         "--secrets-provider", help="Pulumi secrets provider (awskms://..., gcpkms://..., ...); default: passphrase"
@@ -368,6 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="MEMBER",
                 help="re-enable a member suspended by `mcp-access revoke` (repeat; `up` refuses without it)",
             )
+        if operation == "destroy":
+            engine.add_argument(
+                "--yes", "-y", action="store_true", help="confirm without a prompt (needed for every stack but local)"
+            )
         engine.set_defaults(handler=cmd_engine, operation=operation)
 
     revoke_cmd = commands.add_parser(
@@ -400,7 +444,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one member's ready-to-paste MCP client configuration and security checklist (contains the token)",
     )
     onboard.add_argument("member", help="the member's name in the roster")
-    onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
+    onboard.add_argument(
+        "--client",
+        "-c",
+        choices=CLIENT_NAMES,
+        default="claude-code",
+        help="the member's MCP client, whose configuration is printed (default: claude-code)",
+    )
     onboard.add_argument(
         "--auth",
         choices=AUTH_METHODS,
@@ -472,7 +522,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    describe_commands(commands)
     return parser
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written (paragraphs kept)."""
+
+
+def describe_commands(commands: Any) -> None:
+    """Each command's ``--help`` page opens with its one-line summary (argparse shows it only in the list)."""
+    for action in commands._choices_actions:  # the summaries given as help= to add_parser
+        sub = commands.choices[action.dest]
+        if not sub.description:
+            sub.description = action.help
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -481,7 +544,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine_errors(getattr(args, "stack", None)):
             return int(args.handler(args))
     except McpAccessError as exc:  # every error meant for people; anything else is a bug and keeps its traceback
-        print(error_block(exc), file=sys.stderr)
+        stack = getattr(args, "stack", None)
+        block = error_block(exc)
+        if isinstance(stack, str):  # hints written before the stack was known say `-s STACK`
+            block = block.replace("-s STACK ", f"-s {stack} ")
+        print(block, file=sys.stderr)
         return exc.exit_code
 
 

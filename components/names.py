@@ -28,6 +28,9 @@ MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
 #: The project folder (``Pulumi.yaml``, ``stacks/``, ``templates/``) of this installation.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_ROOT / "stacks"
+#: The example stack files ``mcp-access init --from-template`` starts from (never stacks of their own: ``stacks/``
+#: holds only real ones, so the names people are told to use, ``staging`` and ``production``, are free).
+EXAMPLE_STACKS_FOLDER = "examples/stacks"
 #: Where a project keeps its role templates, relative to its folder (the one with ``Pulumi.yaml``).
 ROLE_TEMPLATES_FOLDER = "templates/roles"
 ROLE_TEMPLATES_DIR = PROJECT_ROOT / ROLE_TEMPLATES_FOLDER

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,3 +39,14 @@ def stack_env(stack: str) -> dict[str, str]:
         return {}
     instance = running_instance(LOCAL_DATA_DIR)
     return {TOKEN_ENV: instance.admin_token} if instance else {}
+
+
+def path_note() -> str | None:
+    """After ``make local``: how to call ``mcp-access`` when the virtualenv's ``bin`` is not on ``PATH``."""
+    if shutil.which("mcp-access") is not None:
+        return None
+    venv = Path(sys.prefix)
+    return (
+        f"note: `mcp-access` is not on your PATH; run `source {venv}/bin/activate` in this shell (or call "
+        f"{venv}/bin/mcp-access) to use the commands above"
+    )
