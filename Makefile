@@ -11,9 +11,11 @@ setup:
 setup-tests:
 	@bash tools/bootstrap.sh --for-tests
 
-## The main job on the embedded default: local Directus + `up` on the local stack. ARGS=--show-token prints tokens.
+## The main job on the embedded default: local Directus + `up` on the local stack. ARGS=--show-token prints tokens;
+## PORT=N starts the local Directus on another port (e.g. a second checkout while 8055 is taken).
+PORT ?=
 local: setup
-	@.venv/bin/mcp-access local $(ARGS)
+	@.venv/bin/mcp-access local $(if $(PORT),--port $(PORT)) $(ARGS)
 
 local-stop:
 	@.venv/bin/mcp-access local-stop

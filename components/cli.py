@@ -38,7 +38,7 @@ from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import approve_member_consent, onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
-from components.providers.connection import TOKEN_ENV
+from components.providers.connection import LOCAL_URL_ENV, TOKEN_ENV
 
 REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
 
@@ -55,11 +55,11 @@ def _say(message: str) -> None:
 
 
 def cmd_local(args: argparse.Namespace) -> int:
-    instance = local_stack.ensure_running(_say)
+    instance = local_stack.ensure_running(_say, port=args.port)
     with DirectusClient(instance.url, instance.admin_token) as client:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
-    stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token, LOCAL_URL_ENV: instance.url})
     started = time.monotonic()
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
@@ -283,6 +283,12 @@ def _audit_time(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or date-time") from None
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
 def _positive_days(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days of at least 1")
@@ -350,6 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     local = commands.add_parser("local", help="start the local Directus and run `up` on the local stack")
     local.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
+    local.add_argument(
+        "--port",
+        type=_port,
+        help="the port of the local Directus (default: 8055, the stack file's); e.g. a second checkout",
+    )
     add_shared_flags(local, "verbose")
     local.set_defaults(handler=cmd_local)
 

@@ -25,6 +25,9 @@ DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
 TEMPLATE_COMPONENT = f"{PROJECT_NAME}:index:TemplateAccess"
 MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
 
+#: The embedded default stack: the local Directus that ``mcp-access local`` starts.
+LOCAL_STACK = "local"
+
 #: The project folder (``Pulumi.yaml``, ``stacks/``, ``templates/``) of this installation.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_ROOT / "stacks"

@@ -19,7 +19,7 @@ from components.errors import McpAccessError, UsageError
 from components.model.role_templates import project_templates
 from components.model.stack_files import check_stack_file, namespace_values, parse_stack_yaml, stack_file
 from components.names import URL_KEY
-from components.providers.connection import URL_ENV
+from components.providers.connection import LOCAL_URL_ENV, URL_ENV
 
 #: Seconds the reachability check waits: a Directus that is up answers its ping in milliseconds.
 REACH_TIMEOUT = 5.0
@@ -30,7 +30,11 @@ class DirectusUnreachableError(McpAccessError):
 
 
 def stack_url(work_dir: Path, stack: str, env: Mapping[str, str] | None = None) -> str | None:
-    """The Directus URL the stack's providers will use: the stack file's ``directusUrl``, else ``DIRECTUS_URL``."""
+    """The Directus URL the stack's providers will use (see ``connection_from``): the running local Directus's for
+    the ``local`` stack, else the stack file's ``directusUrl``, else ``DIRECTUS_URL``."""
+    local = (env or {}).get(LOCAL_URL_ENV) if stack == LOCAL_STACK else None
+    if local:
+        return local.rstrip("/")
     path = stack_file(stack, work_dir / "stacks")
     values = (
         namespace_values(parse_stack_yaml(path.read_text(), source=f"stacks/{path.name}")) if path.is_file() else {}

@@ -7,6 +7,7 @@ Secret values (``secure:`` entries such as the provisioning token) are never rea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import yaml
 
 from components.model.role_templates import TEMPLATE_DIR, available_templates
-from components.model.stack_config import CONFIG_KEYS, ConfigError, StackConfig, parse_config
+from components.model.stack_config import CONFIG_KEYS, ConfigError, StackConfig, load_config
 from components.names import CONFIG_NAMESPACE, STACKS_DIR
 
 _PREFIX = f"{CONFIG_NAMESPACE}:"
@@ -60,11 +61,19 @@ def config_from_text(text: str, *, source: str, template_dir: Path = TEMPLATE_DI
     Every problem is reported at once: unknown keys together with the model's errors, each naming its field.
     """
     values = namespace_values(parse_stack_yaml(text, source=source))
-    raw = {key: value for key, value in values.items() if key in CONFIG_KEYS}
-    try:
-        return parse_config(raw, templates=available_templates(template_dir), present_keys=values)
+    try:  # the program's own path: Pulumi hands it each value as text, structured ones as JSON
+        return load_config(
+            lambda key: _as_config_text(values[key]) if key in values else None,
+            templates=available_templates(template_dir),
+            present_keys=values,
+        )
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+
+
+def _as_config_text(value: Any) -> str:
+    """A stack file's value as the program reads it through ``pulumi.Config``: text, structured values as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def check_stack_file(work_dir: Path, stack: str, template_dir: Path) -> StackConfig | None:
