@@ -55,6 +55,8 @@ def _say(message: str) -> None:
 
 
 def cmd_local(args: argparse.Namespace) -> int:
+    if args.stack != LOCAL_STACK:
+        return _practice(args)
     instance = local_stack.ensure_running(_say, port=args.port)
     with DirectusClient(instance.url, instance.admin_token) as client:
         created = ensure_demo_collections(client)
@@ -71,8 +73,18 @@ def cmd_local(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_local_stop(_args: argparse.Namespace) -> int:
-    instance = server.running_instance(local_stack.LOCAL_DATA_DIR)
+def _practice(args: argparse.Namespace) -> int:
+    """``local --stack S``: a Directus of one's own for stack S, to practise the first day on."""
+    practice = local_stack.start_practice(args.stack, project_dir(args.repo), _say, port=args.port)
+    _say(f"collections for the stack's templates: {', '.join(practice.created) or 'already present'}")
+    _say(f"stored this Directus's admin token as stack {args.stack!r}'s provisioning token (encrypted)")
+    _say(f"next: mcp-access preview --stack {args.stack}, then mcp-access up --stack {args.stack}")
+    _say(f"stop it with: mcp-access local-stop --stack {args.stack}")
+    return 0
+
+
+def cmd_local_stop(args: argparse.Namespace) -> int:
+    instance = server.running_instance(local_stack.data_dir_of(args.stack, project_dir(args.repo)))
     if instance is None:
         _say("local Directus is not running")
         return 0
@@ -354,17 +366,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    local = commands.add_parser("local", help="start the local Directus and run `up` on the local stack")
+    local = commands.add_parser(
+        "local",
+        help="start the local Directus and run `up` on the local stack; with --stack S, a Directus of your own for "
+        "stack S (its directusUrl on this machine) to practise on",
+    )
     local.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
     local.add_argument(
         "--port",
         type=_port,
         help="the port of the local Directus (default: 8055, the stack file's); e.g. a second checkout",
     )
-    add_shared_flags(local, "verbose")
+    add_shared_flags(local, "stack", "repo", "verbose")
     local.set_defaults(handler=cmd_local)
 
-    stop = commands.add_parser("local-stop", help="stop the local Directus")
+    stop = commands.add_parser("local-stop", help="stop the local Directus (of --stack S: the one `local` started)")
+    add_shared_flags(stop, "stack", "repo")
     stop.set_defaults(handler=cmd_local_stop)
 
     init = commands.add_parser(

@@ -6,10 +6,15 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from pulumi import automation as auto
+
+from components.directus.client import DirectusClient
 from components.engine.workspace import LOCAL_STACK
+from components.localdev.demo import ensure_demo_collections
 from components.localdev.ports import holder_of
 from components.localdev.server import DirectusInstance, LocalDirectusError, running_instance, start
 from components.names import PROJECT_ROOT
@@ -17,6 +22,34 @@ from components.providers.connection import LOCAL_URL_ENV, TOKEN_ENV
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
 LOCAL_URL = "http://127.0.0.1:8055"
+_THIS_MACHINE = ("127.0.0.1", "localhost")
+
+
+def data_dir_of(stack: str, work_dir: Path) -> Path:
+    """Where a practice Directus for ``stack`` keeps its database (``local`` keeps :data:`LOCAL_DATA_DIR`)."""
+    return LOCAL_DATA_DIR if stack == LOCAL_STACK else work_dir / ".local" / stack
+
+
+def practice_port(stack: str, directus_url: str, port: int | None) -> int:
+    """The port a practice Directus for ``stack`` listens on: its ``directusUrl``'s, which must be on this machine.
+
+    ``--port`` must agree with it (the stack would otherwise call another address): a mismatch is an error.
+    """
+    parsed = urlparse(directus_url)
+    if parsed.hostname not in _THIS_MACHINE or parsed.scheme != "http":
+        raise LocalDirectusError(
+            f"stack {stack!r} targets {directus_url}, not this machine: a local Directus serves only a stack whose "
+            "directusUrl is http://127.0.0.1:PORT",
+            hint="for practice, make a stack for it: `mcp-access init practice --url http://127.0.0.1:8056` "
+            "(then `mcp-access local --stack practice`)",
+        )
+    url_port = parsed.port or 80
+    if port is not None and port != url_port:
+        raise LocalDirectusError(
+            f"--port {port}: stack {stack!r} targets {directus_url} (port {url_port}), so it would not reach it",
+            hint=f"drop --port, or change directusUrl in stacks/Pulumi.{stack}.yaml",
+        )
+    return url_port
 
 
 def check_port(port: int) -> None:
@@ -71,3 +104,33 @@ def path_note() -> str | None:
         f"note: `mcp-access` is not on your PATH; run `source {venv}/bin/activate` in this shell (or call "
         f"{venv}/bin/mcp-access) to use the commands above"
     )
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A local Directus started for a stack other than ``local``, with the collections its templates name."""
+
+    instance: DirectusInstance
+    created: list[str]
+
+
+def start_practice(stack: str, work_dir: Path, say: Callable[[str], None], *, port: int | None = None) -> Practice:
+    """A Directus of one's own for ``stack`` (its ``directusUrl`` must be on this machine): started in
+    ``.local/<stack>``, given the collections the stack's templates name, and its admin token stored as the
+    stack's provisioning token (encrypted, in the stack's file), so that ``preview`` and ``up`` work next."""
+    from components.engine.workspace import open_stack
+    from components.model.role_templates import project_templates
+    from components.model.stack_files import check_stack_file
+    from components.names import TOKEN_KEY
+
+    config = check_stack_file(work_dir, stack, project_templates(work_dir))
+    if config is None:
+        raise LocalDirectusError(f"stacks/Pulumi.{stack}.yaml keeps its settings encrypted: start a Directus by hand")
+    chosen = practice_port(stack, config.directus_url, port)
+    stack_handle = open_stack(stack, work_dir=work_dir, create=False)  # before starting: the stack must exist
+    instance = ensure_running(say, data_dir_of(stack, work_dir), url=config.directus_url, port=chosen)
+    names = sorted({name for settings in config.templates.values() for name in settings.collections})
+    with DirectusClient(instance.url, instance.admin_token) as client:
+        created = ensure_demo_collections(client, names)
+    stack_handle.set_config(TOKEN_KEY, auto.ConfigValue(instance.admin_token, secret=True))
+    return Practice(instance, created)
