@@ -17,6 +17,7 @@ import httpx
 from components.engine.workspace import LOCAL_STACK
 from components.errors import McpAccessError, UsageError
 from components.model.role_templates import project_templates
+from components.model.stack_config import ConfigError
 from components.model.stack_files import check_stack_file, namespace_values, parse_stack_yaml, stack_file
 from components.names import URL_KEY
 from components.providers.connection import LOCAL_URL_ENV, URL_ENV
@@ -73,7 +74,12 @@ def check_reachable(url: str, stack: str, *, timeout: float = REACH_TIMEOUT) -> 
 
 def before_engine(stack: str, work_dir: Path, env: Mapping[str, str] | None = None, *, reach: bool = True) -> None:
     """The pre-engine checks of one stack: its file (syntax and settings, all errors at once) and its Directus."""
-    check_stack_file(work_dir, stack, project_templates(work_dir))
+    try:
+        check_stack_file(work_dir, stack, project_templates(work_dir))
+    except ConfigError as exc:
+        if exc.hint is not None:
+            raise
+        raise ConfigError(str(exc), hint=f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")') from None
     url = stack_url(work_dir, stack, env)
     if reach and url:
         check_reachable(url, stack)

@@ -10,7 +10,8 @@ import yaml
 
 from components.engine.backend import BackendSettingsError, check_backend_settings
 from components.engine.first_stack import write_stack_file
-from components.engine.passthrough import stack_in_args
+from components.engine.passthrough import check_language_host, stack_in_args
+from components.errors import UsageError
 from components.model.stack_config import ConfigError
 from components.names import EXAMPLE_STACKS_FOLDER, PROJECT_ROOT
 
@@ -152,3 +153,20 @@ def test_bad_init_input_names_the_value(
 )
 def test_the_stack_named_on_a_pulumi_command_line(args: list[str], stack: str | None) -> None:
     assert stack_in_args(args) == stack
+
+
+@pytest.mark.parametrize("args", [["preview"], ["-s", "prod", "up", "--yes"], ["install"], ["--stack=x", "destroy"]])
+def test_a_program_command_without_the_language_host_is_explained_in_one_line(args: list[str], tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        check_language_host(args, {"PATH": str(tmp_path)})
+    first = str(caught.value).splitlines()[0]
+    assert "runs this program through Pulumi's Python language host (pulumi-language-python), which is not" in first
+    assert "use mcp-access " in first or "use tools/bootstrap.sh" in first
+    (tmp_path / "pulumi-language-python").write_text("#!/bin/sh\n")
+    (tmp_path / "pulumi-language-python").chmod(0o755)
+    check_language_host(args, {"PATH": str(tmp_path)})  # installed: passed through
+
+
+def test_commands_that_do_not_run_the_program_pass_through(tmp_path: Path) -> None:
+    for args in (["stack", "ls"], ["config", "set", "--secret", "k", "v"], ["-s", "preview", "stack", "export"]):
+        check_language_host(args, {"PATH": str(tmp_path)})
