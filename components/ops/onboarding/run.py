@@ -9,6 +9,7 @@ from pulumi import automation as auto
 from components.directus.version import ServerInfo, server_info
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.model.stack_config import ConfigError
+from components.model.validation import documentation_allowlist_problem
 from components.ops.onboarding.oauth_consent import approve_consent
 from components.ops.onboarding.render import OnboardingInfo
 
@@ -48,6 +49,9 @@ def onboarding_info(
     tokens = outputs["tokens"].value if "tokens" in outputs else {}
     if own == "token" and member not in tokens:
         raise ConfigError(f"member {member!r} has no token in stack {stack.name!r}: run `up` first")
+    documentation = documentation_allowlist_problem(list(config.ip_allowlist))
+    if documentation:
+        raise ConfigError(f"member {member!r} could not use this configuration: stack {stack.name!r}'s {documentation}")
     if own == "oauth" and not config.mcp.oauth.enabled:
         raise ConfigError(
             f"member {member!r} cannot connect with OAuth: stack {stack.name!r} has mcp.oauth.enabled false"
