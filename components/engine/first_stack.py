@@ -16,7 +16,7 @@ from pulumi import automation as auto
 from components.model.stack_config import ConfigError
 from components.model.stack_files import config_from_text, namespace_values, stack_file, stack_names
 from components.model.validation import cidr_error
-from components.names import CONFIG_NAMESPACE, EXAMPLE_STACKS_FOLDER, PROJECT_NAME
+from components.names import CONFIG_NAMESPACE, EXAMPLE_STACKS_FOLDER, PROJECT_NAME, docs_page
 
 #: Pulumi's own rule for stack names (without an organization or project part).
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -55,7 +55,7 @@ def stack_file_text(
         body = yaml.safe_dump(document, sort_keys=False, default_flow_style=None, width=120)
     header = (
         f"# Stack {stack}: created by `mcp-access init` from {template}. Adapt the members,\n"
-        '# templates and settings (README, "Configuration"); set the provisioning token with\n'
+        f"# templates and settings ({docs_page('configuration')}); set the provisioning token with\n"
         f"#   mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <token>\n"
     )
     return header + body

@@ -20,6 +20,7 @@ from pathlib import Path
 from components.engine.backend import check_backend_settings
 from components.engine.workspace import EngineError, engine_env, pulumi_bin_dir
 from components.errors import UsageError
+from components.names import docs_page
 
 
 def stack_in_args(args: Sequence[str]) -> str | None:
@@ -83,7 +84,7 @@ def check_language_host(args: Sequence[str], env: Mapping[str, str]) -> None:
     raise UsageError(
         f"`pulumi {command}` runs this program through Pulumi's Python language host ({LANGUAGE_HOST}), which is "
         f"not installed here; use {PROGRAM_COMMANDS[command]}, the same engine with the program run in process",
-        hint='with a regular Pulumi installation, see docs/first-day.md ("Plain Pulumi") for the environment',
+        hint=f"with a regular Pulumi installation, see {docs_page('plain-pulumi')} for the environment it needs",
     )
 
 

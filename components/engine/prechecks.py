@@ -19,7 +19,7 @@ from components.errors import McpAccessError, UsageError
 from components.model.role_templates import project_templates
 from components.model.stack_config import ConfigError
 from components.model.stack_files import check_stack_file, namespace_values, parse_stack_yaml, stack_file
-from components.names import URL_KEY
+from components.names import URL_KEY, docs_page
 from components.providers.connection import LOCAL_URL_ENV, URL_ENV
 
 #: Seconds the reachability check waits: a Directus that is up answers its ping in milliseconds.
@@ -79,7 +79,9 @@ def before_engine(stack: str, work_dir: Path, env: Mapping[str, str] | None = No
     except ConfigError as exc:
         if exc.hint is not None:
             raise
-        raise ConfigError(str(exc), hint=f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")') from None
+        raise ConfigError(
+            str(exc), hint=f"fix it in stacks/Pulumi.{stack}.yaml ({docs_page('configuration')})"
+        ) from None
     url = stack_url(work_dir, stack, env)
     if reach and url:
         check_reachable(url, stack)

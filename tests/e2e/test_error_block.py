@@ -102,7 +102,7 @@ def test_a_configuration_error_is_printed_once_with_the_field_and_the_file(
     assert err.strip().splitlines() == [  # found before the engine starts, naming the file
         f"error: stacks/Pulumi.{STACK}.yaml: invalid stack configuration:",
         "  members[0].email: 'not-an-email' is not a valid email address",
-        f'what to do: fix it in stacks/Pulumi.{STACK}.yaml (README, "Configuration")',
+        f"what to do: fix it in stacks/Pulumi.{STACK}.yaml (docs/configuration.md)",
     ]
     assert "unhandled error" not in err
 
