@@ -61,7 +61,8 @@ def cmd_local(args: argparse.Namespace) -> int:
     with DirectusClient(instance.url, instance.admin_token) as client:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
-    stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token, LOCAL_URL_ENV: instance.url})
+    env = {TOKEN_ENV: instance.admin_token, LOCAL_URL_ENV: instance.url}
+    stack = open_stack(LOCAL_STACK, work_dir=project_dir(args.repo), env=env)
     started = time.monotonic()
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}

@@ -63,12 +63,13 @@ def check_port(port: int) -> None:
 
 
 def ensure_running(
-    say: Callable[[str], None], data_dir: Path = LOCAL_DATA_DIR, url: str = LOCAL_URL, *, port: int | None = None
+    say: Callable[[str], None], data_dir: Path | None = None, url: str = LOCAL_URL, *, port: int | None = None
 ) -> DirectusInstance:
     """The local Directus, started (detached) unless it already runs; ``say`` reports which.
 
     ``port`` (``--port``) replaces the port of ``url``; a running one on another port is an error, not ignored.
     """
+    data_dir = data_dir or LOCAL_DATA_DIR
     instance = running_instance(data_dir)
     if instance is not None:
         if port is not None and port != instance.port:
