@@ -116,6 +116,25 @@ def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
     return open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=create)
 
 
+def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str, int] | None:
+    """The default preview, planned in this process (see :mod:`components.ops.preview.run`); prints the plan and
+    returns its change counts. ``None`` where only the engine can preview: ``--engine``, a policy pack other than
+    this project's, or a state from before the kinds were named."""
+    if args.engine or Path(args.policy_pack) != POLICY_PACK:
+        return None
+    from components.ops.preview.render import change_summary, render_preview
+    from components.ops.preview.run import EngineOnlyError, preview_in_process
+
+    try:
+        result = preview_in_process(
+            stack, policy_pack=not args.no_policy_pack, pack_config_file=args.policy_pack_config
+        )
+    except EngineOnlyError:
+        return None
+    sys.stdout.write(render_preview(result))
+    return change_summary(result)
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
     """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
     if args.operation == "destroy":
@@ -126,7 +145,10 @@ def cmd_engine(args: argparse.Namespace) -> int:
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
-    if args.operation == "preview":
+    planned = _preview_in_process(args, stack) if args.operation == "preview" else None
+    if planned is not None:
+        changes: dict[Any, int] = dict(planned)
+    elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
             sys.stdout.write(preview.stdout if preview.stdout.endswith("\n") else f"{preview.stdout}\n")
@@ -429,6 +451,13 @@ def build_parser() -> argparse.ArgumentParser:
             engine.add_argument("--policy-pack-config", type=Path, help="JSON settings for the policy pack")
             engine.add_argument(
                 "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
+            )
+        if operation == "preview":
+            engine.add_argument(
+                "--engine",
+                action="store_true",
+                help="run the Pulumi engine's own `preview --refresh` (slower; the cross-check of the default, which "
+                "plans in this process with the same providers and the same guardrail rules)",
             )
         if operation == "up":
             engine.add_argument(
