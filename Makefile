@@ -7,7 +7,8 @@ ARGS ?=
 setup:
 	@bash tools/bootstrap.sh
 
-## What the tests need beyond `make local`: Directus 11.x and Redis (the core runs on both lines and profiles).
+## What the tests need beyond `make local`: Directus 11.x and Redis (the core runs on both lines and profiles), and
+## the test-only tools (Mermaid CLI, Chromium and its WebDriver, age).
 setup-tests:
 	@bash tools/bootstrap.sh --for-tests
 

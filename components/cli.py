@@ -32,10 +32,14 @@ from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
+from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
+from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import LOCAL_URL_ENV, TOKEN_ENV
@@ -63,6 +67,7 @@ def cmd_local(args: argparse.Namespace) -> int:
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
     env = {TOKEN_ENV: instance.admin_token, LOCAL_URL_ENV: instance.url}
     stack = open_stack(LOCAL_STACK, work_dir=project_dir(args.repo), env=env)
+    refuse_shown_token(stack, args.show_token, "`local --show-token`")
     started = time.monotonic()
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
@@ -158,6 +163,9 @@ def cmd_engine(args: argparse.Namespace) -> int:
             from components.ops.breakglass.restore import guard_restores
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+            recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
+            if recorder_step:
+                _say(recorder_step)
             taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
             if taken is not None:
                 backup, members = taken
@@ -167,9 +175,10 @@ def cmd_engine(args: argparse.Namespace) -> int:
                 for line in remove_revoked_tags():
                     _say(line)
 
-            result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
-                stack, _policy_options(args), before_up=restore, on_output=stream
-            )
+            with sealed_delivery(stack, member_document, _say):
+                result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
+                    stack, _policy_options(args), before_up=restore, on_output=stream
+                )
         elif args.operation == "refresh":
             result = stack.refresh(on_output=stream, color="never")
         else:
@@ -195,7 +204,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 
     _prechecks(args)
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
+    with sealed_delivery(stack, member_document, _say, show_token=args.show_token):
+        rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)
     return 0
@@ -210,7 +220,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_connection(args: argparse.Namespace) -> int:
     _prechecks(args, reach=False)
-    outputs = deployed_outputs(_stack(args, create=False))
+    stack = _stack(args, create=False)
+    refuse_shown_token(stack, args.show_token, "`connection --show-token`")
+    outputs = deployed_outputs(stack)
     if args.json:
         _say(connection_json(outputs, show_token=args.show_token))
     else:
@@ -220,8 +232,12 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 def cmd_onboard(args: argparse.Namespace) -> int:
     _prechecks(args)
-    info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
+    stack = _stack(args, create=False)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
+    shows_token = info.auth == "token"  # today `onboard` shows the token of a token member (stdout or --out)
+    if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=_say):
+        return 0
     if args.out is None and info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it
         return 0
@@ -522,6 +538,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    onboard.add_argument(
+        "--seal",
+        action="store_true",
+        help="encrypt to the member's `recipient` (age) into the outbox, or --out; prints nothing secret",
+    )
     add_shared_flags(onboard, "stack", "repo")
     onboard.set_defaults(handler=cmd_onboard)
 
@@ -549,6 +570,11 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
     add_shared_flags(review_cmd, "stacks", "repo", "json")
     review_cmd.set_defaults(handler=cmd_review)
+
+    report = commands.add_parser("report", help=report_command.HELP)
+    add_shared_flags(report, "stacks", "repo")
+    report_command.add_arguments(report)
+    report.set_defaults(handler=report_command.run)
 
     audit = _report_command(
         commands,
@@ -580,6 +606,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
+    recorder_command.add_arguments(extension)
+    extension.set_defaults(handler=recorder_command.run)
     describe_commands(commands)
     return parser
 

