@@ -32,6 +32,8 @@ from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
+from components.ops.expire import command as expire_command
+from components.ops.expire.changes import refuse_past_changes
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
@@ -99,6 +101,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
     stream = _say if args.verbose else None
     started = time.monotonic()
     if args.operation == "preview":
+        refuse_past_changes(stack)
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
             sys.stdout.write(preview.stdout)
@@ -106,6 +109,8 @@ def cmd_engine(args: argparse.Namespace) -> int:
     else:
         if args.operation == "up":
             from components.ops.breakglass.restore import guard_restores
+
+            refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
             taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
@@ -376,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_cmd.add_argument("member", help="the member's name in the roster")
     add_shared_flags(revoke_cmd, "stack", "repo")
     revoke_cmd.set_defaults(handler=cmd_revoke)
+
+    expire_cmd = commands.add_parser("expire", help=expire_command.HELP)
+    expire_command.add_arguments(expire_cmd)
+    add_shared_flags(expire_cmd, "stack", "repo", "json")
+    expire_cmd.set_defaults(handler=expire_command.run)
 
     rotate_cmd = commands.add_parser(
         "rotate", help="issue a new token for a member now (e.g. after a leak); the old one stops working"

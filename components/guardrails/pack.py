@@ -26,6 +26,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from components.guardrails.rules import (
+    DEFAULT_MAX_ELEVATION_HOURS,
     DEFAULT_MAX_ROTATION_DAYS,
     RULES,
     UNKNOWN,
@@ -44,6 +45,7 @@ CONFIG_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "token-rotation-limit": {"maxDays": {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_ROTATION_DAYS}},
     "mcp-email-pattern": {"pattern": {"type": "string", "default": RuleSettings().email_pattern}},
+    "elevation-time-box": {"maxHours": {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_ELEVATION_HOURS}},
 }
 
 
@@ -87,6 +89,7 @@ def settings_from(config: Mapping[str, Any]) -> RuleSettings:
         production_stacks=tuple(config.get("productionStacks", defaults.production_stacks)),
         max_rotation_days=int(config.get("maxDays", defaults.max_rotation_days)),
         email_pattern=str(config.get("pattern", defaults.email_pattern)),
+        max_elevation_hours=int(config.get("maxHours", defaults.max_elevation_hours)),
     )
 
 

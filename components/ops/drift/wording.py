@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from components.kinds import PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind, kind_named
+from components.model.lockouts import lockout_words
 from components.model.marker import tags_revoked
 from components.names import DYNAMIC_PREFIX, kind_of_type
 
@@ -28,6 +29,8 @@ KEPT_OPS = ("replace", "create-replacement")
 PROPERTY_WORDS = {"linked_to": "access rows", "linked_policies": "attached policies"}
 #: ``operation`` of a member's user (and token) suspended by ``mcp-access revoke``: see :func:`mark_revoked`.
 REVOKED = "revoked-by-hand"
+#: ``operation`` of a member's user whose status locks it out (``inactive-license``, ``suspended``, ...).
+LOCKED_OUT = "locked-out"
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,10 @@ def describe(step: PlannedStep, was_in_state: Callable[[str], bool], now: dateti
             f"until run as `mcp-access up --restore {member}`"
         )
         op = REVOKED
+    elif kind is USER and declared.get("status") == "active" and (words := lockout_words(live.get("status"))):
+        member = owner.removeprefix("member ")
+        summary = f"the MCP user of member {member} {words[0]}: {words[1]}"
+        op = LOCKED_OUT
     else:
         changed = ", ".join(PROPERTY_WORDS.get(p, p) for p in properties) or "its properties"
         summary = f"the {what} of {owner} {differs} in Directus ({changed}): `up` restores the declared values"
@@ -251,6 +258,23 @@ def mark_revoked(items: Iterable[DriftedResource]) -> list[DriftedResource]:
     ]
 
 
+def mark_locked_out(items: Iterable[DriftedResource]) -> list[DriftedResource]:
+    """The token of a member whose user is locked out was not "changed by hand": say that the status refuses it."""
+    items = list(items)
+    locked = {item.owner for item in items if item.operation == LOCKED_OUT}
+    return [
+        replace(
+            item,
+            operation=LOCKED_OUT,
+            summary=f"the token of {item.owner} is refused while its user is not active (see its user); once the "
+            "user is active again, `up` issues a new token",
+        )
+        if item.owner in locked and item.kind == STATIC_TOKEN.name
+        else item
+        for item in items
+    ]
+
+
 def drifted(
     steps: Iterable[PlannedStep], state_urns: frozenset[str], now: datetime | None = None
 ) -> list[DriftedResource]:
@@ -268,4 +292,4 @@ def drifted(
         item = describe(step, state_urns.__contains__, now)
         if item.name not in found or item.operation in KEPT_OPS:
             found[item.name] = item
-    return sorted(mark_revoked(found.values()), key=lambda item: (item.owner, item.name))
+    return sorted(mark_locked_out(mark_revoked(found.values())), key=lambda item: (item.owner, item.name))
