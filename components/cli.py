@@ -199,7 +199,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         return 0
     args.out.write_bytes(data)
     _say(
-        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s) and the monthly review "
+        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s), {len(plan.expiries)} expiring member(s) "
+        "and the monthly review "
         "(import it into your calendar)"
     )
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from components.model.clock import now
 from components.model.defaults import DEFAULT_PRODUCTION_STACKS
 from components.model.role_templates import (
     TEMPLATE_DIR,
@@ -19,7 +20,6 @@ from components.model.role_templates import (
     guardrail_violations,
     render,
 )
-from components.model.clock import now
 from components.model.stack_config import ConfigError, StackConfig
 from components.model.timebox_rules import elevation_guardrail_problems
 

@@ -67,7 +67,9 @@ def past_in_change(
                 f"end {member.name}'s access at once; give a future date, or set `enabled: false` to end it on purpose"
             )
     applied = {
-        (str(e.get("member")), str(e.get("template")), e.get("until")) for e in previous_elevations if isinstance(e, dict)
+        (str(e.get("member")), str(e.get("template")), e.get("until"))
+        for e in previous_elevations
+        if isinstance(e, Mapping)
     }
     for index, elevation in enumerate(config.elevations):
         if elevation.until is None or elevation.until > now:

@@ -29,8 +29,8 @@ from components.program.member import McpMember
 from components.program.sdk_speedups import speed_up_sdk
 from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
-from components.program.timebox_outputs import elevation_output, timebox_outputs
 from components.program.template_access import TemplateAccess
+from components.program.timebox_outputs import elevation_output, timebox_outputs
 from components.providers.connection import client_for, connection_from
 from components.providers.mcp_settings import McpSettings
 

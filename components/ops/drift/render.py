@@ -35,6 +35,10 @@ def to_markdown(report: DriftReport) -> str:
     if not report.rotation:
         lines.append("None.")
     lines.extend(f"- {finding.message}" for finding in report.rotation)
+    lines += ["", "### Access that ends by itself (expiring members, elevations)", ""]
+    lines.extend(f"- {finding.message}" for finding in report.expiry)
+    if not report.expiry:
+        lines.append(f"None: no member expired or expiring within {report.warn_days} days, no elevation declared.")
     lines += ["", f"### Directus {report.directus_version or '(version not reported)'}", ""]
     if not report.server:
         lines.append("No known problem of this version weakens what the stack declares.")
@@ -73,6 +77,7 @@ def to_json(report: DriftReport) -> str:
         "undeclaredAccess": [finding.as_dict() for finding in report.undeclared],
         "rotation": [finding.as_dict() for finding in report.rotation],
         "rotationWarningDays": report.warn_days,
+        "expiry": [finding.as_dict() for finding in report.expiry],
         "directusVersion": report.directus_version,
         "server": [finding.as_dict() for finding in report.server],
         "oauth": [finding.as_dict() for finding in report.oauth],
