@@ -316,9 +316,9 @@ def elevation_time_box(resources: list[PlannedResource], settings: RuleSettings,
                 report(user.urn, f"{what} has no end (until); at most {limit} hours are allowed")
                 continue
             try:
-                end = parse_moment(until, field="until")
+                end = parse_moment(until)
             except ValueError as exc:
-                report(user.urn, f"{what}: {exc}")
+                report(user.urn, f"{what}: until {exc}")
                 continue
             hours = (end - moment).total_seconds() / 3600
             if hours > limit:

@@ -20,10 +20,10 @@ class ClockError(McpAccessError):
     """``MCP_ACCESS_NOW`` is set to something that is not a date-time with an offset."""
 
 
-def parse_moment(value: object, *, field: str) -> datetime:
+def parse_moment(value: object) -> datetime:
     """A date (``2027-01-31``: that day at 00:00 UTC) or an ISO date-time with an offset, as an aware datetime.
 
-    ``ValueError`` names ``field`` and the value otherwise (a date-time without offset is ambiguous: refused).
+    ``ValueError`` names the value otherwise (a date-time without offset is ambiguous: refused).
     """
     if isinstance(value, datetime):
         moment = value
@@ -37,14 +37,14 @@ def parse_moment(value: object, *, field: str) -> datetime:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(
-                f"{field}: {value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time with an offset "
+                f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time with an offset "
                 "(e.g. 2027-01-31T18:00:00+01:00)"
             ) from None
     else:
-        raise ValueError(f"{field}: {value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time with an offset")
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 date-time with an offset")
     if moment.tzinfo is None:
         raise ValueError(
-            f"{field}: {value!r} has no offset; add one (e.g. {moment.isoformat()}+00:00 or Z) so that it means one "
+            f"{value!r} has no offset; add one (e.g. {moment.isoformat()}+00:00 or Z) so that it means one "
             "moment everywhere"
         )
     return moment.astimezone(UTC)
@@ -56,9 +56,9 @@ def now() -> datetime:
     if not given:
         return datetime.now(UTC)
     try:
-        return parse_moment(given, field=NOW_ENV)
+        return parse_moment(given)
     except ValueError as exc:
-        raise ClockError(f"environment variable {exc}") from None
+        raise ClockError(f"environment variable {NOW_ENV}: {exc}") from None
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -22,8 +22,8 @@ DEFAULT_STALE_AFTER_DAYS = 60
 DEFAULT_MAX_ELEVATION_HOURS = 8
 
 
-def _moment(value: Any, field: str) -> datetime | None:
-    return None if value is None else parse_moment(value, field=field)
+def _moment(value: Any) -> datetime | None:
+    return None if value is None else parse_moment(value)
 
 
 class ExpiringMember(ConfigModel):
@@ -35,7 +35,7 @@ class ExpiringMember(ConfigModel):
     @field_validator("expires", mode="before")
     @classmethod
     def _parse_expires(cls, value: Any) -> datetime | None:
-        return _moment(value, "expires")
+        return _moment(value)
 
     def expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
@@ -53,7 +53,7 @@ class Elevation(ConfigModel):
     @field_validator("until", mode="before")
     @classmethod
     def _parse_until(cls, value: Any) -> datetime | None:
-        return _moment(value, "until")
+        return _moment(value)
 
     @field_validator("template")
     @classmethod

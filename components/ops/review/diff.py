@@ -21,7 +21,7 @@ from components.ops.review.matrix import (
     StackMatrix,
     ordered_collections,
 )
-from components.ops.review.timebox import joining_words, timebox_facts
+from components.ops.review.timebox import TIMEBOX_KINDS, joining_words, timebox_facts
 
 #: Actions whose gain is flagged: they destroy data (delete) or expose it outside Directus (share).
 RISKY_ACTIONS = frozenset({"delete", "share"})
@@ -42,6 +42,7 @@ KINDS = (
     "member_template_changed",
     "member_email_changed",
     "member_rotation_changed",
+    *TIMEBOX_KINDS,
     "admin_gained",
     "admin_lost",
     "action_gained",

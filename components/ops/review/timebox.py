@@ -14,6 +14,8 @@ from typing import Any
 from components.model.clock import now
 
 Add = Callable[..., None]
+#: The kinds of facts this module adds (their place in the review's order).
+TIMEBOX_KINDS = ("member_expiry_changed", "member_elevated", "member_elevation_removed")
 #: ``(template, until, reason)`` of a member's elevation.
 ElevationFacts = tuple[str, datetime | None, str | None]
 
@@ -77,8 +79,8 @@ def timebox_facts(
             text = f"member {name}'s elevation to {was_elevation[0] if was_elevation else '?'} removed"
             add("member_elevation_removed", text, **fields)
         else:
-            verb = "elevation changed" if was_elevation else "elevated"
-            text = f"member {name} {verb}: {elevation_words(elevation, elevated_admin).removeprefix('elevated ')}"
+            words = elevation_words(elevation, elevated_admin)
+            text = f"member {name}'s elevation changed: now {words}" if was_elevation else f"member {name} {words}"
             add("member_elevated", text, after=elevation[0], risky=elevated_admin, **fields)
 
 
