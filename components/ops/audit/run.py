@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from components.directus.client import DirectusClient
 from components.directus.oauth import read_oauth
 from components.engine.deployed import deployed_outputs, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
+from components.model.access_at import member_active
+from components.model.clock import now as clock_now
 from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
@@ -134,7 +136,7 @@ def audited_members(
             name=name,
             user_id=str(info["userId"]),
             template=template,
-            enabled=member.enabled if member else bool(info.get("enabled", True)),
+            enabled=member_active(member, clock_now()) if member else bool(info.get("enabled", True)),
             writes=write_sets(spec.permission_rows()),
             auth=member.auth if member else str(info.get("auth", "token")),
         )
@@ -160,7 +162,7 @@ def run_audit(
     outputs = deployed_outputs(stack)
     config, values = stack_settings(stack)
     rules = Rules.from_config(config.audit)
-    period = resolve_period(zone=rules.zone, now=now or datetime.now(UTC), days=days, since=since, until=until)
+    period = resolve_period(zone=rules.zone, now=now or clock_now(), days=days, since=since, until=until)
     members, notes = audited_members(members_of(outputs), config, stack.name, stack_templates(stack))
     connection = connection_from(values.get)
     user_ids = [m.user_id for m, _ in members]
@@ -186,7 +188,7 @@ def run_audit(
     missing = [m.name for m, _ in members if m.live_status is None]
     if missing:
         notes.append(f"user no longer in Directus (drift; its past activity is still audited): {', '.join(missing)}")
-    oldest = (now or datetime.now(UTC)) - timedelta(days=UNLICENSED_ACTIVITY_DAYS, minutes=5)
+    oldest = (now or clock_now()) - timedelta(days=UNLICENSED_ACTIVITY_DAYS, minutes=5)
     if period.since < oldest:
         notes.append(
             f"the period starts more than {UNLICENSED_ACTIVITY_DAYS} days ago: Directus without a license returns "

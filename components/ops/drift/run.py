@@ -40,6 +40,7 @@ from components.ops.drift.scan import (
     scan,
     server_findings,
 )
+from components.ops.drift.stale import stale_findings
 from components.ops.drift.state import read_state
 from components.ops.drift.wording import DriftedResource, drifted
 
@@ -72,6 +73,9 @@ class DriftReport:
     server: list[Finding] = field(default_factory=list)
     #: Expired and soon-expiring members, running and ended elevations (:mod:`components.ops.drift.expiry`).
     expiry: list[Finding] = field(default_factory=list)
+    #: Active members with no recorded sign of use for ``review.staleAfterDays`` (:mod:`...drift.stale`).
+    stale: list[Finding] = field(default_factory=list)
+    stale_after_days: int = 60
     #: Objects other stacks on the same Directus manage (by their markers): listed, not findings.
     other_stacks: dict[str, list[str]] = field(default_factory=dict)
 
@@ -85,6 +89,7 @@ class DriftReport:
             + len(self.oauth)
             + len(self.flows)
             + len(self.expiry)
+            + len(self.stale)
         )
 
     @property
@@ -204,6 +209,8 @@ def run_drift(
         undeclared=scan(live, declared),
         rotation=rotation_findings(members_of(outputs), checked_at, warn_days),
         expiry=expiry_findings(config, checked_at, warn_days),
+        stale=stale_findings(client, config, members_of(outputs), checked_at),
+        stale_after_days=config.review.stale_after_days,
         other_stacks=other_stacks(live, declared),
         oauth=oauth_findings(
             listing, live, declared, members, now=checked_at, unused_days=config.oauth_review.unused_client_days
