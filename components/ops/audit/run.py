@@ -39,6 +39,7 @@ from components.ops.audit.source import (
     read_oauth_activity,
     read_user_statuses,
 )
+from components.ops.audit.stale import stale_findings
 from components.providers.connection import client_for, connection_from
 
 DEFAULT_DAYS = 30
@@ -204,7 +205,8 @@ def run_audit(
         period=period,
         rules=rules,
         members=[MemberActivity(m, email, counts[m.user_id]) for m, email in members],
-        findings=find_all([m for m, _ in members], rows, rules),
+        findings=find_all([m for m, _ in members], rows, rules)
+        + stale_findings(client, members, now or clock_now(), config.review.stale_after_days),
         login_attempts=login_attempts,
         notes=notes,
         oauth_clients=oauth_clients,
