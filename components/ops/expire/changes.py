@@ -17,7 +17,10 @@ from components.model.timebox_rules import past_in_change
 
 def refuse_past_changes(stack: auto.Stack) -> None:
     """Raise :class:`ConfigError` naming each past value this change would introduce; nothing was changed yet."""
-    config, _ = stack_settings(stack)
+    try:
+        config, _ = stack_settings(stack)
+    except ConfigError:
+        return  # the program reports it, with the file, before it declares anything (as without this check)
     if not any(m.expires for m in config.members) and not config.elevations:
         return
     outputs = stack.outputs()
