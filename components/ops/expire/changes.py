@@ -19,8 +19,13 @@ def refuse_past_changes(stack: auto.Stack) -> None:
     """Raise :class:`ConfigError` naming each past value this change would introduce; nothing was changed yet."""
     try:
         config, _ = stack_settings(stack)
-    except ConfigError:
-        return  # the program reports it, with the file, before it declares anything (as without this check)
+    except ConfigError as exc:  # (``up``'s other pre-checks would raise it too, without the file)
+        text = str(exc).replace(
+            "invalid stack configuration:",
+            f"invalid stack configuration (stacks/Pulumi.{stack.name}.yaml), nothing was changed:",
+            1,
+        )
+        raise ConfigError(text) from None
     if not any(m.expires for m in config.members) and not config.elevations:
         return
     outputs = stack.outputs()

@@ -103,5 +103,4 @@ def expire_stack(stack: auto.Stack, now: datetime | None = None) -> Expired:
     items = due(config, members_of(outputs), roles, checked_at)
     if not items:
         return Expired(stack=stack.name, checked_at=checked_at)
-    with admin_client(values) as client:
-        return expire_due(client, stack.name, items, checked_at)
+    return expire_due(admin_client(values), stack.name, items, checked_at)  # a shared client: not closed here
