@@ -15,6 +15,7 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.oauth import delete_clients, read_oauth
+from components.directus.usage import USERS_PER_QUERY
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.model.clock import iso
 from components.model.clock import now as clock_now
@@ -56,10 +57,13 @@ def expire_due(client: DirectusClient, stack: str, items: list[Due], checked_at:
     started = time.monotonic()
     result = Expired(stack=stack, checked_at=checked_at)
     if items:
-        users = client.list_objects(
-            "/users", filter={"id": {"_in": [d.user_id for d in items]}}, fields=["id", "status", "role", "token"]
-        )
-        live = {str(u["id"]): u for u in users}
+        ids = [d.user_id for d in items]
+        live = {}
+        for start in range(0, len(ids), USERS_PER_QUERY):  # keeps the query string short
+            chunk = ids[start : start + USERS_PER_QUERY]
+            fields = ["id", "status", "role", "token"]
+            users = client.list_objects("/users", filter={"id": {"_in": chunk}}, fields=fields)
+            live.update({str(u["id"]): u for u in users})
         patches = {}
         for item in items:
             user = live.get(item.user_id)
