@@ -35,7 +35,7 @@ def bench(n: int, line: str) -> None:
             users = client.create_many(
                 "/users",
                 [
-                    {"email": f"ai-{i}@bench.example", "role": role, "status": "active",
+                    {"email": f"ai-{i}@bench-example.com", "role": role, "status": "active",
                      "token": secrets.token_urlsafe(32)}
                     for i in range(n)
                 ],
