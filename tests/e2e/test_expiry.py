@@ -21,7 +21,6 @@ from components.directus.mcp import McpError, call_tool, list_tools
 from components.localdev.server import DirectusInstance
 from components.model.clock import NOW_ENV
 from components.ops.drift.run import run_drift
-from components.ops.drift.wording import LOCKED_OUT
 from tests.helpers.directus import DirectusChoice
 from tests.helpers.stacks import make_stack, planned_changes, set_values
 
@@ -134,12 +133,12 @@ def test_a_user_set_to_inactive_license_is_named_by_drift(
     admin.update("/users", max_id, {"status": "inactive-license"})  # what Directus 12 does when seats run out
     assert tools(directus, token(stack, "max")) == 401
     items = {item.name: item for item in run_drift(stack).drifted}
-    assert items["max-user"].operation == LOCKED_OUT
+    assert items["max-user"].lockout == "inactive-license"
     assert items["max-user"].summary.startswith(
         "the MCP user of member max was set to inactive-license by Directus (more seat users than its license allows"
     )
     assert "free a seat or raise the license's seats" in items["max-user"].summary
-    assert items["max-token"].operation == LOCKED_OUT
+    assert items["max-token"].lockout == "inactive-license"
     stack.up(refresh=True, color="never")  # `up` sets it active again and issues a new token
     assert "items" in tools(directus, token(stack, "max"))  # type: ignore[operator]
 

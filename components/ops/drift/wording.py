@@ -29,8 +29,6 @@ KEPT_OPS = ("replace", "create-replacement")
 PROPERTY_WORDS = {"linked_to": "access rows", "linked_policies": "attached policies"}
 #: ``operation`` of a member's user (and token) suspended by ``mcp-access revoke``: see :func:`mark_revoked`.
 REVOKED = "revoked-by-hand"
-#: ``operation`` of a member's user whose status locks it out (``inactive-license``, ``suspended``, ...).
-LOCKED_OUT = "locked-out"
 
 
 @dataclass(frozen=True)
@@ -62,9 +60,11 @@ class DriftedResource:
     properties: tuple[str, ...]
     summary: str
     details: tuple[str, ...] = ()
+    #: The live status that locks the member's user out (``inactive-license``, ``suspended``, ...), if that is why.
+    lockout: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "resource": self.name,
             "kind": self.kind,
             "owner": self.owner,
@@ -73,6 +73,9 @@ class DriftedResource:
             "summary": self.summary,
             "details": list(self.details),
         }
+        if self.lockout:
+            data["lockout"] = self.lockout
+        return data
 
 
 def _owner(kind: Kind | None, name: str, stack: str) -> str:
@@ -211,6 +214,7 @@ def describe(step: PlannedStep, was_in_state: Callable[[str], bool], now: dateti
     declared = dict(step.new_inputs or {})
     properties = tuple(step.diffs) or (changed_properties(live, declared, kind) if live else ())
     details: list[str] = []
+    lockout: str | None = None
     if op == "create":
         if was_in_state(step.urn):
             summary = f"the {what} of {owner} is gone from Directus (deleted by hand?): `up` re-creates it"
@@ -231,7 +235,7 @@ def describe(step: PlannedStep, was_in_state: Callable[[str], bool], now: dateti
     elif kind is USER and declared.get("status") == "active" and (words := lockout_words(live.get("status"))):
         member = owner.removeprefix("member ")
         summary = f"the MCP user of member {member} {words[0]}: {words[1]}"
-        op = LOCKED_OUT
+        lockout = str(live.get("status"))
     else:
         changed = ", ".join(PROPERTY_WORDS.get(p, p) for p in properties) or "its properties"
         summary = f"the {what} of {owner} {differs} in Directus ({changed}): `up` restores the declared values"
@@ -239,7 +243,7 @@ def describe(step: PlannedStep, was_in_state: Callable[[str], bool], now: dateti
             details = _permission_details(live.get("permissions"), declared.get("permissions"))
         else:
             details = _value_details(live, declared, properties, kind)
-    return DriftedResource(name, kind_name, owner, op, properties, summary, tuple(details))
+    return DriftedResource(name, kind_name, owner, op, properties, summary, tuple(details), lockout)
 
 
 def mark_revoked(items: Iterable[DriftedResource]) -> list[DriftedResource]:
@@ -261,13 +265,13 @@ def mark_revoked(items: Iterable[DriftedResource]) -> list[DriftedResource]:
 def mark_locked_out(items: Iterable[DriftedResource]) -> list[DriftedResource]:
     """The token of a member whose user is locked out was not "changed by hand": say that the status refuses it."""
     items = list(items)
-    locked = {item.owner for item in items if item.operation == LOCKED_OUT}
+    locked = {item.owner: item.lockout for item in items if item.lockout}
     return [
         replace(
             item,
-            operation=LOCKED_OUT,
-            summary=f"the token of {item.owner} is refused while its user is not active (see its user); once the "
-            "user is active again, `up` issues a new token",
+            lockout=locked[item.owner],
+            summary=f"the token of {item.owner} is refused while its user is {locked[item.owner]} (see its user); "
+            "once the user is active again, `up` issues a new token",
         )
         if item.owner in locked and item.kind == STATIC_TOKEN.name
         else item

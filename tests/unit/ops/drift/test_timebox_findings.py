@@ -10,7 +10,7 @@ from pulumi import automation as auto
 from components.kinds import STATIC_TOKEN, USER
 from components.model.stack_config import parse_config
 from components.ops.drift.expiry import expiry_findings
-from components.ops.drift.wording import LOCKED_OUT, drifted
+from components.ops.drift.wording import drifted
 from tests.unit.ops.drift.test_wording import NOW, TOKEN_DECLARED, step
 
 TAGS = ["managed-by:directus-mcp-access", "mcp-stack:team"]
@@ -35,11 +35,13 @@ def test_a_locked_out_user_is_named_with_its_status_and_what_to_do(status: str, 
         step(STATIC_TOKEN, "john-token", auto.OpType.REPLACE, token_live, TOKEN_DECLARED),
     ]
     token, user = drifted(steps, frozenset(s.urn for s in steps), now=NOW)
-    assert (user.operation, token.operation) == (LOCKED_OUT, LOCKED_OUT)
+    assert (user.operation, token.operation) == ("update", "replace")  # what `up` does about it
+    assert (user.lockout, token.lockout) == (status, status)
+    assert user.as_dict()["lockout"] == status
     assert user.summary.startswith(f"the MCP user of member john {said}")
     assert todo in user.summary
     assert "status differs" not in user.summary
-    assert token.summary.startswith("the token of member john is refused while its user is not active")
+    assert token.summary.startswith(f"the token of member john is refused while its user is {status}")
 
 
 def test_expired_members_expiring_ones_and_elevations_are_findings() -> None:
