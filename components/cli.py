@@ -1,8 +1,8 @@
 """``mcp-access``: the operations console script.
 
-``mcp-access local`` is the README's main job on the embedded default: it starts the local Directus (with
-demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens are printed
-only with ``--show-token``.
+``mcp-access local`` is the README's first command, the main job on the embedded default: it starts the local
+Directus (with demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens
+are printed only with ``--show-token``.
 """
 
 from __future__ import annotations
@@ -34,10 +34,14 @@ from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
 from components.ops.expire import command as expire_command
 from components.ops.expire.changes import refuse_past_changes
+from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
+from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -62,6 +66,7 @@ def cmd_local(args: argparse.Namespace) -> int:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    refuse_shown_token(stack, args.show_token, "`local --show-token`")
     started = time.monotonic()
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
@@ -95,13 +100,36 @@ def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
     return open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=create)
 
 
+def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str, int] | None:
+    """The default preview, planned in this process (see :mod:`components.ops.preview.run`); prints the plan and
+    returns its change counts. ``None`` where only the engine can preview: ``--engine``, a policy pack other than
+    this project's, or a state from before the kinds were named."""
+    if args.engine or Path(args.policy_pack) != POLICY_PACK:
+        return None
+    from components.ops.preview.render import change_summary, render_preview
+    from components.ops.preview.run import EngineOnlyError, preview_in_process
+
+    try:
+        result = preview_in_process(
+            stack, policy_pack=not args.no_policy_pack, pack_config_file=args.policy_pack_config
+        )
+    except EngineOnlyError:
+        return None
+    sys.stdout.write(render_preview(result))
+    return change_summary(result)
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
     """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
     if args.operation == "preview":
-        refuse_past_changes(stack)
+        refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
+    planned = _preview_in_process(args, stack) if args.operation == "preview" else None
+    if planned is not None:
+        changes: dict[Any, int] = dict(planned)
+    elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
             sys.stdout.write(preview.stdout)
@@ -113,6 +141,9 @@ def cmd_engine(args: argparse.Namespace) -> int:
             refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+            recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
+            if recorder_step:
+                _say(recorder_step)
             taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
             if taken is not None:
                 backup, members = taken
@@ -122,9 +153,10 @@ def cmd_engine(args: argparse.Namespace) -> int:
                 for line in remove_revoked_tags():
                     _say(line)
 
-            result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
-                stack, _policy_options(args), before_up=restore, on_output=stream
-            )
+            with sealed_delivery(stack, member_document, _say):
+                result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
+                    stack, _policy_options(args), before_up=restore, on_output=stream
+                )
         elif args.operation == "refresh":
             result = stack.refresh(on_output=stream, color="never")
         else:
@@ -148,7 +180,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
+    with sealed_delivery(stack, member_document, _say, show_token=args.show_token):
+        rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)
     return 0
@@ -161,7 +194,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    outputs = deployed_outputs(_stack(args, create=False))
+    stack = _stack(args, create=False)
+    refuse_shown_token(stack, args.show_token, "`connection --show-token`")
+    outputs = deployed_outputs(stack)
     if args.json:
         _say(connection_json(outputs, show_token=args.show_token))
     else:
@@ -170,8 +205,12 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
+    stack = _stack(args, create=False)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
+    shows_token = info.auth == "token"  # today `onboard` shows the token of a token member (stdout or --out)
+    if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=_say):
+        return 0
     if args.out is None and info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it
         return 0
@@ -367,6 +406,13 @@ def build_parser() -> argparse.ArgumentParser:
             engine.add_argument(
                 "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
             )
+        if operation == "preview":
+            engine.add_argument(
+                "--engine",
+                action="store_true",
+                help="run the Pulumi engine's own `preview --refresh` (slower; the cross-check of the default, which "
+                "plans in this process with the same providers and the same guardrail rules)",
+            )
         if operation == "up":
             engine.add_argument(
                 "--restore",
@@ -425,6 +471,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    onboard.add_argument(
+        "--seal",
+        action="store_true",
+        help="encrypt to the member's `recipient` (age) into the outbox, or --out; prints nothing secret",
+    )
     add_shared_flags(onboard, "stack", "repo")
     onboard.set_defaults(handler=cmd_onboard)
 
@@ -452,6 +503,11 @@ def build_parser() -> argparse.ArgumentParser:
     review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
     add_shared_flags(review_cmd, "stacks", "repo", "json")
     review_cmd.set_defaults(handler=cmd_review)
+
+    report = commands.add_parser("report", help=report_command.HELP)
+    add_shared_flags(report, "stacks", "repo")
+    report_command.add_arguments(report)
+    report.set_defaults(handler=report_command.run)
 
     audit = _report_command(
         commands,
@@ -483,6 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
+    recorder_command.add_arguments(extension)
+    extension.set_defaults(handler=recorder_command.run)
     return parser
 
 

@@ -22,6 +22,7 @@ EXPECTED: dict[str, set[str]] = {
     "onboard": {"--stack", "--repo"},
     "calendar": {"--stack", "--repo"},
     "review": {"--stack", "--repo", "--json"},
+    "report": {"--stack", "--repo"},
     "audit": {"--stack", "--repo", "--json"},
     "drift": {"--stack", "--repo", "--json", "--verbose"},
     "revoke": {"--stack", "--repo"},
@@ -29,6 +30,7 @@ EXPECTED: dict[str, set[str]] = {
     "rotate": {"--stack", "--repo", "--verbose"},
     "oauth-approve": {"--stack", "--repo"},
     "backup": {"--stack", "--repo"},
+    "extension": set(),
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 
