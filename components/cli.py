@@ -32,9 +32,9 @@ from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
+from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
 from components.ops.expire import command as expire_command
 from components.ops.expire.changes import refuse_past_changes
-from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding

@@ -18,6 +18,8 @@ from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
+from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
+from components.model.recorder_config import RecorderConfig
 from components.model.timebox import (
     DEFAULT_MAX_ELEVATION_HOURS,
     Elevation,
@@ -25,8 +27,6 @@ from components.model.timebox import (
     ReviewSettings,
     elevation_problems,
 )
-from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
-from components.model.recorder_config import RecorderConfig
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
