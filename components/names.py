@@ -44,7 +44,7 @@ BACKUPS_FOLDER = "backups"
 #: The documentation pages that messages point at, by topic: one table, so that a page moved or renamed is
 #: changed here once (``tests/unit/test_docs_pages.py`` checks that every page and anchor exists in ``docs/``).
 DOCS_PAGES: dict[str, str] = {
-    "getting-started": "docs/getting-started.md#first-day-install-a-first-stack-pulumi",
+    "getting-started": "docs/first-day.md#2-a-first-stack",
     "configuration": "docs/configuration.md",
     "policy-pack": "docs/policy-pack.md",
     "toolchain": "docs/toolchain.md",
