@@ -227,7 +227,7 @@ def run_drift(
         ),
         oauth_inventory=inventory(listing, live) if listing.available else None,
         unused_client_days=config.oauth_review.unused_client_days,
-        flows=escalating_flows(flows, live, members.enabled, flow_readers),
+        flows=escalating_flows(flows, live, members.enabled, flow_readers, config.directus_url),
         counts={
             "managed objects": len(declared.user_ids) + len(declared.role_ids) + len(declared.policy_ids),
             "users": len(live.users),
