@@ -33,6 +33,8 @@ from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
 from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
+from components.ops.expire import command as expire_command
+from components.ops.expire.changes import refuse_past_changes
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
@@ -150,6 +152,8 @@ def cmd_engine(args: argparse.Namespace) -> int:
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
+    if args.operation == "preview":
+        refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
     planned = _preview_in_process(args, stack) if args.operation == "preview" else None
     if planned is not None:
         changes: dict[Any, int] = dict(planned)
@@ -161,6 +165,8 @@ def cmd_engine(args: argparse.Namespace) -> int:
     else:
         if args.operation == "up":
             from components.ops.breakglass.restore import guard_restores
+
+            refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
             recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
@@ -266,7 +272,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         return 0
     args.out.write_bytes(data)
     _say(
-        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s) and the monthly review "
+        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s), {len(plan.expiries)} expiring member(s) "
+        "and the monthly review "
         "(import it into your calendar)"
     )
     return 0
@@ -494,6 +501,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_cmd.add_argument("member", help="the member's name in the roster")
     add_shared_flags(revoke_cmd, "stack", "repo")
     revoke_cmd.set_defaults(handler=cmd_revoke)
+
+    expire_cmd = commands.add_parser("expire", help=expire_command.HELP)
+    expire_command.add_arguments(expire_cmd)
+    add_shared_flags(expire_cmd, "stack", "repo", "json")
+    expire_cmd.set_defaults(handler=expire_command.run)
 
     rotate_cmd = commands.add_parser(
         "rotate", help="issue a new token for a member now (e.g. after a leak); the old one stops working"
