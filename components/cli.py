@@ -281,6 +281,12 @@ def cmd_drift(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from components.ops.watch import command
+
+    return command.run(args, _stack(args, create=False))
+
+
 #: The flags several commands share, each defined here once (``add_shared_flags``); a test walks the parser.
 SHARED_FLAGS: dict[str, Callable[[argparse.ArgumentParser], object]] = {
     "stack": lambda p: p.add_argument("--stack", "-s", default=LOCAL_STACK, help="the stack (default: local)"),
@@ -472,7 +478,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    watch = commands.add_parser("watch", help="live guard: report (and, per guard.enforce, undo) changes by hand")
+    add_shared_flags(watch, "stack", "repo", "json")
+    watch.set_defaults(handler=cmd_watch)
+    _add_watch_arguments(watch)
     return parser
+
+
+def _add_watch_arguments(parser: argparse.ArgumentParser) -> None:
+    from components.ops.watch.command import add_arguments
+
+    add_arguments(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
+from components.model.guard_config import GuardConfig
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -165,6 +166,7 @@ class StackConfig(_Model):
     guardrails: Guardrails = Field(default_factory=Guardrails)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
+    guard: GuardConfig = Field(default_factory=GuardConfig)
 
     @field_validator("directus_url")
     @classmethod
@@ -280,6 +282,7 @@ CONFIG_KEYS = (
     "guardrails",
     "audit",
     "oauthReview",
+    "guard",
 )
 #: Keys of the namespace that are not part of the model (read by the providers).
 OTHER_KEYS = ("provisioningToken",)

@@ -28,6 +28,7 @@ EXPECTED: dict[str, set[str]] = {
     "rotate": {"--stack", "--repo", "--verbose"},
     "oauth-approve": {"--stack", "--repo"},
     "backup": {"--stack", "--repo"},
+    "watch": {"--stack", "--repo", "--json"},
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 
