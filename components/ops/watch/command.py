@@ -31,7 +31,8 @@ def _seconds(text: str) -> float:
 
 
 def _url(text: str) -> str:
-    if not text.startswith(("http://", "https://")):
+    """An http(s) address; empty means none (a service unit whose webhook variable is unset)."""
+    if text and not text.startswith(("http://", "https://")):
         raise argparse.ArgumentTypeError(f"--webhook {text[:40]!r}...: give an http:// or https:// address")
     return text
 

@@ -1,0 +1,203 @@
+"""``mcp-access watch`` against a real Directus with WebSockets on, as a child process read line by line.
+
+One Directus of this module's own (``WEBSOCKETS_ENABLED=true``, SQLite: the restart case edits its database
+while it is stopped) and one stack of two members whose ``guard.enforce`` covers three classes; the others are
+reported only. The cases run in order on the same stack (the last one restarts Directus).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from components.directus.client import DirectusClient
+from components.directus.mcp import McpError, list_tools
+from components.localdev import server
+from components.localdev.demo import ensure_demo_collections
+from components.localdev.profiles import RunningDirectus, start_profile
+from components.ops.watch.socket import DirectusEvents, WebSocketsOffError
+from tests.helpers.directus import require
+from tests.helpers.stacks import make_stack
+from tests.helpers.watch import WatchProcess, WebhookReceiver, event
+
+STACK = "guarded"
+ENFORCED = ["public-mcp-policy", "mcp-deletes-on", "member-token-by-hand"]
+HAND_TOKEN = "set-by-hand-0123456789abcdefghijkl"
+
+
+@pytest.fixture(scope="module")
+def websocket_directus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningDirectus]:
+    require(server.directus_cli().exists(), "Directus is not installed (tools/bootstrap.sh)")
+    running = start_profile(
+        "sqlite", tmp_path_factory.mktemp("watch-directus"), extra_env={"WEBSOCKETS_ENABLED": "true"}
+    )
+    with running, DirectusClient(running.instance.url, running.instance.admin_token) as admin:
+        ensure_demo_collections(admin)
+        yield running
+
+
+@pytest.fixture(scope="module")
+def guarded(websocket_directus: RunningDirectus, tmp_path_factory: pytest.TempPathFactory) -> auto.Stack:
+    members = [
+        {"name": "john", "email": "john@company.com", "template": "content"},
+        {"name": "sarah", "email": "sarah@company.com", "template": "content"},
+    ]
+    stack = make_stack(
+        websocket_directus.instance,
+        tmp_path_factory.mktemp("watch-stack"),
+        STACK,
+        members=members,
+        guard={"enforce": ENFORCED},
+    )
+    stack.up(color="never")
+    return stack
+
+
+def admin_of(running: RunningDirectus) -> DirectusClient:
+    return DirectusClient(running.instance.url, running.instance.admin_token)
+
+
+def ids(admin: DirectusClient, stack: auto.Stack) -> dict[str, Any]:
+    outputs = stack.outputs()
+    role = admin.list_objects("/roles", filter={"name": {"_eq": f"MCP content ({STACK})"}}, fields=["id"])[0]["id"]
+    policy = admin.list_objects("/policies", filter={"name": {"_eq": f"MCP content ({STACK})"}}, fields=["id"])
+    admin_policy = admin.list_objects("/policies", filter={"admin_access": {"_eq": True}}, fields=["id"])[0]["id"]
+    return {
+        "john": outputs["members"].value["john"]["userId"],
+        "sarah": outputs["members"].value["sarah"]["userId"],
+        "tokens": dict(outputs["tokens"].value),
+        "role": role,
+        "policy": policy[0]["id"],
+        "admin_policy": admin_policy,
+    }
+
+
+def refused_on_mcp(url: str, token: str) -> bool:
+    try:
+        list_tools(f"{url}/mcp", token)
+    except McpError as exc:
+        return exc.status == 401
+    return False
+
+
+def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classes_are_undone(
+    websocket_directus: RunningDirectus, guarded: auto.Stack
+) -> None:
+    url = websocket_directus.instance.url
+    receiver = WebhookReceiver()
+    watch = WatchProcess(guarded, "--webhook", receiver.url, "--poll-interval", "30")
+    try:
+        watch.wait_status("watching stack 'guarded' (WebSocket events")
+        with admin_of(websocket_directus) as admin:
+            known = ids(admin, guarded)
+            # Reported only (their classes are not enforced): a member gains the Administrator policy, the
+            # template's role is renamed.
+            started = time.monotonic()
+            admin.create("/access", {"policy": known["admin_policy"], "user": known["john"]})
+            found = watch.wait_for(event("appeared", "managed-drift", "john-user"), "john-user drift")
+            assert found["member"] == "john" and found["severity"] == "high" and found["stack"] == STACK
+            detection = time.monotonic() - started
+            admin.update("/roles", known["role"], {"name": "Renamed by hand"})
+            watch.wait_for(event("appeared", "managed-drift", "content-role"), "content-role drift")
+
+            guarded.up(color="never")  # restores both
+            watch.wait_for(event("resolved", "managed-drift", "john-user"), "john-user resolved")
+            watch.wait_for(event("resolved", "managed-drift", "content-role"), "content-role resolved")
+
+            # Enforced: deletes turned on, the MCP policy attached to Public, a token set by hand on sarah.
+            admin.request("PATCH", "/settings", json={"mcp_allow_deletes": True})
+            watch.wait_for(event("enforced", "mcp-deletes-on"), "deletes turned off again")
+            assert admin.get("/settings", {"fields": "mcp_allow_deletes"})["mcp_allow_deletes"] is False
+
+            admin.create("/access", {"policy": known["policy"], "role": None, "user": None})
+            watch.wait_for(event("enforced", "public-mcp-policy"), "Public's attachment removed")
+            public = admin.list_objects("/access", filter={"role": {"_null": True}, "user": {"_null": True}})
+            assert known["policy"] not in {row["policy"] for row in public}
+
+            admin.update("/users", known["sarah"], {"token": HAND_TOKEN})
+            revoked = watch.wait_for(event("enforced", "member-token-by-hand"), "sarah revoked")
+            assert revoked["member"] == "sarah" and "revoked member sarah" in revoked["summary"]
+            assert refused_on_mcp(url, HAND_TOKEN)
+            assert not refused_on_mcp(url, known["tokens"]["john"])  # the other member keeps working
+            sarah = admin.get_by_id("/users", known["sarah"], fields=["status"])
+            assert sarah is not None and sarah["status"] == "suspended"
+        # Each finding is reported once: no second "appeared" for the same object while it stays.
+        appeared = [e for e in watch.seen if e.get("state") == "appeared"]
+        assert len({(e["kind"], e["object"], e["summary"]) for e in appeared}) == len(appeared)
+    finally:
+        code = watch.stop()
+        receiver.close()
+    assert code == 0, "".join(watch.stderr)
+    assert "watch: stopped" in "".join(watch.stderr)
+    # The webhook got every event as a Slack-compatible body with the JSON fields; no token anywhere.
+    assert receiver.bodies, "the webhook received nothing"
+    assert all(body["text"].startswith("mcp-access watch: ") and "kind" in body for body in receiver.bodies)
+    assert {"mcp-deletes-on", "public-mcp-policy", "member-token-by-hand"} <= {b["kind"] for b in receiver.bodies}
+    secrets = [websocket_directus.instance.admin_token, HAND_TOKEN, *known["tokens"].values()]
+    everything = "".join(watch.stdout) + "".join(watch.stderr) + "".join(receiver.raw)
+    assert not [s for s in secrets if s in everything], "a token reached the watch's output or webhook"
+    print(f"detection of the first change: {detection:.2f} s")
+
+
+def test_a_change_made_while_directus_was_down_is_found_by_the_resync_and_bad_starts_exit_2(
+    websocket_directus: RunningDirectus, guarded: auto.Stack
+) -> None:
+    watch = WatchProcess(guarded, "--poll-interval", "600")
+    try:
+        watch.wait_status("watching stack")
+        server.stop(websocket_directus.instance)
+        watch.wait_status("connection lost")
+        # While Directus is down: rename the template's role in its database (no event can tell anyone).
+        database = websocket_directus.instance.data_dir / "directus.db"
+        with sqlite3.connect(database) as db:
+            changed = db.execute(
+                "UPDATE directus_roles SET name = ? WHERE name = ?", ("Renamed while down", f"MCP content ({STACK})")
+            ).rowcount
+        assert changed == 1
+
+        # A watch started now retries, then gives up with exit 2.
+        started = WatchProcess(guarded, "--once", "--give-up-after", "3")
+        assert started.process.wait(60) == 2
+        stderr = "".join(started.stderr)
+        assert "did not answer for" in stderr and "--give-up-after 3" in stderr, stderr
+
+        websocket_directus.start_again()
+        watch.wait_status("reconnected: resync", timeout=90)
+        found = watch.wait_for(event("appeared", "managed-drift", "content-role"), "the role renamed while down")
+        assert "content-role" in found["summary"]
+    finally:
+        assert watch.stop() == 0, "".join(watch.stderr)
+
+    # --once: one full check; sarah (revoked) and the role are findings: exit 1.
+    once = WatchProcess(guarded, "--once")
+    assert once.process.wait(120) == 1, "".join(once.stderr)
+    assert any('"content-role"' in line for line in once.stdout)
+
+    # A wrong token: one clear error, exit 2.
+    wrong = WatchProcess(guarded, env={"DIRECTUS_GUARD_TOKEN": "not-a-valid-token"})
+    assert wrong.process.wait(120) == 2
+    assert "refused the watch's token" in "".join(wrong.stderr)
+    assert "not-a-valid-token" not in "".join(wrong.stderr + wrong.stdout)
+
+
+def test_a_stack_never_deployed_is_a_clear_error(websocket_directus: RunningDirectus, tmp_path: Path) -> None:
+    stack = make_stack(websocket_directus.instance, tmp_path, "never-up")
+    watch = WatchProcess(stack, "--once")
+    assert watch.process.wait(120) == 2
+    assert "has no outputs yet: run `mcp-access up --stack never-up` first" in "".join(watch.stderr)
+
+
+def test_websockets_off_is_named_with_the_poll_fallback(directus: server.DirectusInstance) -> None:
+    """The session's Directus runs without ``WEBSOCKETS_ENABLED``: the error names the setting and ``--poll``."""
+    with pytest.raises(WebSocketsOffError) as caught:
+        DirectusEvents(directus.url, directus.admin_token).open()
+    message = str(caught.value)
+    assert "does not serve WebSockets" in message, message
+    assert "WEBSOCKETS_ENABLED=true" in message and "--poll SECONDS" in message
+    assert directus.admin_token not in message
