@@ -83,8 +83,13 @@ class DirectusEvents:
     def open(self) -> None:
         """Connect, authenticate and subscribe; returns once every subscription's ``init`` event arrived."""
         try:
-            self._socket = connect(
-                self.url, open_timeout=OPEN_TIMEOUT, close_timeout=2, max_size=MAX_MESSAGE_BYTES, ping_interval=20
+            self._socket = connect(  # a connection we close ourselves (``legacy=True``: no context manager)
+                self.url,
+                open_timeout=OPEN_TIMEOUT,
+                close_timeout=2,
+                max_size=MAX_MESSAGE_BYTES,
+                ping_interval=20,
+                legacy=True,
             )
         except InvalidStatus as exc:
             status = exc.response.status_code
