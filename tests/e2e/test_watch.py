@@ -91,7 +91,7 @@ def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classe
 ) -> None:
     url = websocket_directus.instance.url
     receiver = WebhookReceiver()
-    watch = WatchProcess(guarded, "--webhook", receiver.url, "--poll-interval", "30")
+    watch = WatchProcess(guarded, "--webhook", receiver.url, "--poll-interval", "30", "--log-checks")
     try:
         watch.wait_status("watching stack 'guarded' (WebSocket events")
         with admin_of(websocket_directus) as admin:
@@ -106,7 +106,7 @@ def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classe
             admin.update("/roles", known["role"], {"name": "Renamed by hand"})
             watch.wait_for(event("appeared", "managed-drift", "content-role"), "content-role drift")
 
-            guarded.up(color="never")  # restores both
+            guarded.up(refresh=True, color="never")  # restores both (as `mcp-access up`)
             watch.wait_for(event("resolved", "managed-drift", "john-user"), "john-user resolved")
             watch.wait_for(event("resolved", "managed-drift", "content-role"), "content-role resolved")
 

@@ -64,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="at start, retry an unreachable Directus this long, then exit 2 (default 60)",
     )
     parser.add_argument(
+        "--log-checks", action="store_true", help="say each check on stderr (findings, seconds, state re-read or not)"
+    )
+    parser.add_argument(
         "--rotation-warning-days", type=int, default=14, help="report tokens due within this many days (default 14)"
     )
 
@@ -97,6 +100,7 @@ def run(args: argparse.Namespace, stack: Any) -> int:
         poll_interval=args.poll_interval,
         give_up_after=args.give_up_after,
         warn_days=args.rotation_warning_days,
+        log_checks=args.log_checks,
     )
     watch = Watch(stack, options, Sinks(emit=emit, say=say), stop=stop)
     previous = {}

@@ -11,7 +11,8 @@ How it runs (``docs/watch.md`` says it for people):
    (simplest honest version: the whole check, not only the objects the event touched). What has no events (OAuth
    clients and grants, ``/server/info``) is re-read by the same check every :attr:`WatchOptions.poll_interval`.
 4. A check with findings is re-run on a freshly read state before anything is reported or enforced (an ``up`` may
-   just have changed the state: a member it created is not an outsider); a clean check is not.
+   just have changed the state: a member it created is not an outsider), unless the state is known unchanged
+   (:mod:`components.ops.watch.freshness`: a ``file://`` backend's files); a clean check is not.
 5. Each finding is reported once when it appears and once when it is resolved; enforced classes are acted on.
 """
 
@@ -34,6 +35,7 @@ from components.names import TOKEN_KEY, kind_of_type
 from components.ops.drift.run import DriftContext, DriftReport, evaluate, load_context
 from components.ops.watch import render
 from components.ops.watch.enforce import carry_out, live_allow_deletes
+from components.ops.watch.freshness import Fingerprint, fingerprint
 from components.ops.watch.identity import watch_token, with_token
 from components.ops.watch.rules import Declarations, WatchFinding, changes, enforcement, findings_of
 from components.ops.watch.socket import (
@@ -66,6 +68,8 @@ class WatchOptions:
     #: The state is re-read at least this often even while clean (a changed stack file after ``up``).
     state_interval: float = 300.0
     warn_days: int = 14
+    #: Say each check on stderr (why it ran, its findings, how long it took): ``--log-checks``.
+    log_checks: bool = False
 
 
 @dataclass
@@ -90,6 +94,7 @@ class Watch:
     after_check: list[AfterCheck] = field(default_factory=list)
     _context: DriftContext | None = None
     _loaded_at: float = 0.0
+    _fingerprint: Fingerprint | None = None
     _writer: DirectusClient | None = None
     _reported: dict[tuple[str, str, str], WatchFinding] = field(default_factory=dict)
     _queue: queue.Queue[tuple[str, Exception | None]] = field(default_factory=queue.Queue)
@@ -99,6 +104,7 @@ class Watch:
     # --- the state and the clients ---------------------------------------------------------------------------
 
     def _load(self) -> DriftContext:
+        self._fingerprint = fingerprint(self.stack)  # before the read: a change during it shows next time
         context = load_context(self.stack)
         token, source = watch_token(context.values, context.outputs)
         if not token:
@@ -135,6 +141,13 @@ class Watch:
 
     # --- one check -------------------------------------------------------------------------------------------
 
+    def _state_may_have_changed(self) -> bool:
+        """Whether the state or config read may be old: unknown for other backends than ``file://``."""
+        if time.monotonic() - self._loaded_at < 1.0:
+            return False
+        current = fingerprint(self.stack)
+        return current is None or current != self._fingerprint
+
     def _evaluate(self, context: DriftContext) -> DriftReport:
         try:
             return evaluate(context, warn_days=self.options.warn_days)
@@ -147,11 +160,18 @@ class Watch:
 
     def check(self, *, reload: bool = False) -> DriftReport:
         """One full check (with a fresh state when ``reload`` or when it finds something), reported and enforced."""
+        started = time.monotonic()
         context = self._load() if reload else self.context
         report = self._evaluate(context)
-        if report.findings and time.monotonic() - self._loaded_at > 1.0:
+        confirmed = bool(report.findings) and not reload and self._state_may_have_changed()
+        if confirmed:
             report = self._evaluate(self._load())  # confirm on the current state before reporting anything
         self.checks += 1
+        if self.options.log_checks:
+            fresh = "fresh state" if reload or confirmed else "state held"
+            self.sinks.say(
+                f"check {self.checks}: {report.findings} findings ({fresh}), {time.monotonic() - started:.2f} s"
+            )
         now = datetime.now(UTC)
         found = findings_of(report)
         diff = changes(self._reported, found)

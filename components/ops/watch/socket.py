@@ -13,6 +13,7 @@ event's payload is never trusted, shown or kept. The token is sent in the first 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,11 @@ COLLECTIONS = (
     "directus_flows",
 )
 OPEN_TIMEOUT = 10.0
+#: After this many seconds without a message the watch sends Directus's own ``{"type": "ping"}`` (Directus 12.4.1
+#: ignores WebSocket protocol pings, so the library's keepalive would close a healthy connection after 40 s)...
+KEEPALIVE = 20.0
+#: ... and a ping unanswered this long means the connection is dead (reconnect and resync).
+DEAD_AFTER = 20.0
 #: The init events of large listings (users at 1000 members) exceed the library's default 1 MiB frame limit.
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -76,6 +82,8 @@ class DirectusEvents:
         self._token = token
         self._collections = tuple(collections)
         self._socket: ClientConnection | None = None
+        self._last_message = time.monotonic()
+        self._ping_sent: float | None = None
 
     def __repr__(self) -> str:  # never show the token
         return f"DirectusEvents({self.url!r})"
@@ -88,7 +96,7 @@ class DirectusEvents:
                 open_timeout=OPEN_TIMEOUT,
                 close_timeout=2,
                 max_size=MAX_MESSAGE_BYTES,
-                ping_interval=20,
+                ping_interval=None,  # Directus answers no protocol-level ping (verified): see KEEPALIVE
                 legacy=True,
             )
         except InvalidStatus as exc:
@@ -156,6 +164,12 @@ class DirectusEvents:
     def _receive(self, timeout: float) -> dict[str, Any] | None:
         """The next message that is not a ping (pings are answered here); ``None`` on timeout."""
         assert self._socket is not None
+        now = time.monotonic()
+        if self._ping_sent is not None and now - self._ping_sent > DEAD_AFTER:
+            raise WatchConnectionError(f"{self.url}: no answer to a ping within {DEAD_AFTER:.0f} s")
+        if self._ping_sent is None and now - self._last_message > KEEPALIVE:
+            self._send({"type": "ping"})
+            self._ping_sent = now
         try:
             text = self._socket.recv(timeout=timeout)
         except TimeoutError:
@@ -163,6 +177,7 @@ class DirectusEvents:
         except ConnectionClosed as exc:
             code = exc.rcvd.code if exc.rcvd else None
             raise WatchConnectionError(f"{self.url}: connection closed (code {code})") from None
+        self._last_message, self._ping_sent = time.monotonic(), None
         try:
             message = json.loads(text)
         except (TypeError, ValueError):
