@@ -22,6 +22,7 @@ from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.profiles import RunningDirectus, start_profile
 from components.ops.watch.socket import DirectusEvents, WebSocketsOffError
+from components.providers.connection import RETRY_MAX_WAIT_ENV
 from tests.helpers.directus import require
 from tests.helpers.stacks import make_stack
 from tests.helpers.watch import WatchProcess, WebhookReceiver, event
@@ -162,7 +163,7 @@ def test_a_change_made_while_directus_was_down_is_found_by_the_resync_and_bad_st
         assert changed == 1
 
         # A watch started now retries, then gives up with exit 2.
-        started = WatchProcess(guarded, "--once", "--give-up-after", "3")
+        started = WatchProcess(guarded, "--once", "--give-up-after", "3", env={RETRY_MAX_WAIT_ENV: "2"})
         assert started.process.wait(60) == 2
         stderr = "".join(started.stderr)
         assert "did not answer for" in stderr and "--give-up-after 3" in stderr, stderr
@@ -174,13 +175,12 @@ def test_a_change_made_while_directus_was_down_is_found_by_the_resync_and_bad_st
     finally:
         assert watch.stop() == 0, "".join(watch.stderr)
 
-    # --once: one full check; sarah (revoked) and the role are findings: exit 1.
+    # --once: one full check; sarah (revoked) and the role are findings: exit 1. A wrong token: one clear error,
+    # exit 2. (Both at once: each starts the pulumi CLI.)
     once = WatchProcess(guarded, "--once")
+    wrong = WatchProcess(guarded, env={"DIRECTUS_GUARD_TOKEN": "not-a-valid-token"})
     assert once.process.wait(120) == 1, "".join(once.stderr)
     assert any('"content-role"' in line for line in once.stdout)
-
-    # A wrong token: one clear error, exit 2.
-    wrong = WatchProcess(guarded, env={"DIRECTUS_GUARD_TOKEN": "not-a-valid-token"})
     assert wrong.process.wait(120) == 2
     assert "refused the watch's token" in "".join(wrong.stderr)
     assert "not-a-valid-token" not in "".join(wrong.stderr + wrong.stdout)

@@ -46,6 +46,9 @@ from components.ops.watch.socket import (
     WebSocketsOffError,
 )
 
+#: Reconnects and start-up retries back off from 1 s, doubling, to this: a guard should not stay blind long.
+MAX_BACKOFF = 10.0
+
 RESYNC = "resync"
 EVENT = "event"
 POLL = "poll"
@@ -230,7 +233,7 @@ class Watch:
                 self.sinks.say(f"Directus is not reachable yet ({type(exc).__name__}); retrying in {delay:.0f} s")
                 if self.stop.wait(delay):
                     raise WatchError("stopped before Directus answered") from None
-                delay = min(delay * 2, 30.0)
+                delay = min(delay * 2, MAX_BACKOFF)
 
     @staticmethod
     def _token(context: DriftContext) -> str:
@@ -260,7 +263,7 @@ class Watch:
                     self.sinks.say(f"connection lost ({exc}); reconnecting")
                 if self.stop.wait(delay):
                     break
-                delay = min(delay * 2, 30.0)
+                delay = min(delay * 2, MAX_BACKOFF)
             except (WatchAuthError, WebSocketsOffError, SubscriptionRefusedError) as exc:
                 self._queue.put((FATAL, exc))
                 break
