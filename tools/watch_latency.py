@@ -7,8 +7,8 @@ Starts a fresh Directus (SQLite, ``WEBSOCKETS_ENABLED=true``) in a temporary fol
 (``--json``), then:
 
 - ``--changes`` changes by hand through REST, cycling through six kinds (a member's user field, the template's
-  role renamed, a permission added, the Administrator policy attached to a member, ``admin_access`` turned on in
-  the MCP policy, ``mcp_allow_deletes`` turned on); each is timed from just before its REST call to the watch's
+  role renamed, a permission added, the Administrator policy attached to a member, the MCP policy attached to
+  Public, ``mcp_allow_deletes`` turned on); each is timed from just before its REST call to the watch's
   ``appeared`` line, then undone through REST and timed to its ``resolved`` line;
 - ``--enforcements`` tokens set by hand on distinct members, each timed from just before the REST call to the
   first 401 that the hand-set token gets on ``/mcp``;
@@ -113,14 +113,12 @@ def changes_for(admin: DirectusClient, outputs: dict[str, Any], n: int) -> list[
                 made[f"a{i}"] = admin.create("/access", {"policy": admin_policy, "user": u})["id"]
 
             plan.append((f"{member}-user", attach_admin, lambda i=index: admin.delete("/access", made[f"a{i}"])))
-        elif kind == 4:
-            plan.append(
-                (
-                    "content-policy",
-                    lambda: admin.update("/policies", policy["id"], {"admin_access": True}),
-                    lambda: admin.update("/policies", policy["id"], {"admin_access": False}),
-                )
-            )
+        elif kind == 4:  # (admin_access on a policy with users: 403 "seats limit exceeded" on unlicensed 12.x)
+
+            def attach_public(i: int = index) -> None:
+                made[f"x{i}"] = admin.create("/access", {"policy": policy["id"], "role": None, "user": None})["id"]
+
+            plan.append(("content-policy", attach_public, lambda i=index: admin.delete("/access", made[f"x{i}"])))
         else:
             plan.append(
                 (

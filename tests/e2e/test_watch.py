@@ -21,7 +21,6 @@ from components.directus.mcp import McpError, list_tools
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.profiles import RunningDirectus, start_profile
-from components.ops.watch.socket import DirectusEvents, WebSocketsOffError
 from components.providers.connection import RETRY_MAX_WAIT_ENV
 from tests.helpers.directus import require
 from tests.helpers.stacks import make_stack
@@ -193,11 +192,24 @@ def test_a_stack_never_deployed_is_a_clear_error(websocket_directus: RunningDire
     assert "has no outputs yet: run `mcp-access up --stack never-up` first" in "".join(watch.stderr)
 
 
-def test_websockets_off_is_named_with_the_poll_fallback(directus: server.DirectusInstance) -> None:
-    """The session's Directus runs without ``WEBSOCKETS_ENABLED``: the error names the setting and ``--poll``."""
-    with pytest.raises(WebSocketsOffError) as caught:
-        DirectusEvents(directus.url, directus.admin_token).open()
-    message = str(caught.value)
-    assert "does not serve WebSockets" in message, message
-    assert "WEBSOCKETS_ENABLED=true" in message and "--poll SECONDS" in message
-    assert directus.admin_token not in message
+def test_websockets_off_is_named_and_poll_is_the_fallback(
+    websocket_directus: RunningDirectus, guarded: auto.Stack
+) -> None:
+    """Directus restarted without ``WEBSOCKETS_ENABLED``: the watch names the setting; ``--poll`` still finds."""
+    server.stop(websocket_directus.instance)
+    websocket_directus.extra_env = {**websocket_directus.extra_env, "WEBSOCKETS_ENABLED": "false"}
+    websocket_directus.start_again()
+    refused = WatchProcess(guarded)
+    polling = WatchProcess(guarded, "--poll", "2")
+    assert refused.process.wait(120) == 2
+    message = "".join(refused.stderr)
+    assert "does not serve WebSockets" in message and "WEBSOCKETS_ENABLED=true" in message, message
+    assert "--poll SECONDS" in message
+    try:
+        polling.wait_status("(polling every 2 s)")
+        with admin_of(websocket_directus) as admin:
+            known = ids(admin, guarded)
+            admin.update("/users", known["john"], {"first_name": "Changed while polling"})
+        polling.wait_for(event("appeared", "managed-drift", "john-user"), "john-user drift, found by polling")
+    finally:
+        assert polling.stop() == 0, "".join(polling.stderr)
