@@ -1,12 +1,13 @@
 """``mcp-access watch`` against a real Directus with WebSockets on, as a child process read line by line.
 
 One Directus of this module's own (``WEBSOCKETS_ENABLED=true``, SQLite: the restart case edits its database
-while it is stopped) and one stack of two members whose ``guard.enforce`` covers three classes; the others are
-reported only. The cases run in order on the same stack (the last one restarts Directus).
+while it is stopped) and one stack of two members whose ``guard.enforce`` lists every class (other changes are
+reported only). The cases run in order on the same stack (the last two restart Directus).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -27,7 +28,13 @@ from tests.helpers.stacks import make_stack
 from tests.helpers.watch import WatchProcess, WebhookReceiver, event
 
 STACK = "guarded"
-ENFORCED = ["public-mcp-policy", "mcp-deletes-on", "member-token-by-hand"]
+ENFORCED = [
+    "member-admin-access",
+    "member-token-by-hand",
+    "outsider-mcp-access",
+    "public-mcp-policy",
+    "mcp-deletes-on",
+]
 HAND_TOKEN = "set-by-hand-0123456789abcdefghijkl"
 
 
@@ -96,21 +103,22 @@ def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classe
         watch.wait_status("watching stack 'guarded' (WebSocket events")
         with admin_of(websocket_directus) as admin:
             known = ids(admin, guarded)
-            # Reported only (their classes are not enforced): a member gains the Administrator policy, the
-            # template's role is renamed.
+            # Reported only (no class of guard.enforce): the template's role renamed, a member's user edited.
             started = time.monotonic()
-            admin.create("/access", {"policy": known["admin_policy"], "user": known["john"]})
-            found = watch.wait_for(event("appeared", "managed-drift", "john-user"), "john-user drift")
-            assert found["member"] == "john" and found["severity"] == "high" and found["stack"] == STACK
-            detection = time.monotonic() - started
             admin.update("/roles", known["role"], {"name": "Renamed by hand"})
-            watch.wait_for(event("appeared", "managed-drift", "content-role"), "content-role drift")
+            found = watch.wait_for(event("appeared", "managed-drift", "content-role"), "content-role drift")
+            detection = time.monotonic() - started
+            assert found["severity"] == "high" and found["stack"] == STACK and found["member"] is None
+            admin.update("/users", known["john"], {"first_name": "Changed by hand"})
+            found = watch.wait_for(event("appeared", "managed-drift", "john-user"), "john-user drift")
+            assert found["member"] == "john"
 
             guarded.up(refresh=True, color="never")  # restores both (as `mcp-access up`)
             watch.wait_for(event("resolved", "managed-drift", "john-user"), "john-user resolved")
             watch.wait_for(event("resolved", "managed-drift", "content-role"), "content-role resolved")
 
-            # Enforced: deletes turned on, the MCP policy attached to Public, a token set by hand on sarah.
+            # Enforced: deletes turned on, the MCP policy attached to Public, an outsider given the MCP role, a
+            # token set by hand on sarah, the Administrator policy attached to john.
             admin.request("PATCH", "/settings", json={"mcp_allow_deletes": True})
             watch.wait_for(event("enforced", "mcp-deletes-on"), "deletes turned off again")
             assert admin.get("/settings", {"fields": "mcp_allow_deletes"})["mcp_allow_deletes"] is False
@@ -120,16 +128,29 @@ def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classe
             public = admin.list_objects("/access", filter={"role": {"_null": True}, "user": {"_null": True}})
             assert known["policy"] not in {row["policy"] for row in public}
 
+            eve = admin.create("/users", {"email": "eve@company.com", "status": "active", "role": known["role"]})
+            watch.wait_for(event("enforced", "outsider-mcp-access"), "eve's MCP role taken away")
+            assert (admin.get_by_id("/users", eve["id"], fields=["role"]) or {}).get("role") is None
+
             admin.update("/users", known["sarah"], {"token": HAND_TOKEN})
             revoked = watch.wait_for(event("enforced", "member-token-by-hand"), "sarah revoked")
             assert revoked["member"] == "sarah" and "revoked member sarah" in revoked["summary"]
             assert refused_on_mcp(url, HAND_TOKEN)
             assert not refused_on_mcp(url, known["tokens"]["john"])  # the other member keeps working
-            sarah = admin.get_by_id("/users", known["sarah"], fields=["status"])
-            assert sarah is not None and sarah["status"] == "suspended"
-        # Each finding is reported once: no second "appeared" for the same object while it stays.
-        appeared = [e for e in watch.seen if e.get("state") == "appeared"]
-        assert len({(e["kind"], e["object"], e["summary"]) for e in appeared}) == len(appeared)
+            assert (admin.get_by_id("/users", known["sarah"], fields=["status"]) or {}).get("status") == "suspended"
+
+            admin.create("/access", {"policy": known["admin_policy"], "user": known["john"]})
+            revoked = watch.wait_for(event("enforced", "member-admin-access"), "john revoked")
+            assert revoked["member"] == "john"
+            assert refused_on_mcp(url, known["tokens"]["john"])
+        # Each finding is reported once when it appears and once when it is resolved, never twice in a row.
+        states: dict[tuple[str, str, str], list[str]] = {}
+        for line in watch.stdout:
+            data = json.loads(line)
+            if data["state"] in ("appeared", "resolved"):
+                states.setdefault((data["kind"], data["object"], data["summary"]), []).append(data["state"])
+        for key, sequence in states.items():
+            assert sequence == ["appeared", "resolved"] * (len(sequence) // 2) + ["appeared"] * (len(sequence) % 2), key
     finally:
         code = watch.stop()
         receiver.close()
@@ -138,7 +159,7 @@ def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classe
     # The webhook got every event as a Slack-compatible body with the JSON fields; no token anywhere.
     assert receiver.bodies, "the webhook received nothing"
     assert all(body["text"].startswith("mcp-access watch: ") and "kind" in body for body in receiver.bodies)
-    assert {"mcp-deletes-on", "public-mcp-policy", "member-token-by-hand"} <= {b["kind"] for b in receiver.bodies}
+    assert set(ENFORCED) <= {b["kind"] for b in receiver.bodies if b["state"] == "enforced"}
     secrets = [websocket_directus.instance.admin_token, HAND_TOKEN, *known["tokens"].values()]
     everything = "".join(watch.stdout) + "".join(watch.stderr) + "".join(receiver.raw)
     assert not [s for s in secrets if s in everything], "a token reached the watch's output or webhook"
