@@ -229,8 +229,8 @@ def test_websockets_off_is_named_and_poll_is_the_fallback(
     try:
         polling.wait_status("(polling every 2 s)")
         with admin_of(websocket_directus) as admin:
-            known = ids(admin, guarded)
-            admin.update("/users", known["john"], {"first_name": "Changed while polling"})
-        polling.wait_for(event("appeared", "managed-drift", "john-user"), "john-user drift, found by polling")
+            admin.request("PATCH", "/settings", json={"mcp_allow_deletes": True})
+            polling.wait_for(event("enforced", "mcp-deletes-on"), "deletes turned off again, found by polling")
+            assert admin.get("/settings", {"fields": "mcp_allow_deletes"})["mcp_allow_deletes"] is False
     finally:
         assert polling.stop() == 0, "".join(polling.stderr)
