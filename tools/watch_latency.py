@@ -12,7 +12,8 @@ Starts a fresh Directus (SQLite, ``WEBSOCKETS_ENABLED=true``) in a temporary fol
   ``appeared`` line, then undone through REST and timed to its ``resolved`` line;
 - ``--enforcements`` tokens set by hand on distinct members, each timed from just before the REST call to the
   first 401 that the hand-set token gets on ``/mcp``;
-- the full check alone (``watch --once``, which also reads the state through the ``pulumi`` CLI).
+- the full check alone (``watch --once``, which also reads the state through the ``pulumi`` CLI);
+- the requests the watch sent to Directus per change (its client's request log).
 
 It asserts nothing (the numbers depend on the machine's load); it prints them, and the load average.
 """
@@ -33,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components.directus.client import DirectusClient  # noqa: E402
+from components.directus.client import REQUEST_LOG_ENV, DirectusClient  # noqa: E402
 from components.directus.mcp import McpError, list_tools  # noqa: E402
 from components.localdev import server  # noqa: E402
 from components.localdev.demo import ensure_demo_collections  # noqa: E402
@@ -41,6 +42,13 @@ from tests.helpers.stacks import make_stack  # noqa: E402
 from tests.helpers.watch import WatchProcess, event  # noqa: E402
 
 STACK = "latency"
+
+
+def _lines(path: Path) -> int:
+    try:
+        return len(path.read_text().splitlines())
+    except OSError:
+        return 0
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -168,8 +176,10 @@ def main() -> int:
                     f"{time.monotonic() - started:.2f} s, exit {code}"
                 )
 
-                watch = WatchProcess(stack, "--poll-interval", "600")
+                request_log = base / "watch-requests.log"
+                watch = WatchProcess(stack, "--poll-interval", "600", env={REQUEST_LOG_ENV: str(request_log)})
                 watch.wait_status("watching stack", timeout=120)
+                sent_before = _lines(request_log)
                 detection: list[float] = []
                 resolution: list[float] = []
                 for expected, make, undo in changes_for(admin, outputs, args.changes):
@@ -181,6 +191,7 @@ def main() -> int:
                     undo()
                     watch.wait_for(event("resolved", None, expected), f"{expected} resolved", timeout=60)
                     resolution.append(time.monotonic() - started)
+                per_change = (_lines(request_log) - sent_before) / max(1, 2 * len(detection))
                 enforcement: list[float] = []
                 for member in sorted(outputs["members"])[: args.enforcements]:
                     hand = secrets.token_urlsafe(24)
@@ -197,6 +208,9 @@ def main() -> int:
     print(summary("detection (REST change -> appeared line)", detection))
     print(summary("resolution (REST undo -> resolved line)", resolution))
     print(summary("enforcement (hand-set token -> 401 on /mcp)", enforcement))
+    print(
+        f"requests the watch sent to Directus per change (changes and undos, every check a full one): {per_change:.0f}"
+    )
     print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
