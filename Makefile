@@ -1,6 +1,6 @@
 # The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
 # idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
-.PHONY: setup local local-stop test test-core lint unit benchmark
+.PHONY: setup local local-stop test test-core lint unit benchmark docs
 
 ARGS ?=
 
@@ -19,6 +19,11 @@ lint: setup
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	.venv/bin/mypy tools/benchmark.py
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
+
+## The documentation site (docs/, mkdocs.yml) into .site/
+docs: setup
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict
 
 ## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP) on
 ## SQLite and Directus 12.x; then the end-to-end core (-m core) again on PostgreSQL + Redis with two instances,

@@ -1,8 +1,8 @@
 """``mcp-access``: the operations console script.
 
-``mcp-access local`` is the README's main job on the embedded default: it starts the local Directus (with
-demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens are printed
-only with ``--show-token``.
+``mcp-access local`` is the README's first command, the main job on the embedded default: it starts the local
+Directus (with demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens
+are printed only with ``--show-token``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_M
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
+from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 from components.providers.connection import TOKEN_ENV
@@ -93,12 +96,34 @@ def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
     return open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=create)
 
 
+def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str, int] | None:
+    """The default preview, planned in this process (see :mod:`components.ops.preview.run`); prints the plan and
+    returns its change counts. ``None`` where only the engine can preview: ``--engine``, a policy pack other than
+    this project's, or a state from before the kinds were named."""
+    if args.engine or Path(args.policy_pack) != POLICY_PACK:
+        return None
+    from components.ops.preview.render import change_summary, render_preview
+    from components.ops.preview.run import EngineOnlyError, preview_in_process
+
+    try:
+        result = preview_in_process(
+            stack, policy_pack=not args.no_policy_pack, pack_config_file=args.policy_pack_config
+        )
+    except EngineOnlyError:
+        return None
+    sys.stdout.write(render_preview(result))
+    return change_summary(result)
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
     """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
-    if args.operation == "preview":
+    planned = _preview_in_process(args, stack) if args.operation == "preview" else None
+    if planned is not None:
+        changes: dict[Any, int] = dict(planned)
+    elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
             sys.stdout.write(preview.stdout)
@@ -108,6 +133,9 @@ def cmd_engine(args: argparse.Namespace) -> int:
             from components.ops.breakglass.restore import guard_restores
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
+            recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
+            if recorder_step:
+                _say(recorder_step)
             taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
             if taken is not None:
                 backup, members = taken
@@ -367,6 +395,13 @@ def build_parser() -> argparse.ArgumentParser:
             engine.add_argument(
                 "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
             )
+        if operation == "preview":
+            engine.add_argument(
+                "--engine",
+                action="store_true",
+                help="run the Pulumi engine's own `preview --refresh` (slower; the cross-check of the default, which "
+                "plans in this process with the same providers and the same guardrail rules)",
+            )
         if operation == "up":
             engine.add_argument(
                 "--restore",
@@ -448,6 +483,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_shared_flags(review_cmd, "stacks", "repo", "json")
     review_cmd.set_defaults(handler=cmd_review)
 
+    report = commands.add_parser("report", help=report_command.HELP)
+    add_shared_flags(report, "stacks", "repo")
+    report_command.add_arguments(report)
+    report.set_defaults(handler=report_command.run)
+
     audit = _report_command(
         commands,
         "audit",
@@ -478,6 +518,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+    extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
+    recorder_command.add_arguments(extension)
+    extension.set_defaults(handler=recorder_command.run)
     watch = commands.add_parser("watch", help="live guard: report (and, per guard.enforce, undo) changes by hand")
     add_shared_flags(watch, "stack", "repo", "json")
     watch.set_defaults(handler=cmd_watch)

@@ -19,6 +19,7 @@ from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
 from components.model.guard_config import GuardConfig
+from components.model.recorder_config import RecorderConfig
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -42,7 +43,7 @@ class Member(_Model):
     #: ``false`` suspends the MCP user and revokes its token and OAuth grants, keeping the user (and its history).
     enabled: bool = True
     #: ``token``: a rotating static token. ``oauth``: no static token; the member's client connects by OAuth and
-    #: the consent is approved as the dedicated user with ``mcp-access oauth-approve`` (see the README).
+    #: the consent is approved as the dedicated user with ``mcp-access oauth-approve`` (see docs/oauth.md).
     auth: Literal["token", "oauth"] = "token"
 
     @field_validator("email")
@@ -167,6 +168,7 @@ class StackConfig(_Model):
     audit: AuditConfig = Field(default_factory=AuditConfig)
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
     guard: GuardConfig = Field(default_factory=GuardConfig)
+    recorder: RecorderConfig = Field(default_factory=RecorderConfig)
 
     @field_validator("directus_url")
     @classmethod
@@ -222,6 +224,18 @@ class StackConfig(_Model):
             problems.append("ipAllowlist: empty, but guardrails.requireIpAllowlist is true for this stack")
         if problems:
             raise ValueError("\n  ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _log_not_granted(self) -> StackConfig:
+        """No template may grant the recorder's log collection: members must not read or rewrite their own trail."""
+        log = self.recorder.collection
+        granting = sorted(name for name, settings in self.templates.items() if log in settings.collections)
+        if self.recorder.enabled and granting:
+            names = ", ".join(f"templates.{name}.collections" for name in granting)
+            raise ValueError(
+                f"{names}: {log!r} is the recorder's log collection (recorder.collection); members never get it"
+            )
         return self
 
     def mcp_email(self, member: Member) -> str:
@@ -283,6 +297,7 @@ CONFIG_KEYS = (
     "audit",
     "oauthReview",
     "guard",
+    "recorder",
 )
 #: Keys of the namespace that are not part of the model (read by the providers).
 OTHER_KEYS = ("provisioningToken",)

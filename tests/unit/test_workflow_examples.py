@@ -55,3 +55,15 @@ def test_the_pr_review_step_writes_a_comment_ready_review(tmp_path: Path) -> Non
     for stack in ("local", "staging", "production"):
         assert f"`{stack}`" in review
     assert "| member | template |" in review
+
+
+def test_the_monthly_job_publishes_the_report_page_and_links_it_from_the_summary() -> None:
+    steps = {s.get("name"): s for s in load("mcp-access-monthly.yml")["jobs"]["check"]["steps"]}
+    report = steps["Report page (matrix, findings, activity timeline, calendar)"]["run"]
+    assert 'mcp-access report --stack "$STACK" --html "mcp-access-report-$STACK.html"' in report
+    upload = steps["Publish the report page"]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"]["path"] == "mcp-access-report-${{ matrix.stack }}.html"
+    link = steps["Link the page from the run summary"]
+    assert link["env"]["PAGE_URL"] == "${{ steps.upload.outputs.artifact-url }}"
+    assert '"$GITHUB_STEP_SUMMARY"' in link["run"] and "$PAGE_URL" in link["run"]

@@ -1,7 +1,7 @@
 """Profile ``postgres-redis``: two Directus instances on one PostgreSQL database, sharing one Redis.
 
-Redis is what lets several instances act as one (verified on the real servers, see the README's
-"production" section): ``CACHE_STORE=redis`` with ``CACHE_ENABLED=true`` shares the data cache,
+Redis is what lets several instances act as one (verified on the real servers, see
+``docs/production.md``): ``CACHE_STORE=redis`` with ``CACHE_ENABLED=true`` shares the data cache,
 ``SYNCHRONIZATION_STORE=redis`` coordinates work that must happen once, ``RATE_LIMITER_STORE=redis`` counts
 requests across instances, and with ``REDIS`` set Directus sends its internal messages (cache clears after
 schema and permission changes, websocket events) over Redis instead of process memory.
@@ -33,9 +33,15 @@ def cluster_settings(redis_url: str) -> dict[str, str]:
     }
 
 
-def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDirectus:
+def start(
+    data_dir: Path, *, line: str, extra_env: dict[str, str], extensions: tuple[Path, ...] = ()
+) -> RunningDirectus:
     running = RunningDirectus(
-        profile="postgres-redis", instance=server.DirectusInstance(0, data_dir, ""), line=line, extra_env=extra_env
+        profile="postgres-redis",
+        instance=server.DirectusInstance(0, data_dir, ""),
+        line=line,
+        extra_env=extra_env,
+        extensions=extensions,
     )
     try:
         postgres = start_postgres(server.free_port())
@@ -52,7 +58,13 @@ def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDir
         }
         running.database = database
         running.instance = server.start(
-            data_dir, fresh=False, extra_env=extra_env, line=line, database=database, instances=INSTANCES
+            data_dir,
+            fresh=False,
+            extra_env=extra_env,
+            line=line,
+            database=database,
+            instances=INSTANCES,
+            extensions=extensions,
         )
     except BaseException:
         running.stop()

@@ -30,6 +30,7 @@ from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
 from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
 from components.ops.drift.plan import planned_steps
 from components.ops.drift.preview import drifted_resources
+from components.ops.drift.recorder import ExtensionStatus, extension_status
 from components.ops.drift.scan import (
     PUBLIC_POLICY_NAME,
     Declared,
@@ -75,11 +76,20 @@ class DriftReport:
     #: The listings the scan read and what the state declares (``watch`` decides its enforcement on them).
     live: LiveDirectus | None = field(default=None, repr=False)
     declared: Declared | None = field(default=None, repr=False)
+    #: The recorder extension on this Directus (``GET /extensions``), and whether the stack expects it.
+    recorder: ExtensionStatus | None = None
+    recorder_expected: bool = False
+
+    @property
+    def recorder_finding(self) -> bool:
+        """The stack's recorder is on but the expected version does not run here."""
+        return self.recorder_expected and self.recorder is not None and not self.recorder.ok
 
     @property
     def findings(self) -> int:
         return (
-            len(self.drifted)
+            int(self.recorder_finding)
+            + len(self.drifted)
             + len(self.undeclared)
             + len(self.rotation)
             + len(self.server)
@@ -265,4 +275,6 @@ def evaluate(
         server=server_findings(info.version, config.ip_allowlist, server=info, oauth_declared=declared_oauth),
         live=live,
         declared=declared,
+        recorder=extension_status(client),
+        recorder_expected=config.recorder.enabled,
     )

@@ -22,6 +22,8 @@ from components.ops.drift.scan import Declared, LiveDirectus
 #: ``kind`` of a managed object that differs from the code (the other kinds are drift's finding kinds).
 MANAGED_DRIFT = "managed-drift"
 ROTATION_KIND = "token-rotation"
+#: The recorder extension the stack expects does not run (drift counts it as one finding).
+RECORDER_KIND = "recorder-extension"
 SEVERITY = {
     MANAGED_DRIFT: "high",
     "unmanaged-user": "critical",
@@ -68,6 +70,9 @@ def findings_of(report: DriftReport) -> list[WatchFinding]:
         )
         for item in report.drifted
     ]
+    if report.recorder_finding and report.recorder is not None:
+        summary = f"mcp-access-recorder: {report.recorder.describe()}; expected (recorder.enabled)"
+        found.append(WatchFinding(report.stack, RECORDER_KIND, None, "mcp-access-recorder", "warning", summary))
     for finding in [*report.undeclared, *report.rotation, *report.server, *report.oauth, *report.flows]:
         member = finding.subject if finding.kind == ROTATION_KIND else None
         severity = SEVERITY.get(finding.kind, DEFAULT_SEVERITY)
