@@ -205,3 +205,19 @@ def test_the_stack_s_policy_on_public_is_detached_and_deletes_turned_on_are_turn
     assert enforcement(report(), allowed, ALL, live_allow_deletes=True, now=NOW) == []
     unmanaged = Declarations(**{**DECLARATIONS.__dict__, "manage_settings": False})
     assert enforcement(report(), unmanaged, ALL, live_allow_deletes=True, now=NOW) == []
+
+
+def test_the_recorder_expected_but_missing_is_a_finding_as_drift_counts_it() -> None:
+    from dataclasses import replace
+
+    from components.ops.drift.recorder import ExtensionStatus
+
+    missing = replace(report(), recorder=ExtensionStatus(installed=False, expected="1.0.0"), recorder_expected=True)
+    found = findings_of(missing)
+    assert len(found) == missing.findings == 1
+    assert (found[0].kind, found[0].object, found[0].severity) == (
+        "recorder-extension",
+        "mcp-access-recorder",
+        "warning",
+    )
+    assert findings_of(replace(missing, recorder_expected=False)) == []
