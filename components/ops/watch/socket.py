@@ -77,8 +77,17 @@ def websocket_url(directus_url: str) -> str:
 class DirectusEvents:
     """One authenticated connection with a subscription per collection. Not thread-safe: one reader."""
 
-    def __init__(self, directus_url: str, token: str, collections: Sequence[str] = COLLECTIONS) -> None:
+    def __init__(
+        self,
+        directus_url: str,
+        token: str,
+        collections: Sequence[str] = COLLECTIONS,
+        *,
+        keepalive: float = KEEPALIVE,
+        dead_after: float = DEAD_AFTER,
+    ) -> None:
         self.url = websocket_url(directus_url)
+        self._keepalive, self._dead_after = keepalive, dead_after
         self._token = token
         self._collections = tuple(collections)
         self._socket: ClientConnection | None = None
@@ -165,9 +174,9 @@ class DirectusEvents:
         """The next message that is not a ping (pings are answered here); ``None`` on timeout."""
         assert self._socket is not None
         now = time.monotonic()
-        if self._ping_sent is not None and now - self._ping_sent > DEAD_AFTER:
-            raise WatchConnectionError(f"{self.url}: no answer to a ping within {DEAD_AFTER:.0f} s")
-        if self._ping_sent is None and now - self._last_message > KEEPALIVE:
+        if self._ping_sent is not None and now - self._ping_sent > self._dead_after:
+            raise WatchConnectionError(f"{self.url}: no answer to a ping within {self._dead_after:g} s")
+        if self._ping_sent is None and now - self._last_message > self._keepalive:
             self._send({"type": "ping"})
             self._ping_sent = now
         try:

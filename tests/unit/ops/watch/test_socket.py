@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
@@ -127,3 +128,41 @@ def test_an_upgrade_refused_with_404_names_websockets_enabled_and_poll() -> None
 def test_nothing_listening_is_a_connection_error_the_watch_retries() -> None:
     with pytest.raises(WatchConnectionError):
         DirectusEvents("http://127.0.0.1:9", TOKEN).open()
+
+
+def quiet_directus(answers_pings: bool) -> Callable[[ServerConnection, list[dict[str, Any]]], None]:
+    """Authenticates and subscribes, then sends nothing; answers the client's ``ping`` message or not."""
+
+    def script(connection: ServerConnection, received: list[dict[str, Any]]) -> None:
+        connection.recv()
+        connection.send(json.dumps({"type": "auth", "status": "ok"}))
+        for _ in COLLECTIONS:
+            uid = json.loads(connection.recv())["uid"]
+            connection.send(json.dumps({"type": "subscription", "event": "init", "data": [], "uid": uid}))
+        for text in connection:
+            received.append(json.loads(text))
+            if answers_pings and json.loads(text) == {"type": "ping"}:
+                connection.send(json.dumps({"type": "pong"}))
+
+    return script
+
+
+def test_a_quiet_connection_is_kept_alive_by_directus_s_own_ping_message() -> None:
+    with fake_directus(quiet_directus(answers_pings=True)) as url:
+        events = DirectusEvents(url, TOKEN, keepalive=0.2, dead_after=0.5)
+        events.open()
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            assert events.next_event(timeout=0.1) is None  # no error: each ping was answered
+        events.close()
+
+
+def test_a_connection_whose_pings_go_unanswered_is_dead_and_reconnected() -> None:
+    with fake_directus(quiet_directus(answers_pings=False)) as url:
+        events = DirectusEvents(url, TOKEN, keepalive=0.2, dead_after=0.3)
+        events.open()
+        with pytest.raises(WatchConnectionError, match=r"no answer to a ping within 0\.3 s"):
+            deadline = time.monotonic() + 5.0
+            while time.monotonic() < deadline:
+                events.next_event(timeout=0.1)
+        events.close()
