@@ -98,7 +98,10 @@ def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classe
 ) -> None:
     url = websocket_directus.instance.url
     receiver = WebhookReceiver()
+    clean = WatchProcess(guarded, "--once")  # a freshly applied stack: one check, nothing found, exit 0
     watch = WatchProcess(guarded, "--webhook", receiver.url, "--poll-interval", "30", "--log-checks")
+    assert clean.process.wait(120) == 0, "".join(clean.stdout + clean.stderr)
+    assert clean.stdout == []
     try:
         watch.wait_status("watching stack 'guarded' (WebSocket events")
         with admin_of(websocket_directus) as admin:
