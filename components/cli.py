@@ -32,10 +32,11 @@ from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
+from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
 from components.ops.recorder import command as recorder_command
 from components.ops.recorder.collection import prepare_for_up
 from components.ops.report import command as report_command
@@ -63,6 +64,7 @@ def cmd_local(args: argparse.Namespace) -> int:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    refuse_shown_token(stack, args.show_token, "`local --show-token`")
     started = time.monotonic()
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
@@ -145,9 +147,10 @@ def cmd_engine(args: argparse.Namespace) -> int:
                 for line in remove_revoked_tags():
                     _say(line)
 
-            result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
-                stack, _policy_options(args), before_up=restore, on_output=stream
-            )
+            with sealed_delivery(stack, member_document, _say):
+                result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
+                    stack, _policy_options(args), before_up=restore, on_output=stream
+                )
         elif args.operation == "refresh":
             result = stack.refresh(on_output=stream, color="never")
         else:
@@ -171,7 +174,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
+    with sealed_delivery(stack, member_document, _say, show_token=args.show_token):
+        rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)
     return 0
@@ -184,7 +188,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    outputs = deployed_outputs(_stack(args, create=False))
+    stack = _stack(args, create=False)
+    refuse_shown_token(stack, args.show_token, "`connection --show-token`")
+    outputs = deployed_outputs(stack)
     if args.json:
         _say(connection_json(outputs, show_token=args.show_token))
     else:
@@ -193,8 +199,12 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
+    stack = _stack(args, create=False)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
+    shows_token = info.auth == "token"  # today `onboard` shows the token of a token member (stdout or --out)
+    if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=_say):
+        return 0
     if args.out is None and info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it
         return 0
@@ -455,6 +465,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
     onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    onboard.add_argument(
+        "--seal",
+        action="store_true",
+        help="encrypt to the member's `recipient` (age) into the outbox, or --out; prints nothing secret",
+    )
     add_shared_flags(onboard, "stack", "repo")
     onboard.set_defaults(handler=cmd_onboard)
 

@@ -9,7 +9,8 @@
 #      (<folder>-<version>): branches pinned to different versions share one cache without reinstalling over
 #      each other's running servers;
 #   4. Redis (Debian package redis-server) when missing, for the postgres-redis profile (PostgreSQL's server
-#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin);
+#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin); age and openssh-client (Debian)
+#      when missing, for the sealed-delivery tests (the member's side: age-keygen, ssh-keygen, age -d);
 #   5. Mermaid's CLI (tools/mermaid, npm; puppeteer without its browser download) and Chromium with its
 #      WebDriver (Debian packages chromium, chromium-driver) for the report's browser and diagram tests;
 #   6. only with --with-d6s (the benchmark asks for it): the official Directus CLI `d6s` (@directus/cli, pinned
@@ -163,6 +164,22 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     end "installed $(chromium --version 2>/dev/null | cut -d' ' -f2)"
 else
     end "missing: install the packages chromium and chromium-driver (the report's browser test needs them)"
+fi
+# ------------------------------------------------------------------------------------------------------
+begin "age and ssh-keygen (Debian packages age, openssh-client) for the sealed-delivery tests"
+missing=()
+command -v age >/dev/null && command -v age-keygen >/dev/null || missing+=(age)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+if [ ${#missing[@]} = 0 ]; then
+    end "age $(age --version), $(ssh -V 2>&1 | cut -d, -f1)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    # Another engineer's (or CI's) apt-get may hold dpkg's lock: wait for it rather than fail.
+    apt_install() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+        --no-install-recommends "${missing[@]}" >/dev/null; }
+    apt_install || { apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null && apt_install; }
+    end "installed ${missing[*]}: age $(age --version)"
+else
+    end "missing: install the packages ${missing[*]} (the sealed-delivery tests need age and ssh-keygen)"
 fi
 versions=$(for f in directus directus-11; do node -p "require('$CACHE/$f-$(pinned "$f")/node_modules/directus/package.json').version"; done | paste -sd/)
 echo "==> toolchain ready: pulumi $PULUMI_VERSION, Directus $versions on $(node --version), $("$ROOT/.venv/bin/python" --version)"

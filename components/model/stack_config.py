@@ -18,6 +18,7 @@ from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
+from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
 from components.model.guard_config import GuardConfig
 from components.model.recorder_config import RecorderConfig
 from components.model.validation import EMAIL_RE, check_cidrs
@@ -45,6 +46,10 @@ class Member(_Model):
     #: ``token``: a rotating static token. ``oauth``: no static token; the member's client connects by OAuth and
     #: the consent is approved as the dedicated user with ``mcp-access oauth-approve`` (see docs/oauth.md).
     auth: Literal["token", "oauth"] = "token"
+    #: The member's public key (``age1...``, ``ssh-ed25519 ...``, ``ssh-rsa ...``): tokens reach them sealed to it.
+    recipient: Recipient | None = None
+    #: The client whose configuration the member's sealed bundles carry (default: ``delivery.client``).
+    client: ClientName | None = None
 
     @field_validator("email")
     @classmethod
@@ -169,6 +174,7 @@ class StackConfig(_Model):
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
     guard: GuardConfig = Field(default_factory=GuardConfig)
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @field_validator("directus_url")
     @classmethod
@@ -267,6 +273,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     if path and message.startswith(f"{path}:"):
         return message
     hidden = isinstance(value, dict | list) or value is None or repr(value) in message
+    hidden = hidden or error["type"] == RECIPIENT_ERROR  # its message shows the key, shortened
     shown = "" if hidden else f" (got {value!r})"
     return f"{path or 'config'}: {message}{shown}"
 
@@ -298,6 +305,7 @@ CONFIG_KEYS = (
     "oauthReview",
     "guard",
     "recorder",
+    "delivery",
 )
 #: Keys of the namespace that are not part of the model (read by the providers).
 OTHER_KEYS = ("provisioningToken",)
