@@ -376,6 +376,12 @@ def cmd_drift(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from components.ops.watch import command
+
+    return command.run(args, _stack(args, create=False))
+
+
 #: The flags several commands share, each defined here once (``add_shared_flags``); a test walks the parser.
 SHARED_FLAGS: dict[str, Callable[[argparse.ArgumentParser], object]] = {
     "stack": lambda p: p.add_argument("--stack", "-s", default=LOCAL_STACK, help="the stack (default: local)"),
@@ -621,6 +627,10 @@ def build_parser() -> argparse.ArgumentParser:
     extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
     recorder_command.add_arguments(extension)
     extension.set_defaults(handler=recorder_command.run)
+    watch = commands.add_parser("watch", help="live guard: report (and, per guard.enforce, undo) changes by hand")
+    add_shared_flags(watch, "stack", "repo", "json")
+    watch.set_defaults(handler=cmd_watch)
+    _add_watch_arguments(watch)
     describe_commands(commands)
     return parser
 
@@ -635,6 +645,12 @@ def describe_commands(commands: Any) -> None:
         sub = commands.choices[action.dest]
         if not sub.description:
             sub.description = action.help
+
+
+def _add_watch_arguments(parser: argparse.ArgumentParser) -> None:
+    from components.ops.watch.command import add_arguments
+
+    add_arguments(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
