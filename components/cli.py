@@ -33,6 +33,8 @@ from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
 from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
+from components.ops.expire import command as expire_command
+from components.ops.expire.changes import refuse_past_changes
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.private_file import write_private
@@ -43,7 +45,7 @@ from components.ops.recorder.collection import prepare_for_up
 from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
-from components.providers.connection import TOKEN_ENV
+from components.providers.connection import LOCAL_URL_ENV, TOKEN_ENV
 from components.redaction import redact
 
 REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
@@ -62,22 +64,38 @@ def _say(message: str) -> None:
 
 
 def cmd_local(args: argparse.Namespace) -> int:
-    instance = local_stack.ensure_running(_say)
+    if args.stack != LOCAL_STACK:
+        return _practice(args)
+    instance = local_stack.ensure_running(_say, port=args.port)
     with DirectusClient(instance.url, instance.admin_token) as client:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
-    stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    env = {TOKEN_ENV: instance.admin_token, LOCAL_URL_ENV: instance.url}
+    stack = open_stack(LOCAL_STACK, work_dir=project_dir(args.repo), env=env)
     refuse_shown_token(stack, args.show_token, "`local --show-token`")
     started = time.monotonic()
     result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
     changes = result.summary.resource_changes or {}
     _say(f"pulumi up (stack {LOCAL_STACK}) finished in {time.monotonic() - started:.1f}s: {dict(changes)}")
     _say(connection_text(result.outputs, show_token=args.show_token))
+    note = local_stack.path_note()
+    if note:
+        _say(note)
     return 0
 
 
-def cmd_local_stop(_args: argparse.Namespace) -> int:
-    instance = server.running_instance(local_stack.LOCAL_DATA_DIR)
+def _practice(args: argparse.Namespace) -> int:
+    """``local --stack S``: a Directus of one's own for stack S, to practise the first day on."""
+    practice = local_stack.start_practice(args.stack, project_dir(args.repo), _say, port=args.port)
+    _say(f"collections for the stack's templates: {', '.join(practice.created) or 'already present'}")
+    _say(f"stored this Directus's admin token as stack {args.stack!r}'s provisioning token (encrypted)")
+    _say(f"next: mcp-access preview --stack {args.stack}, then mcp-access up --stack {args.stack}")
+    _say(f"stop it with: mcp-access local-stop --stack {args.stack}")
+    return 0
+
+
+def cmd_local_stop(args: argparse.Namespace) -> int:
+    instance = server.running_instance(local_stack.data_dir_of(args.stack, project_dir(args.repo)))
     if instance is None:
         _say("local Directus is not running")
         return 0
@@ -94,6 +112,13 @@ def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.policy_pack_config:
         options["policy_pack_configs"] = [str(args.policy_pack_config)]
     return options
+
+
+def _prechecks(args: argparse.Namespace, *, reach: bool = True) -> None:
+    """Before the engine: the stack file parsed and validated (naming file, field and value), Directus reachable."""
+    from components.engine.prechecks import before_engine
+
+    before_engine(args.stack, project_dir(args.repo), local_stack.stack_env(args.stack), reach=reach)
 
 
 def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
@@ -122,20 +147,30 @@ def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str
 
 def cmd_engine(args: argparse.Namespace) -> int:
     """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
+    if args.operation == "destroy":
+        from components.engine.prechecks import confirm_destroy
+
+        confirm_destroy(args.stack, yes=args.yes, ask=sys.stdin.isatty())
+    _prechecks(args)
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
+    if args.operation == "preview":
+        refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
     planned = _preview_in_process(args, stack) if args.operation == "preview" else None
     if planned is not None:
         changes: dict[Any, int] = dict(planned)
     elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
         if stream is None:
-            sys.stdout.write(redact(preview.stdout))
+            shown = redact(preview.stdout)
+            sys.stdout.write(shown if shown.endswith("\n") else f"{shown}\n")
         changes = dict(preview.change_summary)
     else:
         if args.operation == "up":
             from components.ops.breakglass.restore import guard_restores
+
+            refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
 
             remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
             recorder_step = prepare_for_up(stack)  # the log collection; a name taken elsewhere refuses
@@ -167,6 +202,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from components.ops.breakglass.revoke import revoke
 
+    _prechecks(args)
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
     for line in revoke(stack, args.member).lines():
         _say(line)
@@ -176,6 +212,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
+    _prechecks(args)
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
     with sealed_delivery(stack, member_document, _say, show_token=args.show_token):
         rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
@@ -185,12 +222,14 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    _prechecks(args)
     backup = backup_stack(_stack(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
     _say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
     return 0
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
+    _prechecks(args, reach=False)
     stack = _stack(args, create=False)
     refuse_shown_token(stack, args.show_token, "`connection --show-token`")
     outputs = deployed_outputs(stack)
@@ -204,6 +243,7 @@ def cmd_connection(args: argparse.Namespace) -> int:
 def cmd_onboard(args: argparse.Namespace) -> int:
     """The member's document; a static token only with ``--show-token`` (stdout), ``--out FILE`` (mode 600) or
     ``--seal`` (the member's key)."""
+    _prechecks(args)
     stack = _stack(args, create=False)
     info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
@@ -234,6 +274,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from components.ops.calendar.render import to_ical
     from components.ops.calendar.run import calendar_plan
 
+    _prechecks(args, reach=False)
     plan = calendar_plan(args.stack, deployed_outputs(_stack(args, create=False)))
     data = to_ical(plan)
     if args.out is None:
@@ -241,7 +282,8 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         return 0
     args.out.write_bytes(data)
     _say(
-        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s) and the monthly review "
+        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s), {len(plan.expiries)} expiring member(s) "
+        "and the monthly review "
         "(import it into your calendar)"
     )
     return 0
@@ -254,9 +296,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     stack = args.new_stack
     check_stack_name(stack)
     options = workspace_options(stack, work_dir, None, secrets_provider=args.secrets_provider)
-    done = init_stack(stack, work_dir=work_dir, url=args.url, template=args.from_template, options=options)
+    done = init_stack(
+        stack,
+        work_dir=work_dir,
+        url=args.url,
+        template=args.from_template,
+        options=options,
+        ip_allowlist=args.ip_allowlist,
+    )
     if done.file_written:
-        _say(f"wrote {done.file} from stacks/Pulumi.{done.template}.yaml: adapt its members and settings")
+        _say(f"wrote {done.file} from {done.template}: adapt its members and settings")
     else:
         _say(f"kept {done.file} as it is")
     _say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
@@ -282,6 +331,7 @@ def cmd_pulumi(args: argparse.Namespace) -> int:
 
 
 def cmd_oauth_approve(args: argparse.Namespace) -> int:
+    _prechecks(args)
     stack = _stack(args, create=False)
     redirect = approve_member_consent(stack, args.member, args.authorize_url)
     _say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
@@ -303,6 +353,12 @@ def _audit_time(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or date-time") from None
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
 def _positive_days(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days of at least 1")
@@ -313,6 +369,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.render import to_json, to_markdown
     from components.ops.audit.run import run_audit
 
+    _prechecks(args)
     result = run_audit(_stack(args, create=False), days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
@@ -322,12 +379,19 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.render import to_json, to_markdown
     from components.ops.drift.run import run_drift
 
+    _prechecks(args)
     stream = (lambda line: print(redact(line), file=sys.stderr, flush=True)) if args.verbose else None
     report = run_drift(
         _stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
     )
     sys.stdout.write(to_json(report) if args.json else to_markdown(report))
     return report.exit_code
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from components.ops.watch import command
+
+    return command.run(args, _stack(args, create=False))
 
 
 #: The flags several commands share, each defined here once (``add_shared_flags``); a test walks the parser.
@@ -361,15 +425,27 @@ def _report_command(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="mcp-access", description=(__doc__ or "").replace("``", "`"), formatter_class=_Formatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    local = commands.add_parser("local", help="start the local Directus and run `up` on the local stack")
+    local = commands.add_parser(
+        "local",
+        help="start the local Directus and run `up` on the local stack; with --stack S, a Directus of your own for "
+        "stack S (its directusUrl on this machine) to practise on",
+    )
     local.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
-    add_shared_flags(local, "verbose")
+    local.add_argument(
+        "--port",
+        type=_port,
+        help="the port of the local Directus (default: 8055, the stack file's); e.g. a second checkout",
+    )
+    add_shared_flags(local, "stack", "repo", "verbose")
     local.set_defaults(handler=cmd_local)
 
-    stop = commands.add_parser("local-stop", help="stop the local Directus")
+    stop = commands.add_parser("local-stop", help="stop the local Directus (of --stack S: the one `local` started)")
+    add_shared_flags(stop, "stack", "repo")
     stop.set_defaults(handler=cmd_local_stop)
 
     init = commands.add_parser(
@@ -380,7 +456,14 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--from-template",
         metavar="EXAMPLE",
-        help="the stack file to start from, stacks/Pulumi.EXAMPLE.yaml (default: production, the hardened one)",
+        help="the stack file to start from: examples/stacks/Pulumi.EXAMPLE.yaml (staging, production), else one of "
+        "your stacks/ (e.g. local); default: production, the hardened one",
+    )
+    init.add_argument(
+        "--ip-allowlist",
+        action="append",
+        metavar="CIDR",
+        help="the addresses MCP calls may come from (repeat); needed when the example has an allowlist (production)",
     )
     init.add_argument(
         "--secrets-provider", help="Pulumi secrets provider (awskms://..., gcpkms://..., ...); default: passphrase"
@@ -424,6 +507,10 @@ def build_parser() -> argparse.ArgumentParser:
                 metavar="MEMBER",
                 help="re-enable a member suspended by `mcp-access revoke` (repeat; `up` refuses without it)",
             )
+        if operation == "destroy":
+            engine.add_argument(
+                "--yes", "-y", action="store_true", help="confirm without a prompt (needed for every stack but local)"
+            )
         engine.set_defaults(handler=cmd_engine, operation=operation)
 
     revoke_cmd = commands.add_parser(
@@ -432,6 +519,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke_cmd.add_argument("member", help="the member's name in the roster")
     add_shared_flags(revoke_cmd, "stack", "repo")
     revoke_cmd.set_defaults(handler=cmd_revoke)
+
+    expire_cmd = commands.add_parser("expire", help=expire_command.HELP)
+    expire_command.add_arguments(expire_cmd)
+    add_shared_flags(expire_cmd, "stack", "repo", "json")
+    expire_cmd.set_defaults(handler=expire_command.run)
 
     rotate_cmd = commands.add_parser(
         "rotate", help="issue a new token for a member now (e.g. after a leak); the old one stops working"
@@ -456,7 +548,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="print one member's ready-to-paste MCP client configuration and security checklist (token: --show-token)",
     )
     onboard.add_argument("member", help="the member's name in the roster")
-    onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
+    onboard.add_argument(
+        "--client",
+        "-c",
+        choices=CLIENT_NAMES,
+        default="claude-code",
+        help="the member's MCP client, whose configuration is printed (default: claude-code)",
+    )
     onboard.add_argument(
         "--auth",
         choices=AUTH_METHODS,
@@ -546,7 +644,30 @@ def build_parser() -> argparse.ArgumentParser:
     extension = commands.add_parser("extension", help="write the recorder extension for a self-hosted Directus")
     recorder_command.add_arguments(extension)
     extension.set_defaults(handler=recorder_command.run)
+    watch = commands.add_parser("watch", help="live guard: report (and, per guard.enforce, undo) changes by hand")
+    add_shared_flags(watch, "stack", "repo", "json")
+    watch.set_defaults(handler=cmd_watch)
+    _add_watch_arguments(watch)
+    describe_commands(commands)
     return parser
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written (paragraphs kept)."""
+
+
+def describe_commands(commands: Any) -> None:
+    """Each command's ``--help`` page opens with its one-line summary (argparse shows it only in the list)."""
+    for action in commands._choices_actions:  # the summaries given as help= to add_parser
+        sub = commands.choices[action.dest]
+        if not sub.description:
+            sub.description = action.help
+
+
+def _add_watch_arguments(parser: argparse.ArgumentParser) -> None:
+    from components.ops.watch.command import add_arguments
+
+    add_arguments(parser)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -555,7 +676,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine_errors(getattr(args, "stack", None)):
             return int(args.handler(args))
     except McpAccessError as exc:  # every error meant for people; anything else is a bug and keeps its traceback
-        print(error_block(exc), file=sys.stderr)
+        stack = getattr(args, "stack", None)
+        block = error_block(exc)
+        if isinstance(stack, str):  # hints written before the stack was known say `-s STACK`
+            block = block.replace("-s STACK ", f"-s {stack} ")
+        print(block, file=sys.stderr)
         return exc.exit_code
 
 

@@ -26,7 +26,7 @@ from components.model.role_templates import project_templates
 from components.names import PROJECT_NAME, PROJECT_ROOT
 from components.program.sdk_speedups import speed_up_sdk
 from components.program.stack_traces import declaration_frames_only
-from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
+from components.providers.connection import LOCAL_URL_ENV, RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 
 PULUMI_VERSION = "3.259.0"
 SKIP_CHECKPOINTS_ENV = "PULUMI_SKIP_CHECKPOINTS"
@@ -115,6 +115,8 @@ def engine_env(
         for key, value in local_stack_env(work_dir).items():
             env.setdefault(key, os.environ.get(key, value))
     env.update(extra or {})
+    if stack != LOCAL_STACK:
+        env[LOCAL_URL_ENV] = ""  # only the local stack follows the running local Directus's port
     return env
 
 
@@ -140,6 +142,7 @@ def open_stack(
     for key in (TOKEN_ENV, URL_ENV, TIMEOUT_ENV, RETRY_MAX_WAIT_ENV):
         if env and key in env:
             os.environ[key] = env[key]
+    os.environ[LOCAL_URL_ENV] = (env or {}).get(LOCAL_URL_ENV, "") if stack == LOCAL_STACK else ""
     options = workspace_options(stack, work_dir, env)
     if not create:
         return auto.select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -19,7 +20,15 @@ from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
 from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
+from components.model.guard_config import GuardConfig
 from components.model.recorder_config import RecorderConfig
+from components.model.timebox import (
+    DEFAULT_MAX_ELEVATION_HOURS,
+    Elevation,
+    ExpiringMember,
+    ReviewSettings,
+    elevation_problems,
+)
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -31,7 +40,7 @@ class ConfigError(McpAccessError, ValueError):
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
-class Member(_Model):
+class Member(ExpiringMember):
     """A team member who gets a dedicated MCP user with one role template."""
 
     name: str = Field(pattern=NAME_PATTERN, max_length=40)
@@ -158,10 +167,12 @@ class Guardrails(_Model):
     #: A production stack refuses ``mcp.oauth.dynamicClientRegistration`` unless this is true: with DCR open,
     #: anyone who reaches Directus can register an OAuth client (the consent is still a user's).
     allow_dynamic_client_registration: bool = False
+    #: The longest time-boxed elevation (``elevations[].until`` from now) this stack accepts.
+    max_elevation_hours: int = Field(default=DEFAULT_MAX_ELEVATION_HOURS, ge=1, le=24 * 30)
 
 
-class GuardSettings(_Model):
-    """``guard``: the stack's read-only identity (``guard.user``).
+class GuardSettings(GuardConfig):
+    """``guard``: what the watch enforces (:class:`GuardConfig`) and the stack's read-only identity (``guard.user``).
 
     ``up`` creates that user with a policy that may only read the system collections ``preview``, ``drift``,
     ``audit`` and the live watch read (no app access, no admin), and a token, the secret output ``guardToken``:
@@ -190,6 +201,8 @@ class StackConfig(_Model):
     guardrails: Guardrails = Field(default_factory=Guardrails)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
+    elevations: list[Elevation] = Field(default_factory=list)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     guard: GuardSettings = Field(default_factory=GuardSettings)
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
@@ -257,6 +270,13 @@ class StackConfig(_Model):
         return self
 
     @model_validator(mode="after")
+    def _elevations_known(self) -> StackConfig:
+        problems = elevation_problems(self.elevations, {m.name: m.template for m in self.members})
+        if problems:
+            raise ValueError("\n  ".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _log_not_granted(self) -> StackConfig:
         """No template may grant the recorder's log collection: members must not read or rewrite their own trail."""
         log = self.recorder.collection
@@ -281,15 +301,46 @@ class StackConfig(_Model):
 
     def templates_in_use(self) -> list[str]:
         """Templates the stack instantiates: every configured one and every one a member uses."""
-        return sorted({*self.templates, *(m.template for m in self.members)})
+        return sorted({*self.templates, *(m.template for m in self.members), *(e.template for e in self.elevations)})
 
     @property
     def mcp_url(self) -> str:
         return f"{self.directus_url}/mcp"
 
 
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, _Model)
+
+
+def _inner(annotation: Any) -> Any:
+    """``X | None``, ``list[X]``, ``dict[str, X]`` -> ``X``; anything else as is."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[-1] if args else annotation
+
+
+def _known_keys_at(loc: Sequence[Any]) -> list[str]:
+    """The camelCase keys the model accepts where ``loc`` (a pydantic error location) ends, for an unknown key."""
+    annotation: Any = StackConfig
+    for part in loc[:-1]:
+        while isinstance(annotation, UnionType) or get_origin(annotation) is Union:
+            annotation = _inner(annotation)
+        if not _is_model(annotation):
+            annotation = _inner(annotation)  # a list index or a dict key
+            continue
+        fields = {to_camel(name): field.annotation for name, field in annotation.model_fields.items()}
+        if str(part) not in fields:
+            return []
+        annotation = fields[str(part)]
+    while not _is_model(annotation) and get_args(annotation):
+        annotation = _inner(annotation)
+    return [to_camel(name) for name in annotation.model_fields] if _is_model(annotation) else []
+
+
 def _describe(error: Mapping[str, Any]) -> str:
     path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in error["loc"]).replace(".[", "[")
+    if error["type"] == "extra_forbidden":
+        known = _known_keys_at(error["loc"])
+        return f"{path}: not a setting of this tool" + (f" (known here: {', '.join(known)})" if known else "")
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
     if not path and error["type"] == "value_error":
@@ -302,18 +353,24 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{path or 'config'}: {message}{shown}"
 
 
-def parse_config(raw: Mapping[str, Any], *, templates: Sequence[str] | None = None) -> StackConfig:
+def parse_config(
+    raw: Mapping[str, Any], *, templates: Sequence[str] | None = None, present_keys: Iterable[str] = ()
+) -> StackConfig:
     """Validate a plain mapping of camelCase keys (without namespace) into a :class:`StackConfig`.
 
     ``templates`` lists the role templates that exist; members and ``templates`` entries naming another one
-    are errors. ``None`` skips that check (pure unit tests of other rules).
+    are errors. ``None`` skips that check (pure unit tests of other rules). ``present_keys``: every key set in the
+    namespace; unknown ones are reported together with every other problem (one error listing them all).
     """
+    lines = unknown_key_lines(present_keys)
     try:
         context = {"templates": list(templates)} if templates is not None else None
-        return StackConfig.model_validate(dict(raw), context=context)
+        config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
-        lines = [_describe(e) for e in exc.errors()]
+        lines += [_describe(e) for e in exc.errors()]
+    if lines:
         raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines)) from None
+    return config
 
 
 CONFIG_KEYS = (
@@ -327,6 +384,8 @@ CONFIG_KEYS = (
     "guardrails",
     "audit",
     "oauthReview",
+    "elevations",
+    "review",
     "guard",
     "recorder",
     "delivery",
@@ -335,13 +394,18 @@ CONFIG_KEYS = (
 OTHER_KEYS = ("provisioningToken",)
 
 
+def unknown_key_lines(keys: Iterable[str]) -> list[str]:
+    """One line per key of the namespace this tool does not know (a typo such as ``ipAllowList``)."""
+    unknown = sorted(set(keys) - set(CONFIG_KEYS) - set(OTHER_KEYS))
+    return [
+        f"{CONFIG_NAMESPACE}:{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown
+    ]
+
+
 def check_known_keys(keys: Iterable[str]) -> None:
     """A key of the namespace this tool does not know (a typo such as ``ipAllowList``) is an error."""
-    unknown = sorted(set(keys) - set(CONFIG_KEYS) - set(OTHER_KEYS))
-    if unknown:
-        lines = [
-            f"{CONFIG_NAMESPACE}:{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown
-        ]
+    lines = unknown_key_lines(keys)
+    if lines:
         raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines))
 
 
@@ -357,7 +421,6 @@ def load_config(
     keys set in the stack's namespace: one this tool does not know (a typo such as ``ipAllowList``) is an error
     rather than a silently ignored setting.
     """
-    check_known_keys(present_keys)
     raw: dict[str, Any] = {}
     for key in CONFIG_KEYS:
         value = get(key)
@@ -369,7 +432,7 @@ def load_config(
             raise ConfigError(f"invalid stack configuration:\n  {key}: not valid JSON ({exc.msg})") from None
         if key == "rotationDays":
             raw[key] = int(value) if value.isdigit() else value
-    return parse_config(raw, templates=templates)
+    return parse_config(raw, templates=templates, present_keys=present_keys)
 
 
 __all__ = [

@@ -7,6 +7,7 @@ allows, see :mod:`components.program.server_checks`).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ from components.directus.client import DirectusClient
 from components.directus.errors import DirectusError, DirectusUnavailableError
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
+from components.model.access_at import member_active, running_elevation, template_at
+from components.model.clock import now
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
-from components.names import CONFIG_NAMESPACE, docs_page
+from components.names import CONFIG_NAMESPACE, LOCAL_STACK, docs_page
 from components.program.collections_check import check_collections_exist
 from components.program.fields_check import check_fields_exist
 from components.program.guard import GuardUser
@@ -29,7 +32,8 @@ from components.program.sdk_speedups import speed_up_sdk
 from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
 from components.program.template_access import TemplateAccess
-from components.providers.connection import client_for, connection_from
+from components.program.timebox_outputs import elevation_output, timebox_outputs
+from components.providers.connection import LOCAL_URL_ENV, client_for, connection_from
 from components.providers.mcp_settings import McpSettings
 
 
@@ -63,17 +67,20 @@ def build(
     access = {name: TemplateAccess(spec, stack=stack) for name, spec in specs.items()}
     members: dict[str, Any] = {}
     tokens: dict[str, pulumi.Output[str]] = {}
+    moment = now()  # expiring members and elevations: one moment for the whole program
     for member in config.members:
         mcp_email = config.mcp_email(member)
+        active = member_active(member, moment)
+        elevation = running_elevation(config, member, moment)
         resource = McpMember(
             member.name,
             stack=stack,
             mcp_email=mcp_email,
             first_name=member.first_name or "AI",
             last_name=member.last_name or member.email.split("@", 1)[0],
-            role_id=access[member.template].role_id,
+            role_id=access[template_at(config, member, moment)].role_id,
             rotate_after_days=config.rotation_for(member),
-            enabled=member.enabled,
+            enabled=active,
             static_token=member.auth == "token",
             opts=pulumi.ResourceOptions(depends_on=settings),
         )
@@ -82,9 +89,10 @@ def build(
             "mcpEmail": mcp_email,
             "template": member.template,
             "mcpUrl": config.mcp_url,
-            "enabled": member.enabled,
+            "enabled": active,
             "auth": member.auth,
             "rotationDue": resource.rotation_due,
+            **timebox_outputs(member, elevation),
         }
         if resource.token is not None:
             tokens[member.name] = resource.token
@@ -103,6 +111,8 @@ def build(
     pulumi.export("mcpUrl", config.mcp_url)
     pulumi.export("members", members)
     pulumi.export("tokens", pulumi.Output.secret(tokens))
+    pulumi.export("templateRoles", {name: template.role_id for name, template in access.items()})
+    pulumi.export("elevations", [elevation_output(e) for e in config.elevations])
 
 
 def checked_specs(
@@ -159,6 +169,9 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
             templates=available_templates(template_dir),
             present_keys=_namespace_keys(),
         )
+        local_url = os.environ.get(LOCAL_URL_ENV) if stack == LOCAL_STACK else None
+        if local_url:  # `mcp-access local --port N`: the running local Directus, not the file's default port
+            config = config.model_copy(update={"directus_url": local_url.rstrip("/")})
         client = client_for(connection_from(get_config))
         specs = checked_specs(config, stack, client, server_info(client), template_dir)
     except McpAccessError as exc:

@@ -10,8 +10,8 @@ from components.cli import build_parser
 
 #: Which shared flags each command has; the rest do not make sense there (e.g. no engine runs for `review`).
 EXPECTED: dict[str, set[str]] = {
-    "local": {"--verbose"},
-    "local-stop": set(),
+    "local": {"--stack", "--repo", "--verbose"},
+    "local-stop": {"--stack", "--repo"},
     "init": {"--repo"},
     "pulumi": {"--stack", "--repo"},
     "up": {"--stack", "--repo", "--verbose"},
@@ -26,10 +26,12 @@ EXPECTED: dict[str, set[str]] = {
     "audit": {"--stack", "--repo", "--json"},
     "drift": {"--stack", "--repo", "--json", "--verbose"},
     "revoke": {"--stack", "--repo"},
+    "expire": {"--stack", "--repo", "--json"},
     "rotate": {"--stack", "--repo", "--verbose"},
     "oauth-approve": {"--stack", "--repo"},
     "backup": {"--stack", "--repo"},
     "extension": set(),
+    "watch": {"--stack", "--repo", "--json"},
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 

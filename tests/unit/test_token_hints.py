@@ -22,6 +22,7 @@ SHIPPED = [
     *sorted((PROJECT_ROOT / "stacks").glob("Pulumi.*.yaml")),
     *sorted((PROJECT_ROOT / "docs").rglob("*.md")),
     *sorted((PROJECT_ROOT / "examples").rglob("*.yml")),
+    *sorted((PROJECT_ROOT / "examples").rglob("*.yaml")),
 ]
 
 

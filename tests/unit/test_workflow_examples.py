@@ -41,6 +41,18 @@ def test_the_monthly_job_runs_drift_and_audit_and_opens_an_issue_on_findings() -
     )
 
 
+def test_an_hourly_job_runs_expire_and_the_monthly_check_stays_monthly() -> None:
+    workflow = load("mcp-access-monthly.yml")
+    crons = [entry["cron"] for entry in workflow[True]["schedule"]]  # YAML 1.1 reads the key `on` as true
+    hourly = next(cron for cron in crons if cron.split()[1:] == ["*", "*", "*", "*"])
+    monthly = next(cron for cron in crons if cron != hourly)
+    expire, check = workflow["jobs"]["expire"], workflow["jobs"]["check"]
+    assert f"github.event.schedule == '{hourly}'" in expire["if"]
+    assert f"github.event.schedule == '{monthly}'" in check["if"]
+    runs = " ".join(str(step.get("run", "")) for step in expire["steps"])
+    assert 'mcp-access expire --stack "$STACK"' in runs
+
+
 def test_the_monthly_job_publishes_the_sealed_outbox_after_rotating_and_says_it_is_sealed() -> None:
     steps = load("mcp-access-monthly.yml")["jobs"]["check"]["steps"]
     names = [s.get("name") for s in steps]
@@ -66,8 +78,9 @@ def test_the_pr_review_step_writes_a_comment_ready_review(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     review = (tmp_path / "review.md").read_text()
     assert review == result.summary
-    for stack in ("local", "staging", "production"):
-        assert f"`{stack}`" in review
+    assert "`local`" in review
+    for example in ("staging", "production"):  # examples to start from, not stacks of this repository
+        assert f"`{example}`" not in review
     assert "| member | template |" in review
 
 

@@ -20,6 +20,8 @@ TITLES = {
     Kind.OUTSIDE_TEMPLATE: "Writes outside the member's template",
     Kind.OUTSIDE_HOURS: "Activity outside working hours",
     Kind.SUSPENDED: "Suspended users",
+    Kind.LOCKED_OUT: "Users locked out by their status (inactive-license, draft, invited, archived)",
+    Kind.STALE: "Members with no recorded sign of use",
     Kind.PASSWORD_LOGIN: "Password logins",
     Kind.OAUTH_TOKEN: "OAuth tokens issued to static-token members",
     Kind.REFUSED: "Refused calls (collections outside the template)",

@@ -45,6 +45,7 @@ def test_drift_engine_failure_is_redacted(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(drift_run, "stack_settings", lambda stack: (None, {}))
     monkeypatch.setattr(drift_run, "read_state", lambda stack: state)
     monkeypatch.setattr(drift_run, "admin_client", lambda values: None)
+    monkeypatch.setattr(drift_run, "stack_templates", lambda stack: None)
     monkeypatch.setattr(drift_run, "declared_in_state", lambda *a: None)
     monkeypatch.setattr(drift_run, "server_info", lambda client: None)
     monkeypatch.setattr(drift_run, "drifted_resources", failing_preview)
@@ -90,6 +91,8 @@ def test_engine_output_printed_by_preview_is_redacted(
         return _Stack()
 
     monkeypatch.setattr(cli, "_stack", fake_stack)
+    monkeypatch.setattr(cli, "_prechecks", lambda args, reach=True: None)
+    monkeypatch.setattr(cli, "refuse_past_changes", lambda stack: None)
     assert cli.main(["preview", "--stack", "prod", "--no-policy-pack", "--engine", *verbose]) == 0
     out, err = capsys.readouterr()
     assert PASSWORD not in out + err

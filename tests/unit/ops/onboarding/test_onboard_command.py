@@ -32,6 +32,7 @@ INFO = OnboardingInfo(
 
 @pytest.fixture(autouse=True)
 def fixed_member(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_prechecks", lambda args, reach=True: None)  # no stack file, no Directus here
     monkeypatch.setattr(cli, "_stack", lambda args, create=True: None)
     monkeypatch.setattr(cli, "onboarding_info", lambda stack, member, **kw: INFO)
     monkeypatch.setattr(cli, "sealed_onboarding", lambda *args, **kwargs: False)  # a stack without sealed delivery

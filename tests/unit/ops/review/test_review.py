@@ -502,17 +502,24 @@ def tracked_project(target: Path) -> Path:
     return target
 
 
-def test_real_stacks_render_three_matrices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_stacks_render_their_matrices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stacks/ holds the project's only real stack, `local`; the examples (examples/stacks/) are not stacks."""
     assert main(["review", "--repo", str(tracked_project(tmp_path))]) == 0
     out = capsys.readouterr().out
     headings = [line for line in out.splitlines() if line.startswith("#### ")]
-    assert headings == [
-        "#### `local`: http://127.0.0.1:8055",
-        "#### `production`: https://cms.example.com",
-        "#### `staging`: https://cms-staging.example.com",
-    ]
-    assert "| lee | developer (⚠ admin) |" in out
+    assert headings == ["#### `local`: http://127.0.0.1:8055"]
+    assert "| john | content |" in out
     assert "Changes from" not in out
+
+
+def test_an_unknown_stack_lists_the_stack_files_there_are(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, repo, "--stack", "nosuch")
+    assert code == 2
+    assert (
+        "stack 'nosuch' has no settings file stacks/Pulumi.nosuch.yaml at head (working tree) (stacks: production)"
+        in err
+    )
+    assert "(stacks: none)" not in err
 
 
 def test_long_review_is_truncated_for_a_pr_comment(repo: Repo) -> None:
@@ -524,3 +531,33 @@ def test_long_review_is_truncated_for_a_pr_comment(repo: Repo) -> None:
     assert len(full) > 2000 and len(cut) <= 2000
     assert cut.rstrip().endswith("run `mcp-access review --json` for everything.")
     assert not [line for line in bullets(full) if line.startswith("⚠")]  # content members, no deletes: not risky
+
+
+def test_a_new_or_extended_expiry_and_an_elevation_read_in_plain_words(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MCP_ACCESS_NOW", "2027-03-10T12:00:00Z")
+    members = copy.deepcopy(PRODUCTION["members"])
+    members[0]["expires"] = "2027-04-01"
+    repo.write_stack("production", changed(members=members))
+    repo.commit("john expires")
+    members[0]["expires"] = "2027-06-30"
+    members[1]["expires"] = "2027-03-12T12:00:00Z"
+    templates = {**PRODUCTION["templates"], "developer": {"collections": ["articles"]}}
+    elevations = [{"member": "john", "template": "developer", "until": "2027-03-10T18:00:00Z", "reason": "new field"}]
+    repo.write_stack(
+        "production",
+        changed(members=members, templates=templates, elevations=elevations, guardrails={"allowAdminAccess": True}),
+    )
+    code, out, err = run(capsys, repo, "--base", "HEAD")
+    assert code == 0, err
+    lines = bullets(out)
+    assert (
+        "⚠ production: member john elevated to developer, ⚠ admin access until 2027-03-10 18:00 UTC (6.0 hours from "
+        "now; reason: new field)"
+    ) in lines
+    assert (
+        "production: member john's access extended: ends 2027-06-30 00:00 UTC instead of 2027-04-01 00:00 UTC"
+    ) in lines
+    assert "production: member sarah now expires 2027-03-12 12:00 UTC (2 days from now)" in lines
+    assert "| john (ends 2027-06-30 00:00 UTC) (elevated to developer until 2027-03-10 18:00 UTC) |" in out
