@@ -1,11 +1,15 @@
 # The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
 # idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
-.PHONY: setup local local-stop test test-core lint unit benchmark
+.PHONY: setup venv local local-stop test test-core lint unit benchmark
 
 ARGS ?=
 
 setup:
 	@bash tools/bootstrap.sh
+
+## Only the virtualenv (what lint and unit need): no toolchain build, no wait on another worktree's bootstrap.
+venv:
+	@bash tools/bootstrap.sh --venv-only
 
 ## The main job on the embedded default: local Directus + `up` on the local stack. ARGS=--show-token prints tokens.
 local: setup
@@ -14,16 +18,17 @@ local: setup
 local-stop:
 	@.venv/bin/mcp-access local-stop
 
-lint: setup
+lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	.venv/bin/mypy tools/benchmark.py
+	.venv/bin/lint-imports --no-logo
 
 ## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP) on
 ## SQLite and Directus 12.x; then the end-to-end core (-m core) again on PostgreSQL + Redis with two instances,
 ## on Directus 12.x and on 11.x. Each part prints its own duration.
-test: lint
+test: setup lint
 	.venv/bin/pytest --durations=10
 	.venv/bin/pytest -m core --directus-profile postgres-redis --directus-line 12 --durations=5
 	.venv/bin/pytest -m core --directus-profile postgres-redis --directus-line 11 --durations=5
@@ -34,7 +39,7 @@ LINE ?= 12
 test-core: setup
 	.venv/bin/pytest -m core --directus-profile $(PROFILE) --directus-line $(LINE) --durations=5
 
-unit: setup
+unit: venv
 	.venv/bin/pytest tests/unit
 
 ## Benchmark: N members (default 10 100 300) over the three templates on a fresh local Directus; prints figures.

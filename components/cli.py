@@ -22,7 +22,6 @@ from components.directus.client import DirectusClient
 from components.engine.deployed import deployed_outputs
 from components.engine.guarded import POLICY_PACK, guarded_up
 from components.engine.workspace import (
-    LOCAL_STACK,
     engine_errors,
     open_stack,
     workspace_options,
@@ -30,7 +29,7 @@ from components.engine.workspace import (
 from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
-from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, PROJECT_ROOT
+from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, LOCAL_STACK, PROJECT_ROOT
 from components.ops.backup.run import backup_before_up, backup_stack
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text

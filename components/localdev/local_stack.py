@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
-from components.engine.workspace import LOCAL_STACK
 from components.localdev.server import DirectusInstance, running_instance, start
-from components.names import PROJECT_ROOT
+from components.names import LOCAL_STACK, PROJECT_ROOT
 from components.providers.connection import TOKEN_ENV
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
