@@ -1,0 +1,96 @@
+"""The layers of ``components/README.md`` are import contracts (``[tool.importlinter]`` in pyproject.toml).
+
+``make lint`` runs ``lint-imports``. These tests run it on this tree (kept) and on a copy of it with one upward
+import added (broken, naming the import), so a contract that silently stopped checking would fail here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from components.names import PROJECT_ROOT
+
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+
+def _lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-logo", "--no-cache", "--config", str(project / "pyproject.toml")],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _copy(tmp_path: Path) -> Path:
+    shutil.copytree(PROJECT_ROOT / "components", tmp_path / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def _add_import(module: Path, line: str) -> None:
+    module.write_text(f"{line}  # noqa\n{module.read_text()}")
+
+
+def test_the_tree_keeps_every_contract() -> None:
+    result = _lint_imports(PROJECT_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_upward_import_breaks_the_layers(tmp_path: Path) -> None:
+    project = _copy(tmp_path)
+    _add_import(project / "components" / "model" / "base.py", "import components.engine.deployed")
+    result = _lint_imports(project)
+    assert result.returncode == 1
+    assert "components.model is not allowed to import components.engine" in result.stdout
+    assert "components.model.base -> components.engine.deployed" in result.stdout
+
+
+def test_one_ops_room_importing_another_breaks_their_independence(tmp_path: Path) -> None:
+    project = _copy(tmp_path)
+    _add_import(project / "components" / "ops" / "review" / "render.py", "import components.ops.drift.wording")
+    result = _lint_imports(project)
+    assert result.returncode == 1
+    assert "components.ops.review is not allowed to import components.ops.drift" in result.stdout
+
+
+def test_a_cycle_inside_a_room_breaks_even_through_a_lazy_import(tmp_path: Path) -> None:
+    project = _copy(tmp_path)
+    backend = project / "components" / "engine" / "backend.py"
+    backend.write_text(backend.read_text() + "\n\ndef _late() -> None:\n    import components.engine.workspace  # noqa\n")
+    result = _lint_imports(project)
+    assert result.returncode == 1
+    assert "No cycles are allowed in components.engine" in result.stdout
+
+
+@pytest.mark.parametrize("heavy", ["pydantic", "components.directus.client"])
+def test_the_guardrails_importing_something_heavy_breaks(tmp_path: Path, heavy: str) -> None:
+    project = _copy(tmp_path)
+    _add_import(project / "components" / "guardrails" / "rules.py", f"import {heavy}")
+    result = _lint_imports(project)
+    assert result.returncode == 1
+    assert "guardrails: the policy pack's process loads nothing heavy BROKEN" in result.stdout
+
+
+def test_every_ops_room_is_listed_in_the_independence_contract() -> None:
+    """A new ``components/ops/<room>/`` needs its one line in the contract, or its independence goes unchecked."""
+    config = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (contract,) = [c for c in config["contracts"] if c["id"] == "ops-rooms"]
+    rooms = sorted(
+        f"components.ops.{path.name}"
+        for path in (PROJECT_ROOT / "components" / "ops").iterdir()
+        if (path / "__init__.py").is_file()
+    )
+    assert sorted(contract["modules"]) == rooms
