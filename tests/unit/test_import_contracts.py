@@ -69,7 +69,8 @@ def test_one_ops_room_importing_another_breaks_their_independence(tmp_path: Path
 def test_a_cycle_inside_a_room_breaks_even_through_a_lazy_import(tmp_path: Path) -> None:
     project = _copy(tmp_path)
     backend = project / "components" / "engine" / "backend.py"
-    backend.write_text(backend.read_text() + "\n\ndef _late() -> None:\n    import components.engine.workspace  # noqa\n")
+    lazy = "\n\ndef _late() -> None:\n    import components.engine.workspace  # noqa\n"
+    backend.write_text(backend.read_text() + lazy)
     result = _lint_imports(project)
     assert result.returncode == 1
     assert "No cycles are allowed in components.engine" in result.stdout
