@@ -19,6 +19,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.provisioning import TOKEN_ENV
 from components.engine.deployed import deployed_outputs
 from components.engine.guarded import POLICY_PACK, guarded_up
 from components.engine.workspace import (
@@ -37,7 +38,6 @@ from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import approve_member_consent, onboarding_info
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
-from components.providers.connection import TOKEN_ENV
 
 REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
 

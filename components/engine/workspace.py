@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from components.directus.provisioning import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 from components.engine.backend import check_backend_settings, redact
 from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
@@ -25,7 +26,6 @@ from components.model.role_templates import project_templates
 from components.names import LOCAL_STACK, PROJECT_NAME, PROJECT_ROOT, cache_dir
 from components.program.sdk_speedups import speed_up_sdk
 from components.program.stack_traces import declaration_frames_only
-from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 
 PULUMI_VERSION = "3.259.0"
 SKIP_CHECKPOINTS_ENV = "PULUMI_SKIP_CHECKPOINTS"

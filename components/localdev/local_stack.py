@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
+from components.directus.provisioning import TOKEN_ENV
 from components.localdev.server import DirectusInstance, running_instance, start
 from components.names import LOCAL_STACK, PROJECT_ROOT
-from components.providers.connection import TOKEN_ENV
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
 LOCAL_URL = "http://127.0.0.1:8055"

@@ -15,6 +15,7 @@ from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusUnavailableError
+from components.directus.provisioning import client_for, connection_from
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
@@ -28,7 +29,6 @@ from components.program.sdk_speedups import speed_up_sdk
 from components.program.server_checks import check_server_supports
 from components.program.stack_traces import declaration_frames_only
 from components.program.template_access import TemplateAccess
-from components.providers.connection import client_for, connection_from
 from components.providers.mcp_settings import McpSettings
 
 

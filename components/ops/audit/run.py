@@ -23,6 +23,7 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.oauth import read_oauth
+from components.directus.provisioning import client_for, connection_from
 from components.engine.deployed import deployed_outputs, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
@@ -37,7 +38,6 @@ from components.ops.audit.source import (
     read_oauth_activity,
     read_user_statuses,
 )
-from components.providers.connection import client_for, connection_from
 
 DEFAULT_DAYS = 30
 

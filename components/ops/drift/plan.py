@@ -48,6 +48,7 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from components.directus.client import DirectusClient
+from components.directus.provisioning import connection_from, snapshot_for
 from components.directus.version import ServerInfo
 from components.errors import McpAccessError
 from components.kinds import kind_named
@@ -58,7 +59,6 @@ from components.ops.drift.declared import Registration, declare
 from components.ops.drift.state import StackState, StateResource, masked
 from components.ops.drift.wording import PlannedStep
 from components.program.entry import checked_specs
-from components.providers.connection import connection_from, snapshot_for
 
 #: At most this many reads (each token's probe is one request) run at once; lower it with the variable below
 #: when Directus's rate limiter (``RATE_LIMITER_*``) is set tighter than that.

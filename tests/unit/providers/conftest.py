@@ -1,7 +1,7 @@
 """Providers configured as the engine does, talking to a fake Directus (:mod:`tests.helpers.fake_directus`).
 
 Only the HTTP transport is swapped: ``configure`` reads the stack config, and the real ``client_for`` /
-``snapshot_for`` of :mod:`components.providers.connection` build and cache the client and the shared listings,
+``snapshot_for`` of :mod:`components.directus.provisioning` build and cache the client and the shared listings,
 so the provisioning token the fake checks is the one the stack config carries.
 """
 
@@ -14,9 +14,9 @@ import pytest
 from pulumi.dynamic import ConfigureRequest, CreateResult, ReadResult, UpdateResult
 from pulumi.dynamic.config import Config
 
+from components.directus import provisioning as connection
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
 from components.names import PROJECT_NAME, TOKEN_KEY, URL_KEY
-from components.providers import connection
 from components.providers.base import DirectusProvider
 from tests.helpers.fake_directus import FakeDirectus
 
