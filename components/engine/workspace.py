@@ -24,10 +24,10 @@ from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
 from components.model.role_templates import project_templates
 from components.names import LOCAL_STACK, PROJECT_NAME, PROJECT_ROOT, cache_dir
-from components.program.sdk_speedups import speed_up_sdk
-from components.program.stack_traces import declaration_frames_only
+from components.program.pulumi_internals import SDK_VERSION, declaration_frames_only, speed_up_sdk
 
-PULUMI_VERSION = "3.259.0"
+#: The CLI matches the installed SDK's version (pyproject.toml pins it; tools/bootstrap.sh builds that CLI).
+PULUMI_VERSION = SDK_VERSION
 SKIP_CHECKPOINTS_ENV = "PULUMI_SKIP_CHECKPOINTS"
 
 
