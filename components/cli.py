@@ -3,6 +3,17 @@
 ``mcp-access local`` is the README's main job on the embedded default: it starts the local Directus (with
 demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens are printed
 only with ``--show-token``.
+
+Adding a command is one entry in :data:`COMMANDS` (the table ``build_parser`` reads)::
+
+    Command("watch", "one line of help", watch.run, watch.add_arguments, flags=("stack", "repo")),
+
+with its arguments and handler in the room's own module (e.g. ``components/ops/watch/command.py`` with
+``add_arguments(parser)`` and ``run(args) -> int``; import it at the top of this file). ``flags`` names the
+shared flags of :data:`SHARED_FLAGS` (``stack``, ``stacks``, ``repo``, ``json``, ``verbose``, ``policy``), so
+that they read the same everywhere. A command that changes a stack applies it through
+:func:`components.ops.apply.run.apply`, the one apply path. Errors meant for people are
+:class:`components.errors.McpAccessError`; :func:`main` prints them and exits with their code.
 """
 
 from __future__ import annotations
@@ -11,7 +22,8 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +33,7 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.directus.provisioning import TOKEN_ENV
 from components.engine.deployed import deployed_outputs
-from components.engine.guarded import POLICY_PACK, guarded_up
+from components.engine.guarded import POLICY_PACK, policy_options
 from components.engine.workspace import (
     engine_errors,
     open_stack,
@@ -31,7 +43,8 @@ from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, LOCAL_STACK, PROJECT_ROOT
-from components.ops.backup.run import backup_before_up, backup_stack
+from components.ops.apply.run import ApplyRequest, apply
+from components.ops.backup.run import backup_stack
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
@@ -59,10 +72,7 @@ def cmd_local(args: argparse.Namespace) -> int:
         created = ensure_demo_collections(client)
     _say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
-    started = time.monotonic()
-    result = guarded_up(stack, {"policy_packs": [str(POLICY_PACK)]}, on_output=_say if args.verbose else None)
-    changes = result.summary.resource_changes or {}
-    _say(f"pulumi up (stack {LOCAL_STACK}) finished in {time.monotonic() - started:.1f}s: {dict(changes)}")
+    result = apply(stack, ApplyRequest(on_output=_say if args.verbose else None), _say)
     _say(connection_text(result.outputs, show_token=args.show_token))
     return 0
 
@@ -78,13 +88,10 @@ def cmd_local_stop(_args: argparse.Namespace) -> int:
 
 
 def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The guardrail pack runs on every ``up`` and ``preview`` unless ``--no-policy-pack`` says otherwise."""
+    """The guardrail pack runs on every ``up``, ``preview`` and ``rotate``, unless ``--no-policy-pack``."""
     if getattr(args, "no_policy_pack", False):
         return {}
-    options: dict[str, Any] = {"policy_packs": [str(args.policy_pack)]}
-    if args.policy_pack_config:
-        options["policy_pack_configs"] = [str(args.policy_pack_config)]
-    return options
+    return policy_options(args.policy_pack, args.policy_pack_config)
 
 
 def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
@@ -93,7 +100,7 @@ def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
 
 
 def cmd_engine(args: argparse.Namespace) -> int:
-    """``up``/``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
+    """``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
     stack = _stack(args)
     stream = _say if args.verbose else None
     started = time.monotonic()
@@ -103,29 +110,26 @@ def cmd_engine(args: argparse.Namespace) -> int:
             sys.stdout.write(preview.stdout)
         changes = dict(preview.change_summary)
     else:
-        if args.operation == "up":
-            from components.ops.breakglass.restore import guard_restores
-
-            remove_revoked_tags = guard_restores(stack, args.restore or [])  # refuses before any change
-            taken = backup_before_up(stack, project_dir(args.repo) / BACKUPS_FOLDER)
-            if taken is not None:
-                backup, members = taken
-                _say(f"schema access for {', '.join(members)}: backed up schema and access first to {backup.path}")
-
-            def restore() -> None:
-                for line in remove_revoked_tags():
-                    _say(line)
-
-            result: auto.UpResult | auto.RefreshResult | auto.DestroyResult = guarded_up(
-                stack, _policy_options(args), before_up=restore, on_output=stream
-            )
-        elif args.operation == "refresh":
+        result: auto.RefreshResult | auto.DestroyResult
+        if args.operation == "refresh":
             result = stack.refresh(on_output=stream, color="never")
         else:
             result = stack.destroy(on_output=stream, color="never")
         changes = dict(result.summary.resource_changes or {})
     elapsed = time.monotonic() - started
     _say(f"pulumi {args.operation} (stack {args.stack}) finished in {elapsed:.1f}s: {changes}")
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    """``up``: the one apply path with this command's flags (restore guard, backup, policy pack, engine)."""
+    request = ApplyRequest(
+        policy=_policy_options(args),
+        restore=args.restore or [],
+        backup_folder=project_dir(args.repo) / BACKUPS_FOLDER,
+        on_output=_say if args.verbose else None,
+    )
+    apply(_stack(args), request, _say)
     return 0
 
 
@@ -142,7 +146,18 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
-    rotated = rotate(stack, args.member, on_output=_say if args.verbose else None)
+
+    def replace_token(urn: str) -> None:
+        request = ApplyRequest(
+            policy=_policy_options(args),
+            target=[urn],
+            replace=[urn],
+            refresh=False,
+            on_output=_say if args.verbose else None,
+        )
+        apply(stack, request)
+
+    rotated = rotate(stack, args.member, replace_token)
     for line in rotated.lines(show_token=args.show_token):
         _say(line)
     return 0
@@ -245,20 +260,6 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def _audit_time(text: str) -> datetime:
-    """``--since``/``--until``: ISO 8601 date or date-time; without an offset it is in the audit's time zone."""
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or date-time") from None
-
-
-def _positive_days(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days of at least 1")
-    return int(text)
-
-
 def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.render import to_json, to_markdown
     from components.ops.audit.run import run_audit
@@ -291,7 +292,21 @@ SHARED_FLAGS: dict[str, Callable[[argparse.ArgumentParser], object]] = {
     "verbose": lambda p: p.add_argument(
         "--verbose", "-v", action="store_true", help="also stream the Pulumi engine's output as it runs"
     ),
+    "policy": lambda p: _add_policy_flags(p),
 }
+
+
+def _add_policy_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--policy-pack",
+        type=Path,
+        default=POLICY_PACK,
+        help="guardrail policy pack to enforce (default: this project's, policy/analyzer)",
+    )
+    parser.add_argument("--policy-pack-config", type=Path, help="JSON settings for the policy pack")
+    parser.add_argument(
+        "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
+    )
 
 
 def add_shared_flags(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
@@ -301,176 +316,260 @@ def add_shared_flags(parser: argparse.ArgumentParser, *names: str) -> argparse.A
     return parser
 
 
-def _report_command(
-    commands: Any, name: str, summary: str, handler: Callable[[argparse.Namespace], int]
-) -> argparse.ArgumentParser:
+def _no_arguments(_parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``mcp-access`` command: its name, help line, handler, own arguments and shared flags."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    add_arguments: Callable[[argparse.ArgumentParser], object] = _no_arguments
+    flags: tuple[str, ...] = ()
+    #: Extra values set on the parsed arguments (e.g. which engine operation).
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+def report(name: str, summary: str, run: Callable[[argparse.Namespace], int], add: Any = _no_arguments) -> Command:
     """A read-only report on one stack: ``--stack``, ``--json``, ``--repo``; exit 0 clean, 1 findings, 2 error."""
-    parser: argparse.ArgumentParser = commands.add_parser(name, help=f"{summary} (exit 0 clean, 1 findings, 2 error)")
-    parser.set_defaults(handler=handler)
-    return add_shared_flags(parser, "stack", "repo", "json")
+    return Command(name, f"{summary} (exit 0 clean, 1 findings, 2 error)", run, add, ("stack", "repo", "json"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def _audit_time(text: str) -> datetime:
+    """``--since``/``--until``: ISO 8601 date or date-time; without an offset it is in the audit's time zone."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or date-time") from None
 
-    local = commands.add_parser("local", help="start the local Directus and run `up` on the local stack")
-    local.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
-    add_shared_flags(local, "verbose")
-    local.set_defaults(handler=cmd_local)
 
-    stop = commands.add_parser("local-stop", help="stop the local Directus")
-    stop.set_defaults(handler=cmd_local_stop)
+def _positive_days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days of at least 1")
+    return int(text)
 
-    init = commands.add_parser(
-        "init", help="a first stack: write stacks/Pulumi.STACK.yaml from an example and create the stack in its backend"
-    )
-    init.add_argument("new_stack", metavar="STACK", help="the new stack's name")
-    init.add_argument("--url", help="the Directus base URL of this stack (needed when the stack file does not exist)")
-    init.add_argument(
+
+def _member(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("member", help="the member's name in the roster")
+
+
+def _show_token(parser: argparse.ArgumentParser, help: str = "print the generated MCP tokens") -> None:
+    parser.add_argument("--show-token", action="store_true", help=help)
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("new_stack", metavar="STACK", help="the new stack's name")
+    parser.add_argument("--url", help="the Directus base URL of this stack (needed when the stack file does not exist)")
+    parser.add_argument(
         "--from-template",
         metavar="EXAMPLE",
         help="the stack file to start from, stacks/Pulumi.EXAMPLE.yaml (default: production, the hardened one)",
     )
-    init.add_argument(
+    parser.add_argument(
         "--secrets-provider", help="Pulumi secrets provider (awskms://..., gcpkms://..., ...); default: passphrase"
     )
-    add_shared_flags(init, "repo")
-    init.set_defaults(handler=cmd_init)
 
-    passthrough = commands.add_parser(
-        "pulumi",
-        help="run the Pulumi CLI with this project's environment: mcp-access pulumi [-s S] -- ARGS",
+
+def _pulumi_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pulumi_args", nargs=argparse.REMAINDER, help="arguments for pulumi (after --)")
+
+
+def _up_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--restore",
+        action="append",
+        metavar="MEMBER",
+        help="re-enable a member suspended by `mcp-access revoke` (repeat; `up` refuses without it)",
     )
-    passthrough.add_argument("pulumi_args", nargs=argparse.REMAINDER, help="arguments for pulumi (after --)")
-    add_shared_flags(passthrough, "stack", "repo")
-    passthrough.set_defaults(handler=cmd_pulumi)
 
-    for operation in ("up", "preview", "refresh", "destroy"):
-        engine = commands.add_parser(operation, help=f"pulumi {operation} (through the Automation API)")
-        add_shared_flags(engine, "stack", "repo", "verbose")
-        if operation in ("up", "preview"):
-            engine.add_argument(
-                "--policy-pack",
-                type=Path,
-                default=POLICY_PACK,
-                help="guardrail policy pack to enforce (default: this project's, policy/analyzer)",
-            )
-            engine.add_argument("--policy-pack-config", type=Path, help="JSON settings for the policy pack")
-            engine.add_argument(
-                "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
-            )
-        if operation == "up":
-            engine.add_argument(
-                "--restore",
-                action="append",
-                metavar="MEMBER",
-                help="re-enable a member suspended by `mcp-access revoke` (repeat; `up` refuses without it)",
-            )
-        engine.set_defaults(handler=cmd_engine, operation=operation)
 
-    revoke_cmd = commands.add_parser(
-        "revoke", help="break-glass: suspend a member's MCP user and clear its token now (no PR, no Pulumi run)"
-    )
-    revoke_cmd.add_argument("member", help="the member's name in the roster")
-    add_shared_flags(revoke_cmd, "stack", "repo")
-    revoke_cmd.set_defaults(handler=cmd_revoke)
+def _rotate_arguments(parser: argparse.ArgumentParser) -> None:
+    _member(parser)
+    _show_token(parser, "print the new token")
 
-    rotate_cmd = commands.add_parser(
-        "rotate", help="issue a new token for a member now (e.g. after a leak); the old one stops working"
-    )
-    rotate_cmd.add_argument("member", help="the member's name in the roster")
-    rotate_cmd.add_argument("--show-token", action="store_true", help="print the new token")
-    add_shared_flags(rotate_cmd, "stack", "repo", "verbose")
-    rotate_cmd.set_defaults(handler=cmd_rotate)
 
-    connection = commands.add_parser("connection", help="print what an MCP client needs for a stack")
-    connection.add_argument("--show-token", action="store_true", help="print the generated MCP tokens")
-    add_shared_flags(connection, "stack", "repo", "json")
-    connection.set_defaults(handler=cmd_connection)
+def _backup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, help="folder for the file (default: backups/ in the project)")
 
-    backup = commands.add_parser("backup", help="save the schema snapshot and the access configuration to a file")
-    backup.add_argument("--out", type=Path, help="folder for the file (default: backups/ in the project)")
-    add_shared_flags(backup, "stack", "repo")
-    backup.set_defaults(handler=cmd_backup)
 
-    onboard = commands.add_parser(
-        "onboard",
-        help="print one member's ready-to-paste MCP client configuration and security checklist (contains the token)",
-    )
-    onboard.add_argument("member", help="the member's name in the roster")
-    onboard.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
-    onboard.add_argument(
+def _onboard_arguments(parser: argparse.ArgumentParser) -> None:
+    _member(parser)
+    parser.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
+    parser.add_argument(
         "--auth",
         choices=AUTH_METHODS,
         default=None,
         help="the member's connection (default: its `auth` in the stack): static token, or OAuth (no token printed)",
     )
-    onboard.add_argument(
+    parser.add_argument(
         "--tool-mode",
         choices=TOOL_MODES,
         default="default",
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
-    onboard.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
-    add_shared_flags(onboard, "stack", "repo")
-    onboard.set_defaults(handler=cmd_onboard)
+    parser.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
 
-    calendar = commands.add_parser(
-        "calendar", help="an iCalendar file: each member's token rotation date and the monthly review"
-    )
-    calendar.add_argument("--out", "-o", type=Path, help="write to this file instead of stdout")
-    add_shared_flags(calendar, "stack", "repo")
-    calendar.set_defaults(handler=cmd_calendar)
 
-    approve = commands.add_parser(
-        "oauth-approve",
-        help="approve an OAuth consent as an `auth: oauth` member's dedicated MCP user (no standing password)",
-    )
-    approve.add_argument("member", help="the member's name in the roster")
-    approve.add_argument(
+def _calendar_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", "-o", type=Path, help="write to this file instead of stdout")
+
+
+def _approve_arguments(parser: argparse.ArgumentParser) -> None:
+    _member(parser)
+    parser.add_argument(
         "--authorize-url", required=True, help="the /mcp-oauth/authorize?... address the member's client opened"
     )
-    add_shared_flags(approve, "stack", "repo")
-    approve.set_defaults(handler=cmd_oauth_approve)
 
-    review_cmd = commands.add_parser(
-        "review", help="permission matrix per stack and, with --base, who gains or loses what (no Directus needed)"
-    )
-    review_cmd.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
-    add_shared_flags(review_cmd, "stacks", "repo", "json")
-    review_cmd.set_defaults(handler=cmd_review)
 
-    audit = _report_command(
-        commands,
-        "audit",
-        "the managed MCP users' activity over a period, flagging the security guide's warning signs",
-        cmd_audit,
-    )
-    period = audit.add_mutually_exclusive_group()
+def _review_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base", metavar="REF", help="git revision to compare the working tree with")
+
+
+def _audit_arguments(parser: argparse.ArgumentParser) -> None:
+    period = parser.add_mutually_exclusive_group()
     period.add_argument("--days", type=_positive_days, help="the last N days (default 30)")
     period.add_argument("--since", type=_audit_time, help="start (ISO 8601; no offset: the audit's time zone)")
-    audit.add_argument("--until", type=_audit_time, help="end, excluded (default: now)")
+    parser.add_argument("--until", type=_audit_time, help="end, excluded (default: now)")
 
-    drift = _report_command(
-        commands,
-        "drift",
-        "monthly check: managed objects changed by hand, access no code declares, tokens near rotation (read-only)",
-        cmd_drift,
-    )
-    add_shared_flags(drift, "verbose")
-    drift.add_argument(
+
+def _drift_arguments(parser: argparse.ArgumentParser) -> None:
+    add_shared_flags(parser, "verbose")
+    parser.add_argument(
         "--rotation-warning-days",
         type=_positive_days,
         default=14,
         help="report tokens due for rotation within this many days (default 14)",
     )
-    drift.add_argument(
+    parser.add_argument(
         "--engine",
         action="store_true",
         help="compare through the Pulumi engine's `preview --refresh` (slower; the cross-check of the default, "
         "which runs the same providers' read and diff in this process)",
     )
+
+
+def _engine(operation: str, flags: tuple[str, ...] = ("stack", "repo", "verbose")) -> Command:
+    return Command(
+        operation,
+        f"pulumi {operation} (through the Automation API)",
+        cmd_up if operation == "up" else cmd_engine,
+        _up_arguments if operation == "up" else _no_arguments,
+        flags,
+        {"operation": operation},
+    )
+
+
+#: Every command, in the order ``mcp-access --help`` lists them: one entry each (see the module docstring).
+COMMANDS: list[Command] = [
+    Command(
+        "local",
+        "start the local Directus and run `up` on the local stack",
+        cmd_local,
+        _show_token,
+        ("verbose",),
+    ),
+    Command("local-stop", "stop the local Directus", cmd_local_stop),
+    Command(
+        "init",
+        "a first stack: write stacks/Pulumi.STACK.yaml from an example and create the stack in its backend",
+        cmd_init,
+        _init_arguments,
+        ("repo",),
+    ),
+    Command(
+        "pulumi",
+        "run the Pulumi CLI with this project's environment: mcp-access pulumi [-s S] -- ARGS",
+        cmd_pulumi,
+        _pulumi_arguments,
+        ("stack", "repo"),
+    ),
+    _engine("up", ("stack", "repo", "verbose", "policy")),
+    _engine("preview", ("stack", "repo", "verbose", "policy")),
+    _engine("refresh"),
+    _engine("destroy"),
+    Command(
+        "revoke",
+        "break-glass: suspend a member's MCP user and clear its token now (no PR, no Pulumi run)",
+        cmd_revoke,
+        _member,
+        ("stack", "repo"),
+    ),
+    Command(
+        "rotate",
+        "issue a new token for a member now (e.g. after a leak); the old one stops working",
+        cmd_rotate,
+        _rotate_arguments,
+        ("stack", "repo", "verbose", "policy"),
+    ),
+    Command(
+        "connection",
+        "print what an MCP client needs for a stack",
+        cmd_connection,
+        _show_token,
+        ("stack", "repo", "json"),
+    ),
+    Command(
+        "backup",
+        "save the schema snapshot and the access configuration to a file",
+        cmd_backup,
+        _backup_arguments,
+        ("stack", "repo"),
+    ),
+    Command(
+        "onboard",
+        "print one member's ready-to-paste MCP client configuration and security checklist (contains the token)",
+        cmd_onboard,
+        _onboard_arguments,
+        ("stack", "repo"),
+    ),
+    Command(
+        "calendar",
+        "an iCalendar file: each member's token rotation date and the monthly review",
+        cmd_calendar,
+        _calendar_arguments,
+        ("stack", "repo"),
+    ),
+    Command(
+        "oauth-approve",
+        "approve an OAuth consent as an `auth: oauth` member's dedicated MCP user (no standing password)",
+        cmd_oauth_approve,
+        _approve_arguments,
+        ("stack", "repo"),
+    ),
+    Command(
+        "review",
+        "permission matrix per stack and, with --base, who gains or loses what (no Directus needed)",
+        cmd_review,
+        _review_arguments,
+        ("stacks", "repo", "json"),
+    ),
+    report(
+        "audit",
+        "the managed MCP users' activity over a period, flagging the security guide's warning signs",
+        cmd_audit,
+        _audit_arguments,
+    ),
+    report(
+        "drift",
+        "monthly check: managed objects changed by hand, access no code declares, tokens near rotation (read-only)",
+        cmd_drift,
+        _drift_arguments,
+    ),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of :data:`COMMANDS`."""
+    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__.split("\n\n")[1])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        sub = commands.add_parser(command.name, help=command.help)
+        command.add_arguments(sub)
+        add_shared_flags(sub, *command.flags)
+        sub.set_defaults(handler=command.run, **command.defaults)
     return parser
 
 

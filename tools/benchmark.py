@@ -57,12 +57,13 @@ from bench_machine import load_average, machine_lines
 from pulumi import automation as auto
 
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
-from components.engine.guarded import POLICY_PACK, guarded_up
+from components.engine.guarded import policy_options
 from components.engine.workspace import open_stack
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.processes import descendants
 from components.localdev.profiles import DEFAULT_PROFILE, PROFILES, start_profile
 from components.names import PROJECT_ROOT
+from components.ops.apply.run import ApplyRequest, apply
 from components.ops.drift.run import run_drift
 
 NS = "directus-mcp-access"
@@ -344,7 +345,7 @@ def run(
         os.environ[REQUEST_LOG_ENV] = str(log)  # the inline program runs in this process
         stack = open_stack(STACK, work_dir=work_dir, env=env)
         stack.set_all_config(stack_config(n, instance.url, instance.admin_token))
-        pack: dict[str, Any] = {"policy_packs": [str(POLICY_PACK)]}
+        pack = policy_options()
         in_process: dict[str, tuple[str, Callable[[], Any]]] = {
             "up": ("up (from empty)", lambda: stack.up(color="never")),
             "preview": ("preview --refresh (no change)", lambda: stack.preview(refresh=True, color="never")),
@@ -363,8 +364,8 @@ def run(
         phases += time_whole_processes(whole_process_commands(chosen, work_dir, env, d6s, masked), log, runs)
         if "guarded" in chosen:
             stack.destroy(color="never")
-            # What `mcp-access up` does: a preview with the guardrail pack, then `up --refresh` with it.
-            phases.append(measure("mcp-access up (from empty)", log, lambda: guarded_up(stack, pack)))
+            # What `mcp-access up` does, through the same apply path: guard, pack preview, `up --refresh` with it.
+            phases.append(measure("mcp-access up (from empty)", log, lambda: apply(stack, ApplyRequest())))
             stack.destroy(color="never")
         return phases
     finally:
