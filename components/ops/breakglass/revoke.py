@@ -16,6 +16,7 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
 from components.directus.oauth import clients_held_only_by, delete_clients
+from components.kinds import USERS_PATH
 from components.model.marker import REVOKED_TAG
 from components.ops.breakglass.target import BreakGlassError, member_target, stack_client
 
@@ -77,7 +78,7 @@ def revoke(stack: auto.Stack, member: str) -> Revoked:
     client = stack_client(stack)
     if target.token:
         client.register_secret(target.token)
-    user = client.get_by_id("/users", target.user_id, fields=["id", "email", "status", "token", "tags"])
+    user = client.get_by_id(USERS_PATH, target.user_id, fields=["id", "email", "status", "token", "tags"])
     if user is None:
         raise BreakGlassError(
             f"user {target.mcp_email} of member {member!r} (id {target.user_id}) is not in Directus: nothing to "
@@ -85,7 +86,7 @@ def revoke(stack: auto.Stack, member: str) -> Revoked:
         )
     tags = [t for t in (user.get("tags") or []) if t != REVOKED_TAG] + [REVOKED_TAG]
     grants = oauth_clients_of(client, target.user_id)
-    client.update("/users", target.user_id, {"status": "suspended", "token": None, "tags": tags})
+    client.update(USERS_PATH, target.user_id, {"status": "suspended", "token": None, "tags": tags})
     delete_clients(client, grants)  # their consents and tokens go with them; the suspension already refuses them
     return Revoked(
         member=member,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pulumi import automation as auto
 
+from components.kinds import USERS_PATH
 from components.model.marker import tags_revoked
 from components.ops.breakglass.target import BreakGlassError, member_target, stack_client, token_urn
 
@@ -56,7 +57,7 @@ def rotate(stack: auto.Stack, member: str, replace_token: Callable[[str], object
             f"member {member!r} has no token in stack {stack.name!r} (it is disabled: `enabled: false`): nothing "
             "to rotate"
         )
-    live = stack_client(stack).get_by_id("/users", target.user_id, fields=["id", "status", "tags"])
+    live = stack_client(stack).get_by_id(USERS_PATH, target.user_id, fields=["id", "status", "tags"])
     if live is None:
         raise BreakGlassError(f"user {target.mcp_email} of member {member!r} is not in Directus: run `up` first")
     if tags_revoked(live.get("tags")):
