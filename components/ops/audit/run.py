@@ -29,7 +29,7 @@ from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
-from components.ops.audit.rules import AuditedMember, Finding, Rules, find_all, write_sets
+from components.ops.audit.rules import AuditedMember, AuditFinding, Rules, find_all, write_sets
 from components.ops.audit.source import (
     UNLICENSED_ACTIVITY_DAYS,
     parse_directus_time,
@@ -93,7 +93,7 @@ class AuditResult:
     period: Period
     rules: Rules
     members: list[MemberActivity]
-    findings: list[Finding]
+    findings: list[AuditFinding]
     #: Directus's ``auth_login_attempts`` (failed logins before a suspension); ``None``: no limit.
     login_attempts: int | None = None
     notes: list[str] = field(default_factory=list)
