@@ -46,7 +46,7 @@ from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, LOCAL_STACK, PROJ
 from components.ops.apply.run import ApplyRequest, apply
 from components.ops.backup.run import backup_stack
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
-from components.ops.onboarding.connection import connection_json, connection_text
+from components.ops.onboarding.connection_info import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
 from components.ops.onboarding.run import approve_member_consent, onboarding_info
 from components.ops.review.render import render_json, render_markdown

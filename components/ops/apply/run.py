@@ -1,7 +1,7 @@
 """Apply a stack's code: the sequence every entrance that changes a stack runs, in one place.
 
 1. the ``--restore`` guard: a member revoked by hand and still enabled by the code stops the run, before any
-   change (:func:`components.ops.breakglass.restore.guard_restores`; skipped for a targeted run, which changes
+   change (:func:`components.ops.breakglass.restore_guard.guard_restores`; skipped for a targeted run, which changes
    only its targets);
 2. the backup before schema access (:func:`components.ops.backup.run.backup_before_up`), when a folder is given;
 3. the preview with the guardrail policy pack: a violation stops the run before any change
@@ -25,7 +25,7 @@ from pulumi import automation as auto
 
 from components.engine.guarded import guarded_up, policy_options
 from components.ops.backup.run import backup_before_up
-from components.ops.breakglass.restore import guard_restores
+from components.ops.breakglass.restore_guard import guard_restores
 
 Say = Callable[[str], None]
 

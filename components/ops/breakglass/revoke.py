@@ -3,7 +3,7 @@
 One ``PATCH /users/:id`` sets ``status: suspended``, ``token: null`` and adds the tag :data:`REVOKED_TAG`
 together, so a crash leaves either nothing done or everything done (Directus applies one PATCH as one update);
 running ``revoke`` again is harmless. The tag is what ``drift`` reports as revoked-by-hand and what stops ``up``
-from re-enabling the user silently (:mod:`components.ops.breakglass.restore`). The Pulumi state is not touched:
+from re-enabling the user silently (:mod:`components.ops.breakglass.restore_guard`). The Pulumi state is not touched:
 the refreshed preview sees the suspended user and the dead token, which is exactly the drift to show.
 """
 
