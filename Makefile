@@ -1,6 +1,6 @@
 # The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
 # idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
-.PHONY: setup venv local local-stop test test-core lint unit benchmark
+.PHONY: setup venv local local-stop test test-core lint unit benchmark docs
 
 ARGS ?=
 
@@ -24,6 +24,11 @@ lint: venv
 	.venv/bin/mypy
 	.venv/bin/mypy tools/benchmark.py
 	.venv/bin/lint-imports --no-logo
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
+
+## The documentation site (docs/, mkdocs.yml) into .site/
+docs: venv
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict
 
 ## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP) on
 ## SQLite and Directus 12.x; then the end-to-end core (-m core) again on PostgreSQL + Redis with two instances,

@@ -1,8 +1,8 @@
 """``mcp-access``: the operations console script.
 
-``mcp-access local`` is the README's main job on the embedded default: it starts the local Directus (with
-demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens are printed
-only with ``--show-token``.
+``mcp-access local`` is the README's first command, the main job on the embedded default: it starts the local
+Directus (with demo collections), runs ``up`` on the ``local`` stack and prints what an MCP client needs. Tokens
+are printed only with ``--show-token``.
 
 Adding a command is one entry in :data:`COMMANDS` (the table ``build_parser`` reads)::
 

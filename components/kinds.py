@@ -3,7 +3,7 @@
 One entry per kind: its resource type name, the words a report uses for it, the component that owns it, and
 what ``drift`` shows of it. The providers take their type name from here (``class DirectusUser(DirectusResource,
 kind=USER)``), ``drift`` its wording and the ids it counts as declared, the policy pack the kinds its rules
-look at, and the README's table of kinds is checked against it. Adding a kind is one provider file
+look at, and the table of kinds in ``docs/providers.md`` is checked against it. Adding a kind is one provider file
 (``components/providers/<module>.py``) plus one entry here.
 
 Free of imports beyond the standard library: the policy pack's process reads it.

@@ -43,6 +43,24 @@ def cache_dir() -> Path:
     """The toolchain cache that tools/bootstrap.sh fills (Pulumi CLI, Node, the Directus lines), shared by worktrees."""
     return Path(os.environ.get("DIRECTUS_MCP_ACCESS_CACHE", Path.home() / ".cache" / "directus-mcp-access"))
 
+#: The documentation pages that messages point at, by topic: one table, so that a page moved or renamed is
+#: changed here once (``tests/unit/test_docs_pages.py`` checks that every page and anchor exists in ``docs/``).
+DOCS_PAGES: dict[str, str] = {
+    "getting-started": "docs/getting-started.md#first-day-install-a-first-stack-pulumi",
+    "configuration": "docs/configuration.md",
+    "policy-pack": "docs/policy-pack.md",
+    "toolchain": "docs/toolchain.md",
+    "interrupted-run": "docs/providers.md#after-an-interrupted-run",
+    "oauth": "docs/oauth.md",
+    "production": "docs/production.md",
+    "kinds": "docs/providers.md#how-it-behaves-the-providers",
+}
+
+
+def docs_page(topic: str) -> str:
+    """Where the documentation of ``topic`` is, e.g. ``docs/configuration.md`` (a key of :data:`DOCS_PAGES`)."""
+    return DOCS_PAGES[topic]
+
 
 def dynamic_type(kind: str) -> str:
     """``User`` -> ``pulumi-python:dynamic/directus:User``."""

@@ -1,6 +1,6 @@
 """Directus's MCP OAuth server as an admin sees it: clients and their tokens (Directus 12.0+).
 
-What an admin can reach (verified on Directus 12.4.0; requests and status codes in the README, "OAuth members"):
+What an admin can reach (verified on Directus 12.4.0; requests and status codes in ``docs/oauth.md``):
 
 - ``GET /mcp-oauth/clients`` (admin only; not mounted without ``MCP_OAUTH_ENABLED``) lists the clients with the
   relational field ``tokens`` (one row per client and user: ``user``, ``date_created`` = last issue or refresh,

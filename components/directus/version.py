@@ -1,7 +1,7 @@
 """The Directus version a server runs, read once from ``/server/info``, and what depends on it.
 
-Version-specific behaviour has one place: this module (verified on 11.17.4 and 12.4.x, see the README's
-"production" section):
+Version-specific behaviour has one place: this module (verified on 11.17.4 and 12.4.x, see
+``docs/production.md``):
 
 - **custom permission rules** (field lists other than ``*``, item filters, validation, presets): the unlicensed
   12.x "core" tier refuses to create them (403 RESOURCE_RESTRICTED) and ignores existing ones; 11.x has no

@@ -4,10 +4,10 @@ Without them Pulumi's own errors do not say what to set (``PULUMI_ACCESS_TOKEN m
 non-interactive CLI sessions``), so this check names the missing settings first. ``local`` is the embedded
 default (a file backend in ``.pulumi-state/`` and the passphrase in ``stacks/local.env``) and needs nothing.
 
-The recommended shared backend is a DIY one with locking (PostgreSQL ``postgres://...`` or object storage; README,
-"production"). The Pulumi CLI 3.259 repeats a PostgreSQL backend URL, password included, in its errors ("unable
-to open state database "postgres://user:password@..."), so every engine message this project shows goes through
-:func:`redact`.
+The recommended shared backend is a DIY one with locking (PostgreSQL ``postgres://...`` or object storage;
+``docs/production.md``). The Pulumi CLI 3.259 repeats a PostgreSQL backend URL, password included, in its errors
+("unable to open state database "postgres://user:password@..."), so every engine message this project shows goes
+through :func:`redact`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from components.errors import McpAccessError
-from components.names import LOCAL_STACK
+from components.names import LOCAL_STACK, docs_page
 
 BACKEND_ENV = "PULUMI_BACKEND_URL"
 PASSPHRASE_ENVS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
@@ -99,7 +99,8 @@ def check_backend_settings(
     if missing:
         listed = "\n".join(f"  - {item}" for item in missing)
         raise BackendSettingsError(
-            f'stack {stack!r} is not the embedded `local` stack and needs:\n{listed}\n  (see README, "First day")'
+            f"stack {stack!r} is not the embedded `local` stack and needs:\n{listed}\n"
+            f"  (see {docs_page('getting-started')})"
         )
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from components.errors import HINT_PREFIX
+from components.names import docs_page
 
 _ERROR_LINE = re.compile(r"^(?P<indent>\s*)error: (?P<text>.*)$")
 #: Wrappers the engine, gRPC and the Automation API put around a message, removed (repeatedly) from its start.
@@ -36,7 +37,7 @@ _VIOLATION = re.compile(r"^(?P<indent>\s*)- \[mandatory\]\s+(?P<rule>\S+)\s+\((?
 #: the violation on the next line.
 _VIOLATION_DIFF = re.compile(r"^\s*\S+@v\S+ \[mandatory\]\s+(?P<rule>\S+)\s+\((?P<resource>[^)]*)\)")
 POLICY_HINT = (
-    'change the stack so that the guardrail policy pack passes (README, "The guardrail policy pack"); '
+    f"change the stack so that the guardrail policy pack passes ({docs_page('policy-pack')}); "
     "`--no-policy-pack` skips it (not advised)"
 )
 #: The engine's own closing lines: they say only that something above failed.

@@ -14,7 +14,7 @@ from pulumi import automation as auto
 
 from components.model.stack_config import ConfigError
 from components.model.stack_files import config_from_text, stack_file, stack_names
-from components.names import CONFIG_NAMESPACE, PROJECT_NAME
+from components.names import CONFIG_NAMESPACE, PROJECT_NAME, docs_page
 
 #: Pulumi's own rule for stack names (without an organization or project part).
 STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -44,7 +44,7 @@ def stack_file_text(template_text: str, *, stack: str, template: str, url: str) 
     body = _PER_STACK_KEYS.sub("", body)
     header = (
         f"# Stack {stack}: created by `mcp-access init` from stacks/Pulumi.{template}.yaml. Adapt the members,\n"
-        '# templates and settings (README, "Configuration"); set the provisioning token with\n'
+        f"# templates and settings ({docs_page('configuration')}); set the provisioning token with\n"
         f"#   mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <token>\n"
     )
     return header + body

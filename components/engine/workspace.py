@@ -2,7 +2,7 @@
 
 The program runs *inline*: the Automation API serves it from this process and the CLI connects to it, which
 is the Automation API's own mechanism. It needs no ``pulumi-language-python`` plugin binary, which this
-project's offline toolchain cannot obtain (see README, "Toolchain"). With a regular Pulumi installation,
+project's offline toolchain cannot obtain (see docs/toolchain.md). With a regular Pulumi installation,
 ``pulumi up`` in the project folder runs the same program from ``__main__.py``.
 """
 
@@ -104,7 +104,7 @@ def engine_env(
     # The file and PostgreSQL backends rewrite the whole state after every step, so an `up` of N members costs
     # N^2; with this the engine writes the state once, when the run ends (also after a failed step). A run
     # killed before that leaves no record of what it did: the re-run adopts those objects by their markers
-    # (README, "After an interrupted run"). PULUMI_SKIP_CHECKPOINTS=false in the environment brings back one
+    # (docs/providers.md, "After an interrupted run"). PULUMI_SKIP_CHECKPOINTS=false in the environment brings back one
     # write per step.
     env[SKIP_CHECKPOINTS_ENV] = os.environ.get(SKIP_CHECKPOINTS_ENV, "true")
     if bin_dir is not None:

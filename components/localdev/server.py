@@ -191,7 +191,7 @@ def start(
     """Start Directus on ``port`` with its SQLite database in ``data_dir`` and wait until it answers.
 
     ``fresh`` wipes ``data_dir`` first. The database is bootstrapped (with a random admin token) when it does
-    not exist yet. ``detach`` lets the server outlive this process (the README's main command).
+    not exist yet. ``detach`` lets the server outlive this process (the README's first command).
     ``extra_env`` adds Directus settings (the tests allow file imports from 127.0.0.1 this way).
     ``oauth`` adds :func:`oauth_environment`. ``line`` picks the Directus install (:data:`DIRECTUS_LINES`).
     ``database`` replaces the SQLite settings (``DB_*`` and any shared services such as ``REDIS``); the database

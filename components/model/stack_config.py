@@ -41,7 +41,7 @@ class Member(_Model):
     #: ``false`` suspends the MCP user and revokes its token and OAuth grants, keeping the user (and its history).
     enabled: bool = True
     #: ``token``: a rotating static token. ``oauth``: no static token; the member's client connects by OAuth and
-    #: the consent is approved as the dedicated user with ``mcp-access oauth-approve`` (see the README).
+    #: the consent is approved as the dedicated user with ``mcp-access oauth-approve`` (see docs/oauth.md).
     auth: Literal["token", "oauth"] = "token"
 
     @field_validator("email")

@@ -21,7 +21,7 @@ from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
-from components.names import CONFIG_NAMESPACE
+from components.names import CONFIG_NAMESPACE, docs_page
 from components.program.collections_check import check_collections_exist
 from components.program.fields_check import check_fields_exist
 from components.program.member import McpMember
@@ -128,7 +128,7 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
         fix = (
             "check that Directus is up and reachable from this machine, then run again"
             if isinstance(exc, DirectusUnavailableError)  # not a configuration problem
-            else f'fix it in stacks/Pulumi.{stack}.yaml (README, "Configuration")'
+            else f"fix it in stacks/Pulumi.{stack}.yaml ({docs_page('configuration')})"
         )
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"
         raise pulumi.RunError(f"{exc}{hint}") from None  # shown without a Python traceback

@@ -103,7 +103,7 @@ def test_a_configuration_error_is_printed_once_with_the_field_and_the_file(
         f"error: the Pulumi run on stack '{STACK}' failed:",
         "  invalid stack configuration:",
         "    members[0].email: 'not-an-email' is not a valid email address",
-        f'what to do: fix it in stacks/Pulumi.{STACK}.yaml (README, "Configuration")',
+        f"what to do: fix it in stacks/Pulumi.{STACK}.yaml (docs/configuration.md)",
         "  the engine's full output: run the command again with --verbose",
     ]
     assert "unhandled error" not in err

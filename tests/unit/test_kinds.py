@@ -10,7 +10,7 @@ import dill
 import pytest
 
 from components.kinds import KINDS, Kind, kind_named
-from components.names import PROJECT_ROOT, kind_of_type
+from components.names import PROJECT_ROOT, docs_page, kind_of_type
 from components.providers.base import DirectusProvider, DirectusResource
 from tests.helpers.state_fixture import load_fixture, pickled_class_paths, plain, resources
 
@@ -43,9 +43,9 @@ def test_kinds_are_named_once() -> None:
     assert all(k.type == f"pulumi-python:dynamic/directus:{k.name}" for k in KINDS)
 
 
-def test_readme_lists_every_kind_with_its_words_and_provider() -> None:
-    """The README's table of kinds is the list, not a copy that drifts from it."""
-    readme = (PROJECT_ROOT / "README.md").read_text()
+def test_docs_list_every_kind_with_its_words_and_provider() -> None:
+    """The documentation's table of kinds is the list, not a copy that drifts from it."""
+    readme = (PROJECT_ROOT / docs_page("kinds").split("#")[0]).read_text()
     rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| (\w+) \| `components/providers/(\w+)\.py` \|", readme, re.MULTILINE)
     assert [(name, words.strip(), owner, module) for name, words, owner, module in rows] == [
         (k.name, k.words, k.owner, k.module) for k in KINDS

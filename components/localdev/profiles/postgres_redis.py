@@ -1,7 +1,7 @@
 """Profile ``postgres-redis``: two Directus instances on one PostgreSQL database, sharing one Redis.
 
-Redis is what lets several instances act as one (verified on the real servers, see the README's
-"production" section): ``CACHE_STORE=redis`` with ``CACHE_ENABLED=true`` shares the data cache,
+Redis is what lets several instances act as one (verified on the real servers, see
+``docs/production.md``): ``CACHE_STORE=redis`` with ``CACHE_ENABLED=true`` shares the data cache,
 ``SYNCHRONIZATION_STORE=redis`` coordinates work that must happen once, ``RATE_LIMITER_STORE=redis`` counts
 requests across instances, and with ``REDIS`` set Directus sends its internal messages (cache clears after
 schema and permission changes, websocket events) over Redis instead of process memory.

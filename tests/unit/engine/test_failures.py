@@ -14,10 +14,10 @@ Resources:
     + 1 to create
  stderr: error: invalid stack configuration:
   members[0].email: 'not-an-email' is not a valid email address
-what to do: fix it in stacks/Pulumi.local.yaml (README, "Configuration")
+what to do: fix it in stacks/Pulumi.local.yaml (docs/configuration.md)
 error: an unhandled error occurred: invalid stack configuration:
   members[0].email: 'not-an-email' is not a valid email address
-what to do: fix it in stacks/Pulumi.local.yaml (README, "Configuration")
+what to do: fix it in stacks/Pulumi.local.yaml (docs/configuration.md)
 """
 
 PROVIDER_ERRORS = (
@@ -36,7 +36,7 @@ def test_a_configuration_error_is_reported_once_with_its_details_and_hint() -> N
     assert found.failures == [
         "invalid stack configuration:\n  members[0].email: 'not-an-email' is not a valid email address"
     ]
-    assert found.hints == ['fix it in stacks/Pulumi.local.yaml (README, "Configuration")']
+    assert found.hints == ["fix it in stacks/Pulumi.local.yaml (docs/configuration.md)"]
 
 
 def test_a_provider_error_repeated_per_resource_is_reported_once_without_grpc_wrappers() -> None:
