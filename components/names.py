@@ -43,6 +43,7 @@ def cache_dir() -> Path:
     """The toolchain cache that tools/bootstrap.sh fills (Pulumi CLI, Node, the Directus lines), shared by worktrees."""
     return Path(os.environ.get("DIRECTUS_MCP_ACCESS_CACHE", Path.home() / ".cache" / "directus-mcp-access"))
 
+
 #: The documentation pages that messages point at, by topic: one table, so that a page moved or renamed is
 #: changed here once (``tests/unit/test_docs_pages.py`` checks that every page and anchor exists in ``docs/``).
 DOCS_PAGES: dict[str, str] = {
