@@ -22,7 +22,7 @@ lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
-	.venv/bin/mypy tools/benchmark.py
+	.venv/bin/mypy -p tools.bench
 	.venv/bin/lint-imports --no-logo
 	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
 
@@ -49,4 +49,4 @@ unit: venv
 
 ## Benchmark: N members (default 10 100 300) over the three templates on a fresh local Directus; prints figures.
 benchmark: setup
-	.venv/bin/python tools/benchmark.py $(ARGS)
+	.venv/bin/python -m tools.bench.benchmark $(ARGS)

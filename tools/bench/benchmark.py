@@ -1,6 +1,6 @@
 """Benchmark: provision N members over the three role templates on a fresh local Directus and print figures.
 
-Usage: ``.venv/bin/python tools/benchmark.py [N ...] [--profile P ...] [--phases P,...] [--runs R]`` (default
+Usage: ``.venv/bin/python -m tools.bench.benchmark [N ...] [--profile P ...] [--phases P,...] [--runs R]`` (default
 10 100 300 on ``sqlite``, every phase, 3 runs), or ``make benchmark ARGS="..."``. Several ``--profile``
 (``sqlite``, ``postgres-redis``) run one after the other for each N and end with a side-by-side table: each
 phase's wall time and requests relative to the first profile.
@@ -52,8 +52,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_d6s import DIFF_ARGS, D6sProject, d6s_version, ensure_installed
-from bench_machine import load_average, machine_lines
 from pulumi import automation as auto
 
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
@@ -65,6 +63,8 @@ from components.localdev.profiles import DEFAULT_PROFILE, PROFILES, start_profil
 from components.names import PROJECT_ROOT
 from components.ops.apply.run import ApplyRequest, apply
 from components.ops.drift.run import run_drift
+from tools.bench.bench_d6s import DIFF_ARGS, D6sProject, d6s_version, ensure_installed
+from tools.bench.bench_machine import load_average, machine_lines
 
 NS = "directus-mcp-access"
 # The unlicensed core tier counts users with admin access as seats (3 at most, the bootstrap admin is one):
