@@ -10,10 +10,12 @@ Adding a command is one entry in :data:`COMMANDS` (the table ``build_parser`` re
 
 with its arguments and handler in the room's own module (e.g. ``components/ops/watch/command.py`` with
 ``add_arguments(parser)`` and ``run(args) -> int``; import it at the top of this file). ``flags`` names the
-shared flags of :data:`SHARED_FLAGS` (``stack``, ``stacks``, ``repo``, ``json``, ``verbose``, ``policy``), so
-that they read the same everywhere. A command that changes a stack applies it through
-:func:`components.ops.apply.run.apply`, the one apply path. Errors meant for people are
-:class:`components.errors.McpAccessError`; :func:`main` prints them and exits with their code.
+shared flags of :data:`components.console.SHARED_FLAGS` (``stack``, ``stacks``, ``repo``, ``json``, ``verbose``,
+``policy``), so that they read the same everywhere. A room's ``command.py`` takes ``project_dir``, ``stack_of``,
+``add_shared_flags`` and ``say`` from :mod:`components.console`, never from this module (which imports it). A
+command that changes a stack applies it through :func:`components.ops.apply.run.apply`, the one apply path.
+Errors meant for people are :class:`components.errors.McpAccessError`; :func:`main` prints them and exits with
+their code.
 """
 
 from __future__ import annotations
@@ -30,10 +32,10 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from components.console import add_shared_flags, policy_of, project_dir, say, stack_of
 from components.directus.client import DirectusClient
 from components.directus.provisioning import TOKEN_ENV
 from components.engine.deployed import deployed_outputs
-from components.engine.guarded import POLICY_PACK, policy_options
 from components.engine.workspace import (
     engine_errors,
     open_stack,
@@ -42,7 +44,7 @@ from components.engine.workspace import (
 from components.errors import McpAccessError, UsageError, error_block
 from components.localdev import local_stack, server
 from components.localdev.demo import ensure_demo_collections
-from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, LOCAL_STACK, PROJECT_ROOT
+from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, LOCAL_STACK
 from components.ops.apply.run import ApplyRequest, apply
 from components.ops.backup.run import backup_stack
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
@@ -52,60 +54,35 @@ from components.ops.onboarding.run import approve_member_consent, onboarding_inf
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 
-REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
-
-
-def project_dir(given: Path | None) -> Path:
-    """``--repo``, else the current directory when it is a Pulumi project (as ``pulumi`` itself), else ours."""
-    if given is not None:
-        return given
-    return Path.cwd() if (Path.cwd() / "Pulumi.yaml").is_file() else PROJECT_ROOT
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
-
 
 def cmd_local(args: argparse.Namespace) -> int:
-    instance = local_stack.ensure_running(_say)
+    instance = local_stack.ensure_running(say)
     with DirectusClient(instance.url, instance.admin_token) as client:
         created = ensure_demo_collections(client)
-    _say(f"demo collections: {', '.join(created) if created else 'already present'}")
+    say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
-    result = apply(stack, ApplyRequest(on_output=_say if args.verbose else None), _say)
-    _say(connection_text(result.outputs, show_token=args.show_token))
+    result = apply(stack, ApplyRequest(on_output=say if args.verbose else None), say)
+    say(connection_text(result.outputs, show_token=args.show_token))
     return 0
 
 
 def cmd_local_stop(_args: argparse.Namespace) -> int:
     instance = server.running_instance(local_stack.LOCAL_DATA_DIR)
     if instance is None:
-        _say("local Directus is not running")
+        say("local Directus is not running")
         return 0
     server.stop(instance)
-    _say("local Directus stopped")
+    say("local Directus stopped")
     return 0
-
-
-def _policy_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The guardrail pack runs on every ``up``, ``preview`` and ``rotate``, unless ``--no-policy-pack``."""
-    if getattr(args, "no_policy_pack", False):
-        return {}
-    return policy_options(args.policy_pack, args.policy_pack_config)
-
-
-def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
-    """The stack ``--stack`` names, in the project ``--repo`` names; read-only commands never create it."""
-    return open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=create)
 
 
 def cmd_engine(args: argparse.Namespace) -> int:
     """``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
-    stack = _stack(args)
-    stream = _say if args.verbose else None
+    stack = stack_of(args)
+    stream = say if args.verbose else None
     started = time.monotonic()
     if args.operation == "preview":
-        preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **_policy_options(args))
+        preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **policy_of(args))
         if stream is None:
             sys.stdout.write(preview.stdout)
         changes = dict(preview.change_summary)
@@ -117,69 +94,69 @@ def cmd_engine(args: argparse.Namespace) -> int:
             result = stack.destroy(on_output=stream, color="never")
         changes = dict(result.summary.resource_changes or {})
     elapsed = time.monotonic() - started
-    _say(f"pulumi {args.operation} (stack {args.stack}) finished in {elapsed:.1f}s: {changes}")
+    say(f"pulumi {args.operation} (stack {args.stack}) finished in {elapsed:.1f}s: {changes}")
     return 0
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     """``up``: the one apply path with this command's flags (restore guard, backup, policy pack, engine)."""
     request = ApplyRequest(
-        policy=_policy_options(args),
+        policy=policy_of(args),
         restore=args.restore or [],
         backup_folder=project_dir(args.repo) / BACKUPS_FOLDER,
-        on_output=_say if args.verbose else None,
+        on_output=say if args.verbose else None,
     )
-    apply(_stack(args), request, _say)
+    apply(stack_of(args), request, say)
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
     from components.ops.breakglass.revoke import revoke
 
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
+    stack = stack_of(args, create=False)
     for line in revoke(stack, args.member).lines():
-        _say(line)
+        say(line)
     return 0
 
 
 def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
-    stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
+    stack = stack_of(args, create=False)
 
     def replace_token(urn: str) -> None:
         request = ApplyRequest(
-            policy=_policy_options(args),
+            policy=policy_of(args),
             target=[urn],
             replace=[urn],
             refresh=False,
-            on_output=_say if args.verbose else None,
+            on_output=say if args.verbose else None,
         )
         apply(stack, request)
 
     rotated = rotate(stack, args.member, replace_token)
     for line in rotated.lines(show_token=args.show_token):
-        _say(line)
+        say(line)
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    backup = backup_stack(_stack(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
-    _say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
+    backup = backup_stack(stack_of(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
+    say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
     return 0
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    outputs = deployed_outputs(_stack(args, create=False))
+    outputs = deployed_outputs(stack_of(args, create=False))
     if args.json:
-        _say(connection_json(outputs, show_token=args.show_token))
+        say(connection_json(outputs, show_token=args.show_token))
     else:
-        _say(connection_text(outputs, show_token=args.show_token))
+        say(connection_text(outputs, show_token=args.show_token))
     return 0
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    info = onboarding_info(_stack(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
+    info = onboarding_info(stack_of(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
     if args.out is None and info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it
@@ -193,7 +170,7 @@ def cmd_onboard(args: argparse.Namespace) -> int:
     fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
-    _say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
+    say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
     return 0
 
 
@@ -201,13 +178,13 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from components.ops.calendar.render import to_ical
     from components.ops.calendar.run import calendar_plan
 
-    plan = calendar_plan(args.stack, deployed_outputs(_stack(args, create=False)))
+    plan = calendar_plan(args.stack, deployed_outputs(stack_of(args, create=False)))
     data = to_ical(plan)
     if args.out is None:
         sys.stdout.write(data.decode())
         return 0
     args.out.write_bytes(data)
-    _say(
+    say(
         f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s) and the monthly review "
         "(import it into your calendar)"
     )
@@ -223,13 +200,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     options = workspace_options(stack, work_dir, None, secrets_provider=args.secrets_provider)
     done = init_stack(stack, work_dir=work_dir, url=args.url, template=args.from_template, options=options)
     if done.file_written:
-        _say(f"wrote {done.file} from stacks/Pulumi.{done.template}.yaml: adapt its members and settings")
+        say(f"wrote {done.file} from stacks/Pulumi.{done.template}.yaml: adapt its members and settings")
     else:
-        _say(f"kept {done.file} as it is")
-    _say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
-    _say("next:")
-    _say(f"  mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <admin token>")
-    _say(f"  mcp-access preview --stack {stack}")
+        say(f"kept {done.file} as it is")
+    say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
+    say("next:")
+    say(f"  mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <admin token>")
+    say(f"  mcp-access preview --stack {stack}")
     return 0
 
 
@@ -247,9 +224,9 @@ def cmd_pulumi(args: argparse.Namespace) -> int:
 
 
 def cmd_oauth_approve(args: argparse.Namespace) -> int:
-    stack = _stack(args, create=False)
+    stack = stack_of(args, create=False)
     redirect = approve_member_consent(stack, args.member, args.authorize_url)
-    _say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
+    say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
     print(redirect)
     return 0
 
@@ -264,7 +241,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.render import to_json, to_markdown
     from components.ops.audit.run import run_audit
 
-    result = run_audit(_stack(args, create=False), days=args.days, since=args.since, until=args.until)
+    result = run_audit(stack_of(args, create=False), days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
 
@@ -275,45 +252,10 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
     stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
     report = run_drift(
-        _stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
+        stack_of(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
     )
     sys.stdout.write(to_json(report) if args.json else to_markdown(report))
     return report.exit_code
-
-
-#: The flags several commands share, each defined here once (``add_shared_flags``); a test walks the parser.
-SHARED_FLAGS: dict[str, Callable[[argparse.ArgumentParser], object]] = {
-    "stack": lambda p: p.add_argument("--stack", "-s", default=LOCAL_STACK, help="the stack (default: local)"),
-    "stacks": lambda p: p.add_argument(
-        "--stack", "-s", action="append", help="a stack (repeat for several; default: all of stacks/)"
-    ),
-    "repo": lambda p: p.add_argument("--repo", type=Path, default=None, help=REPO_HELP),
-    "json": lambda p: p.add_argument("--json", action="store_true", help="machine-readable output (JSON)"),
-    "verbose": lambda p: p.add_argument(
-        "--verbose", "-v", action="store_true", help="also stream the Pulumi engine's output as it runs"
-    ),
-    "policy": lambda p: _add_policy_flags(p),
-}
-
-
-def _add_policy_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--policy-pack",
-        type=Path,
-        default=POLICY_PACK,
-        help="guardrail policy pack to enforce (default: this project's, policy/analyzer)",
-    )
-    parser.add_argument("--policy-pack-config", type=Path, help="JSON settings for the policy pack")
-    parser.add_argument(
-        "--no-policy-pack", action="store_true", help="do not run the guardrail policy pack (not advised)"
-    )
-
-
-def add_shared_flags(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
-    """Add the named shared flags (keys of :data:`SHARED_FLAGS`) so that they read the same on every command."""
-    for name in names:
-        SHARED_FLAGS[name](parser)
-    return parser
 
 
 def _no_arguments(_parser: argparse.ArgumentParser) -> None:
@@ -563,7 +505,7 @@ COMMANDS: list[Command] = [
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__.split("\n\n")[1])
+    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__.split("\n\nAdding a command")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         sub = commands.add_parser(command.name, help=command.help)

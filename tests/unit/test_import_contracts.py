@@ -103,3 +103,29 @@ def test_no_room_imports_the_apply_path(tmp_path: Path) -> None:
     result = _lint_imports(project)
     assert result.returncode == 1
     assert "components.ops.breakglass is not allowed to import components.ops.apply" in result.stdout
+
+
+def test_a_composing_room_needs_its_one_ignore_line(tmp_path: Path) -> None:
+    """A room built on others (here a digest of review's matrix) breaks independence until it adds its line."""
+    project = _copy(tmp_path)
+    room = project / "components" / "ops" / "digest"
+    room.mkdir()
+    (room / "__init__.py").write_text("")
+    (room / "run.py").write_text("import components.ops.review.matrix  # noqa\n")
+    assert _lint_imports(project).returncode == 1
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    line = '    "components.ops.digest.** -> components.ops.**",\n'
+    pyproject.write_text(text.replace("ignore_imports = [\n", "ignore_imports = [\n" + line, 1))
+    result = _lint_imports(project)
+    assert result.returncode == 0, result.stdout
+    _add_import(project / "components" / "ops" / "review" / "render.py", "import components.ops.digest.run")
+    assert "components.ops.review is not allowed to import components.ops.digest" in _lint_imports(project).stdout
+
+
+def test_a_rooms_command_module_importing_the_cli_breaks_the_layers(tmp_path: Path) -> None:
+    project = _copy(tmp_path)
+    _add_import(project / "components" / "ops" / "calendar" / "run.py", "import components.cli")
+    result = _lint_imports(project)
+    assert result.returncode == 1
+    assert "components.ops is not allowed to import components.cli" in result.stdout

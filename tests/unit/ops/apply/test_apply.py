@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from components import cli
+from components import cli, console
 from components.engine.guarded import POLICY_PACK
 from components.names import PROJECT_ROOT
 from components.ops.apply import run
@@ -108,6 +108,7 @@ def test_every_entrance_applies_through_the_one_path(
 
     monkeypatch.setattr(cli, "apply", fake_apply)
     monkeypatch.setattr(cli, "open_stack", lambda *a, **k: object())
+    monkeypatch.setattr(console, "open_stack", lambda *a, **k: object())
     monkeypatch.setattr(cli.local_stack, "ensure_running", lambda say: SimpleNamespace(url="u", admin_token="t"))
     monkeypatch.setattr(cli.local_stack, "stack_env", lambda stack: {})
     monkeypatch.setattr(cli, "DirectusClient", lambda *a: _NullContext())
