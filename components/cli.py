@@ -36,6 +36,7 @@ from components.console import add_shared_flags, policy_of, project_dir, say, st
 from components.directus.client import DirectusClient
 from components.directus.provisioning import TOKEN_ENV
 from components.engine.deployed import deployed_outputs
+from components.engine.guarded import POLICY_PACK
 from components.engine.workspace import (
     engine_errors,
     open_stack,
@@ -76,12 +77,34 @@ def cmd_local_stop(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str, int] | None:
+    """The default preview, planned in this process (see :mod:`components.ops.preview.run`); prints the plan and
+    returns its change counts. ``None`` where only the engine can preview: ``--engine``, a policy pack other than
+    this project's, or a state from before the kinds were named."""
+    if args.engine or Path(args.policy_pack) != POLICY_PACK:
+        return None
+    from components.ops.preview.render import change_summary, render_preview
+    from components.ops.preview.run import EngineOnlyError, preview_in_process
+
+    try:
+        result = preview_in_process(
+            stack, policy_pack=not args.no_policy_pack, pack_config_file=args.policy_pack_config
+        )
+    except EngineOnlyError:
+        return None
+    sys.stdout.write(render_preview(result))
+    return change_summary(result)
+
+
 def cmd_engine(args: argparse.Namespace) -> int:
     """``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
     stack = stack_of(args)
     stream = say if args.verbose else None
     started = time.monotonic()
-    if args.operation == "preview":
+    planned = _preview_in_process(args, stack) if args.operation == "preview" else None
+    if planned is not None:
+        changes: dict[Any, int] = dict(planned)
+    elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **policy_of(args))
         if stream is None:
             sys.stdout.write(preview.stdout)
@@ -328,6 +351,15 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _preview_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        action="store_true",
+        help="run the Pulumi engine's own `preview --refresh` (slower; the cross-check of the default, which "
+        "plans in this process with the same providers and the same guardrail rules)",
+    )
+
+
 def _rotate_arguments(parser: argparse.ArgumentParser) -> None:
     _member(parser)
     _show_token(parser, "print the new token")
@@ -398,7 +430,7 @@ def _engine(operation: str, flags: tuple[str, ...] = ("stack", "repo", "verbose"
         operation,
         f"pulumi {operation} (through the Automation API)",
         cmd_up if operation == "up" else cmd_engine,
-        _up_arguments if operation == "up" else _no_arguments,
+        {"up": _up_arguments, "preview": _preview_arguments}.get(operation, _no_arguments),
         flags,
         {"operation": operation},
     )

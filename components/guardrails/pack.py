@@ -32,6 +32,8 @@ from components.guardrails.rules import (
     PlannedResource,
     RuleInfo,
     RuleSettings,
+    planned_from_urn,
+    settings_from,
 )
 from components.model.defaults import DEFAULT_PRODUCTION_STACKS
 
@@ -81,25 +83,12 @@ def planned(resource: PolicyResource) -> PlannedResource:
     )
 
 
-def settings_from(config: Mapping[str, Any]) -> RuleSettings:
-    defaults = RuleSettings()
-    return RuleSettings(
-        production_stacks=tuple(config.get("productionStacks", defaults.production_stacks)),
-        max_rotation_days=int(config.get("maxDays", defaults.max_rotation_days)),
-        email_pattern=str(config.get("pattern", defaults.email_pattern)),
-    )
-
-
 #: The rules that need more than one resource at a time.
 STACK_RULES = frozenset({"one-user-per-member"})
 
 
-def _one(resource_type: str, urn: str, name: str, props: Mapping[str, Any]) -> PlannedResource:
-    # A resource validation does not see its parent; the URN's type chain names the parent's type, and the
-    # rules fall back to the logical name (``<template>-policy``, ``<member>-token``) for the parent's name.
-    chain = urn.split("::")[2] if urn.count("::") >= 3 else resource_type
-    parent_type = chain.rsplit("$", 2)[-2] if "$" in chain else None
-    return PlannedResource(urn=urn, type=resource_type, name=name, props=_plain(props), parent_type=parent_type)
+def _one(resource_type: str, urn: str, props: Mapping[str, Any]) -> PlannedResource:
+    return planned_from_urn(resource_type, urn, _plain(props))
 
 
 def _common(rule: RuleInfo) -> dict[str, Any]:
@@ -115,10 +104,10 @@ def _common(rule: RuleInfo) -> dict[str, Any]:
 
 def _resource_policy(rule: RuleInfo) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        resources = [_one(args.resource_type, args.urn, args.name, args.props)]
+        resources = [_one(args.resource_type, args.urn, args.props)]
         provider = args.provider
         if provider is not None:  # it carries the stack config (the developer opt-in)
-            resources.append(_one(provider.resource_type, provider.urn, provider.name, provider.props))
+            resources.append(_one(provider.resource_type, provider.urn, provider.props))
         rule.check(resources, settings_from(args.get_config()), lambda _urn, message: report(message, None))
 
     return ResourceValidationPolicy(validate=validate, **_common(rule))

@@ -94,6 +94,27 @@ class Violation:
 Report = Callable[[str, str], None]  # (urn, message)
 
 
+def planned_from_urn(resource_type: str, urn: str, props: Mapping[str, Any]) -> PlannedResource:
+    """A resource as a resource validation sees it: without its parent, whose type the URN's type chain names.
+
+    The rules fall back to the logical name (``<template>-policy``, ``<member>-token``) for the parent's name.
+    """
+    chain = urn.split("::")[2] if urn.count("::") >= 3 else resource_type
+    parent_type = chain.rsplit("$", 2)[-2] if "$" in chain else None
+    name = urn.rsplit("::", 1)[-1]
+    return PlannedResource(urn=urn, type=resource_type, name=name, props=props, parent_type=parent_type)
+
+
+def settings_from(config: Mapping[str, Any]) -> RuleSettings:
+    """A rule's settings from its ``--policy-pack-config`` entry (the schema's defaults where it says nothing)."""
+    defaults = RuleSettings()
+    return RuleSettings(
+        production_stacks=tuple(config.get("productionStacks", defaults.production_stacks)),
+        max_rotation_days=int(config.get("maxDays", defaults.max_rotation_days)),
+        email_pattern=str(config.get("pattern", defaults.email_pattern)),
+    )
+
+
 def _known(value: Any) -> bool:
     return value is not UNKNOWN
 

@@ -63,7 +63,8 @@ def test_a_revoked_provisioning_token_is_one_block_naming_the_endpoints_and_what
     before = deployed.export_stack().deployment["resources"]
     provisioner = admin.list_objects("/users", filter={"email": {"_eq": "provisioner-errors@example.com"}})[0]
     admin.update("/users", provisioner["id"], {"token": None})  # revoked by hand
-    code, err = _run(capsys, operation, "--stack", STACK, "--repo", repo)
+    engine = ["--engine"] if operation == "preview" else []  # the engine's transcript, made one block
+    code, err = _run(capsys, operation, "--stack", STACK, "--repo", repo, *engine)
     assert code == 2
     lines = err.strip().splitlines()
     assert sum(line.startswith("error:") for line in lines) == 1
@@ -91,13 +92,32 @@ def test_a_revoked_provisioning_token_is_one_block_naming_the_endpoints_and_what
         assert deployed.export_stack().deployment["resources"] == before
 
 
+def test_the_in_process_preview_with_a_revoked_token_is_one_block_naming_the_endpoint_and_what_to_do(
+    stack: tuple[auto.Stack, str], admin: DirectusClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployed, repo = stack
+    before = deployed.export_stack().deployment["resources"]
+    provisioner = admin.list_objects("/users", filter={"email": {"_eq": "provisioner-errors@example.com"}})[0]
+    admin.update("/users", provisioner["id"], {"token": None})  # revoked by hand
+    code, err = _run(capsys, "preview", "--stack", STACK, "--repo", repo)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 2, err
+    assert lines[0].startswith("error: Directus GET /") and lines[0].endswith(
+        " failed: 401 INVALID_CREDENTIALS: Invalid user credentials."
+    )
+    assert lines[1].startswith("what to do: The provisioning token was rejected (revoked, expired or wrong)")
+    assert PROVISIONER_TOKEN not in err
+    assert deployed.export_stack().deployment["resources"] == before
+
+
 def test_a_configuration_error_is_printed_once_with_the_field_and_the_file(
     stack: tuple[auto.Stack, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     deployed, repo = stack
     members = [{"name": "ann", "email": "not-an-email", "template": "content"}]
     deployed.set_config(f"{NS}:members", auto.ConfigValue(json.dumps(members)))
-    code, err = _run(capsys, "preview", "--stack", STACK, "--repo", repo)
+    code, err = _run(capsys, "preview", "--stack", STACK, "--repo", repo, "--engine")
     assert code == 2
     assert err.strip().splitlines() == [
         f"error: the Pulumi run on stack '{STACK}' failed:",
@@ -113,6 +133,6 @@ def test_verbose_streams_the_engine_transcript_before_the_block(
     stack: tuple[auto.Stack, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, repo = stack
-    assert main(["preview", "--stack", STACK, "--repo", repo, "--verbose"]) == 0
+    assert main(["preview", "--stack", STACK, "--repo", repo, "--verbose", "--engine"]) == 0
     out = capsys.readouterr().out
     assert "Previewing update (errors)" in out and f"pulumi preview (stack {STACK}) finished" in out

@@ -39,14 +39,28 @@ def test_ratio_lines_have_the_issues_shape() -> None:
             phase("up (from empty)", 30.0),
             benchmark.median_run([phase("mcp-access drift", 11.2)]),
             benchmark.median_run([phase("mcp-access preview", 11.6)]),
+            benchmark.median_run([phase("engine preview", 12.8)]),
             benchmark.median_run([phase("d6s sync diff", 6.4)]),
         ],
         1000: [phase("up (from empty)", 300.0)],
     }
     lines = benchmark.ratio_lines(by_size)
-    assert lines[0] == "| N | `mcp-access drift` | `mcp-access preview` | `d6s sync diff --to src --mode mirror` |"
-    assert lines[2] == "| 100 | 11.2 s (1.75x) | 11.6 s (1.81x) | 6.4 s |"
-    assert lines[3] == "| 1000 | - | - | - |"
+    assert lines[0] == (
+        "| N | `mcp-access drift` | `mcp-access preview` | `preview --engine` | "
+        "`d6s sync diff --to src --mode mirror` |"
+    )
+    assert lines[2] == "| 100 | 11.2 s (1.75x) | 11.6 s (1.81x) | 12.8 s (2.00x) | 6.4 s |"
+    assert lines[3] == "| 1000 | - | - | - | - |"
+
+
+def test_floor_lines_set_up_against_the_plain_rest_floor_of_the_same_run() -> None:
+    by_size = {
+        100: [phase("up (from empty)", 9.0), phase("plain REST floor (N POST /users)", 2.5)],
+        300: [phase("up (from empty)", 21.0)],
+    }
+    assert benchmark.floor_lines(by_size)[2] == "| 100 | 9.0 s | - | 2.5 s | 3.60x |"
+    assert len(benchmark.floor_lines(by_size)) == 3  # no floor measured at 300: no row
+    assert benchmark.floor_lines({300: by_size[300]}) == []
 
 
 def test_up_growth_gives_the_time_ratio_its_exponent_and_the_engine_peak_at_the_largest_n() -> None:

@@ -60,6 +60,7 @@ from components.engine.workspace import open_stack
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.processes import descendants
 from components.localdev.profiles import DEFAULT_PROFILE, PROFILES, start_profile
+from components.localdev.server import DirectusInstance
 from components.names import PROJECT_ROOT
 from components.ops.apply.run import ApplyRequest, apply
 from components.ops.drift.run import run_drift
@@ -206,7 +207,7 @@ def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
 
 #: The phases ``--phases`` chooses from, in the order they run. ``up`` always runs: the others need its stack.
 IN_PROCESS_PHASES = ("up", "preview", "refresh", "drift", "pack", "guarded")
-WHOLE_PROCESS_PHASES = ("cli-drift", "cli-preview", "d6s")
+WHOLE_PROCESS_PHASES = ("cli-drift", "cli-preview", "cli-preview-engine", "d6s", "floor")
 PHASES = IN_PROCESS_PHASES + WHOLE_PROCESS_PHASES
 STACK = "bench"
 
@@ -299,6 +300,9 @@ def whole_process_commands(
     if "cli-preview" in chosen:
         preview = [mcp_access, "preview", *stack_args]
         commands.append(Command("mcp-access preview", preview, process_env, masked=masked, check=_preview_note))
+    if "cli-preview-engine" in chosen:
+        engine = [mcp_access, "preview", *stack_args, "--engine"]
+        commands.append(Command("engine preview", engine, process_env, masked=masked, check=_preview_note))
     if d6s is not None:
         diff = d6s.argv(*DIFF_ARGS)
         commands.append(Command("d6s sync diff", diff, d6s.env(), cwd=d6s.folder, masked=masked, check=_d6s_note))
@@ -362,6 +366,8 @@ def run(
             print(f"  (d6s profile add + sync pull --users, once: {time.monotonic() - started:.1f} s)")
         masked = (instance.admin_token, passphrase)
         phases += time_whole_processes(whole_process_commands(chosen, work_dir, env, d6s, masked), log, runs)
+        if "floor" in chosen:
+            phases.append(measure("plain REST floor (N POST /users)", log, lambda: rest_floor(instance, n)))
         if "guarded" in chosen:
             stack.destroy(color="never")
             # What `mcp-access up` does, through the same apply path: guard, pack preview, `up --refresh` with it.
@@ -371,6 +377,27 @@ def run(
     finally:
         os.environ.pop(REQUEST_LOG_ENV, None)
         running.stop()
+
+
+def rest_floor(instance: DirectusInstance, n: int) -> None:
+    """What any tool must at least send for ``up``: N users, each created with a role and a token in one
+    ``POST /users``, one after another (then removed, untimed by the ratio that matters: the POSTs dominate)."""
+    with DirectusClient(instance.url, instance.admin_token) as admin:
+        role = admin.create("/roles", {"name": "floor"})["id"]
+        ids = [
+            admin.create(
+                "/users",
+                {
+                    "email": f"floor-{i}@bench.example.com",
+                    "role": role,
+                    "status": "active",
+                    "token": secrets.token_urlsafe(32),
+                },
+            )["id"]
+            for i in range(n)
+        ]
+        admin.delete_many("/users", ids)
+        admin.delete("/roles", role)
 
 
 def report(n: int, phases: list[Phase], verbose: bool) -> None:
@@ -412,13 +439,14 @@ def _find(phases: list[Phase], prefix: str) -> Phase | None:
 def ratio_lines(by_size: dict[int, list[Phase]]) -> list[str]:
     """The issue's table: each whole-process median, with its ratio to the d6s diff's on the same Directus."""
     lines = [
-        "| N | `mcp-access drift` | `mcp-access preview` | `d6s sync diff --to src --mode mirror` |",
-        "|---|---|---|---|",
+        "| N | `mcp-access drift` | `mcp-access preview` | `preview --engine` | "
+        "`d6s sync diff --to src --mode mirror` |",
+        "|---|---|---|---|---|",
     ]
     for n, phases in by_size.items():
         d6s = _find(phases, "d6s sync diff")
         cells = []
-        for prefix in ("mcp-access drift", "mcp-access preview"):
+        for prefix in ("mcp-access drift", "mcp-access preview", "engine preview"):
             phase = _find(phases, prefix)
             if phase is None:
                 cells.append("-")
@@ -429,6 +457,22 @@ def ratio_lines(by_size: dict[int, list[Phase]]) -> list[str]:
         cells.append(f"{d6s.seconds:.1f} s" if d6s else "-")
         lines.append(f"| {n} | {' | '.join(cells)} |")
     return lines
+
+
+def floor_lines(by_size: dict[int, list[Phase]]) -> list[str]:
+    """``up`` from empty against the plain REST floor on the same Directus in the same run, at each N."""
+    lines = [
+        "| N | `up` from empty | `mcp-access up` (pack) | plain REST floor | up / floor |",
+        "|---|---|---|---|---|",
+    ]
+    for n, phases in by_size.items():
+        up, guarded, floor = (_find(phases, p) for p in ("up (from empty)", "mcp-access up", "plain REST floor"))
+        if floor is None:
+            continue
+        cells = [f"{p.seconds:.1f} s" if p else "-" for p in (up, guarded, floor)]
+        ratio = f"{up.seconds / floor.seconds:.2f}x" if up else "-"
+        lines.append(f"| {n} | {' | '.join(cells)} | {ratio} |")
+    return lines if len(lines) > 2 else []
 
 
 def up_growth_lines(by_size: dict[int, list[Phase]]) -> list[str]:
@@ -501,7 +545,7 @@ def main() -> None:
             compare(n, results)
     for profile, by_size in by_profile.items():
         print(f"\nprofile {profile}: whole processes, median of {args.runs}, ratio to the d6s diff in the same run")
-        for line in ratio_lines(by_size) + up_growth_lines(by_size):
+        for line in ratio_lines(by_size) + floor_lines(by_size) + up_growth_lines(by_size):
             print(line)
     print(f"\nload average at end: {load_average()}")
 

@@ -1,0 +1,80 @@
+"""``mcp-access preview`` without the engine: the refreshed plan in this process, and the guardrail pack's rules.
+
+What a reviewer runs on every pull request. The engine's ``preview --refresh`` with the policy pack starts the
+CLI, the Python program, the dynamic-provider process and the pack's analyzer, and sends every check, read, diff
+and validation through gRPC. Here the same code runs in one process: the plan of ``drift``
+(:func:`components.ops.drift.plan.planned_steps`: the state read once, the providers' own ``read``/``check``/
+``diff``, the program's own ``build`` under mocks) and the pack's own rules on the declared resources
+(:mod:`components.ops.preview.guard`). Nothing is written, neither to Directus nor to the state.
+
+``mcp-access preview --engine`` runs the engine's own preview (the cross-check; an e2e test holds both to the
+same operations per resource, and to the same violations). A pack other than this project's (``--policy-pack``
+naming another folder) can only run in the engine, and goes there.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulumi import automation as auto
+
+from components.directus.version import server_info
+from components.engine.deployed import admin_client, stack_settings, stack_templates
+from components.engine.failures import POLICY_HINT
+from components.errors import McpAccessError
+from components.guardrails.rules import Violation
+from components.ops.drift.plan import planned_steps
+from components.ops.drift.state import read_state
+from components.ops.drift.wording import PlannedStep
+from components.ops.preview.guard import pack_config, violations
+
+
+class PolicyViolationError(McpAccessError):
+    """The guardrail policy pack refuses the plan (exit 2), worded as the engine path words it."""
+
+
+class EngineOnlyError(McpAccessError):
+    """What only the engine can preview (a state from before the kinds were named)."""
+
+
+@dataclass
+class PreviewResult:
+    stack: str
+    steps: list[PlannedStep]
+    #: ``None``: the pack did not run (``--no-policy-pack``).
+    violations: list[Violation] | None
+    #: URNs of the state before the refresh (a planned create of one of them: deleted by hand).
+    state_urns: frozenset[str] = field(default_factory=frozenset)
+
+
+def violation_error(stack: str, found: list[Violation]) -> PolicyViolationError:
+    """The same block the engine path prints for a refused plan: each violation once, then what to do."""
+    lines = sorted({f"  policy {v.rule} ({v.urn.rsplit('::', 1)[-1]}): {v.message}" for v in found})
+    return PolicyViolationError(f"the Pulumi run on stack {stack!r} failed:\n" + "\n".join(lines), hint=POLICY_HINT)
+
+
+def preview_in_process(
+    stack: auto.Stack, *, policy_pack: bool = True, pack_config_file: Path | None = None
+) -> PreviewResult:
+    """Plan the stack as ``pulumi preview --refresh`` would, and run the guardrail pack's rules on it.
+
+    Raises :class:`PolicyViolationError` when the pack refuses the plan, as the engine's preview fails then.
+    """
+    settings_by_rule = pack_config(pack_config_file) if policy_pack else {}  # a bad file fails before anything
+    with ThreadPoolExecutor(max_workers=1) as side:
+        settings = side.submit(stack_settings, stack)
+        state = read_state(stack)
+        config, values = settings.result()
+    if state.has_untyped:
+        raise EngineOnlyError(
+            f"stack {stack.name!r} holds resources from before the kinds were named: run "
+            "`mcp-access preview --engine` (or `up`, which renames them)"
+        )
+    client = admin_client(values)
+    steps = planned_steps(state, config, values, client, server_info(client), stack_templates(stack))
+    found = violations(steps, stack.name, values, settings_by_rule) if policy_pack else None
+    if found:
+        raise violation_error(stack.name, found)
+    return PreviewResult(stack=stack.name, steps=steps, violations=found, state_urns=state.urns)
