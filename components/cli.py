@@ -48,10 +48,14 @@ from components.localdev.demo import ensure_demo_collections
 from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, LOCAL_STACK
 from components.ops.apply.run import ApplyRequest, apply
 from components.ops.backup.run import backup_stack
+from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection_info import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
-from components.ops.onboarding.run import approve_member_consent, onboarding_info
+from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
+from components.ops.recorder import command as recorder_command
+from components.ops.recorder.collection import prepare_for_up
+from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
 
@@ -62,6 +66,7 @@ def cmd_local(args: argparse.Namespace) -> int:
         created = ensure_demo_collections(client)
     say(f"demo collections: {', '.join(created) if created else 'already present'}")
     stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    refuse_shown_token(stack, args.show_token, "`local --show-token`")
     result = apply(stack, ApplyRequest(on_output=say if args.verbose else None), say)
     say(connection_text(result.outputs, show_token=args.show_token))
     return 0
@@ -122,14 +127,18 @@ def cmd_engine(args: argparse.Namespace) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    """``up``: the one apply path with this command's flags (restore guard, backup, policy pack, engine)."""
+    """``up``: the one apply path with this command's flags (restore guard, backup, the recorder's log collection,
+    policy pack, engine), the new tokens sealed to their members' keys after it."""
+    stack = stack_of(args)
     request = ApplyRequest(
         policy=policy_of(args),
         restore=args.restore or [],
         backup_folder=project_dir(args.repo) / BACKUPS_FOLDER,
+        prepare=lambda: prepare_for_up(stack),  # the log collection; a name taken elsewhere refuses
         on_output=say if args.verbose else None,
     )
-    apply(stack_of(args), request, say)
+    with sealed_delivery(stack, member_document, say):
+        apply(stack, request, say)
     return 0
 
 
@@ -157,7 +166,8 @@ def cmd_rotate(args: argparse.Namespace) -> int:
         )
         apply(stack, request)
 
-    rotated = rotate(stack, args.member, replace_token)
+    with sealed_delivery(stack, member_document, say, show_token=args.show_token):
+        rotated = rotate(stack, args.member, replace_token)
     for line in rotated.lines(show_token=args.show_token):
         say(line)
     return 0
@@ -170,7 +180,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
-    outputs = deployed_outputs(stack_of(args, create=False))
+    stack = stack_of(args, create=False)
+    refuse_shown_token(stack, args.show_token, "`connection --show-token`")
+    outputs = deployed_outputs(stack)
     if args.json:
         say(connection_json(outputs, show_token=args.show_token))
     else:
@@ -179,8 +191,12 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
-    info = onboarding_info(stack_of(args, create=False), args.member, auth=args.auth, tool_mode=args.tool_mode)
+    stack = stack_of(args, create=False)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
+    shows_token = info.auth == "token"  # today `onboard` shows the token of a token member (stdout or --out)
+    if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=say):
+        return 0
     if args.out is None and info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it
         return 0
@@ -385,6 +401,11 @@ def _onboard_arguments(parser: argparse.ArgumentParser) -> None:
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
     parser.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    parser.add_argument(
+        "--seal",
+        action="store_true",
+        help="encrypt to the member's `recipient` (age) into the outbox, or --out; prints nothing secret",
+    )
 
 
 def _calendar_arguments(parser: argparse.ArgumentParser) -> None:
@@ -520,6 +541,7 @@ COMMANDS: list[Command] = [
         _review_arguments,
         ("stacks", "repo", "json"),
     ),
+    Command("report", report_command.HELP, report_command.run, report_command.add_arguments, ("stacks", "repo")),
     report(
         "audit",
         "the managed MCP users' activity over a period, flagging the security guide's warning signs",
@@ -531,6 +553,12 @@ COMMANDS: list[Command] = [
         "monthly check: managed objects changed by hand, access no code declares, tokens near rotation (read-only)",
         cmd_drift,
         _drift_arguments,
+    ),
+    Command(
+        "extension",
+        "write the recorder extension for a self-hosted Directus",
+        recorder_command.run,
+        recorder_command.add_arguments,
     ),
 ]
 

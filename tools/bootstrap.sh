@@ -9,8 +9,11 @@
 #      (<folder>-<version>): branches pinned to different versions share one cache without reinstalling over
 #      each other's running servers;
 #   4. Redis (Debian package redis-server) when missing, for the postgres-redis profile (PostgreSQL's server
-#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin);
-#   5. only with --with-d6s (the benchmark asks for it): the official Directus CLI `d6s` (@directus/cli, pinned
+#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin); age and openssh-client (Debian)
+#      when missing, for the sealed-delivery tests (the member's side: age-keygen, ssh-keygen, age -d);
+#   5. Mermaid's CLI (tools/mermaid, npm; puppeteer without its browser download) and Chromium with its
+#      WebDriver (Debian packages chromium, chromium-driver) for the report's browser and diagram tests;
+#   6. only with --with-d6s (the benchmark asks for it): the official Directus CLI `d6s` (@directus/cli, pinned
 #      in tools/d6s), into <cache>/d6s-<version>, for the benchmark's side-by-side `d6s sync diff`.
 # Each step prints what it does and how long it took. With --venv-only, only step 2 runs (what `make lint` and
 # `make unit` need): it takes no lock and never waits for another bootstrap's toolchain build.
@@ -136,6 +139,16 @@ for folder in directus directus-11; do
     fi
 done
 
+mermaid_version=$(sed -n 's/^ *"@mermaid-js\/mermaid-cli": *"\([^"]*\)".*/\1/p' "$ROOT/tools/mermaid/package.json")
+[ -n "$mermaid_version" ] || { echo "error: no @mermaid-js/mermaid-cli version in tools/mermaid/package.json" >&2; exit 1; }
+begin "Mermaid CLI $mermaid_version from tools/mermaid (npm), for the review diagram's syntax test"
+# Puppeteer would download a browser of its own (unreachable here): the tests point it at Debian's Chromium.
+if PUPPETEER_SKIP_DOWNLOAD=true npm_install mermaid "$CACHE/mermaid-$mermaid_version"; then
+    end "installed in $CACHE/mermaid-$mermaid_version"
+else
+    end "cached"
+fi
+
 if [ "$WITH_D6S" = 1 ]; then
     d6s_version=$(sed -n 's/^ *"@directus\/cli": *"\([^"]*\)".*/\1/p' "$ROOT/tools/d6s/package.json")
     [ -n "$d6s_version" ] || { echo "error: no @directus/cli version in tools/d6s/package.json" >&2; exit 1; }
@@ -154,6 +167,33 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     end "installed $(redis-server --version | cut -d' ' -f3)"
 else
     end "missing: install the package redis-server (the postgres-redis profile needs it)"
+fi
+begin "Chromium and its WebDriver (Debian packages chromium, chromium-driver) for the report's browser test"
+if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+    end "$(chromium --version 2>/dev/null | cut -d' ' -f2)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null \
+        || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends chromium chromium-driver >/dev/null; }
+    end "installed $(chromium --version 2>/dev/null | cut -d' ' -f2)"
+else
+    end "missing: install the packages chromium and chromium-driver (the report's browser test needs them)"
+fi
+# ------------------------------------------------------------------------------------------------------
+begin "age and ssh-keygen (Debian packages age, openssh-client) for the sealed-delivery tests"
+missing=()
+command -v age >/dev/null && command -v age-keygen >/dev/null || missing+=(age)
+command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+if [ ${#missing[@]} = 0 ]; then
+    end "age $(age --version), $(ssh -V 2>&1 | cut -d, -f1)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    # Another engineer's (or CI's) apt-get may hold dpkg's lock: wait for it rather than fail.
+    apt_install() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+        --no-install-recommends "${missing[@]}" >/dev/null; }
+    apt_install || { apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null && apt_install; }
+    end "installed ${missing[*]}: age $(age --version)"
+else
+    end "missing: install the packages ${missing[*]} (the sealed-delivery tests need age and ssh-keygen)"
 fi
 versions=$(for f in directus directus-11; do node -p "require('$CACHE/$f-$(pinned "$f")/node_modules/directus/package.json').version"; done | paste -sd/)
 echo "==> toolchain ready: pulumi $PULUMI_VERSION, Directus $versions on $(node --version), $("$ROOT/.venv/bin/python" --version)"

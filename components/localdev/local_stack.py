@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 from components.directus.provisioning import TOKEN_ENV
 from components.localdev.server import DirectusInstance, running_instance, start
+from components.model.recorder_extension import EXTENSION_SOURCE
 from components.names import LOCAL_STACK, PROJECT_ROOT
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
@@ -25,7 +26,7 @@ def ensure_running(
         return instance
     port = urlparse(url).port or 8055
     started = time.monotonic()
-    instance = start(data_dir, port=port, detach=True)
+    instance = start(data_dir, port=port, detach=True, extensions=[EXTENSION_SOURCE])
     say(f"started local Directus {instance.version} at {instance.url} in {time.monotonic() - started:.1f}s")
     return instance
 

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -144,6 +145,22 @@ def oauth_environment(*, redirect_domains: str = "127.0.0.1,localhost") -> dict[
     }
 
 
+#: The package.json of an instance's working folder: Directus resolves extensions from the folder it runs in
+#: and, without this file, logs "Couldn't resolve package extensions" and loads none, local ones included.
+WORKING_PACKAGE = {"name": "directus-local-instance", "private": True}
+
+
+def _prepare_working_folder(data_dir: Path, extensions: Sequence[Path]) -> None:
+    """``data_dir`` as Directus's working folder: a package.json, and ``extensions`` copied into its extensions
+    folder (a copy per instance: the shared toolchain cache is never written to)."""
+    (data_dir / "package.json").write_text(json.dumps(WORKING_PACKAGE) + "\n")
+    for source in extensions:
+        target = data_dir / "extensions" / source.name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("test", "node_modules"))
+
+
 def _check_installed(line: str) -> None:
     missing = [p for p in (node_bin_dir() / "node", directus_cli(line)) if not p.exists()]
     if missing:
@@ -187,6 +204,7 @@ def start(
     line: str = DEFAULT_LINE,
     database: dict[str, str] | None = None,
     instances: int = 1,
+    extensions: Sequence[Path] = (),
 ) -> DirectusInstance:
     """Start Directus on ``port`` with its SQLite database in ``data_dir`` and wait until it answers.
 
@@ -196,14 +214,18 @@ def start(
     ``oauth`` adds :func:`oauth_environment`. ``line`` picks the Directus install (:data:`DIRECTUS_LINES`).
     ``database`` replaces the SQLite settings (``DB_*`` and any shared services such as ``REDIS``); the database
     is then bootstrapped on every start, which only runs pending migrations on an installed one. ``instances`` > 1
-    starts that many processes on one database, each on its own port (the first on ``port``).
+    starts that many processes on one database, each on its own port (the first on ``port``). ``extensions``
+    are extension folders (e.g. the recorder's) copied into the instance's extensions folder and loaded; every
+    instance runs from ``data_dir``, which holds the package.json Directus needs to load any extension.
     """
     _check_installed(line)
+    data_dir = data_dir.resolve()  # Directus runs from it: its paths must not depend on our working folder
     if fresh and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "uploads").mkdir(exist_ok=True)
     (data_dir / "extensions").mkdir(exist_ok=True)
+    _prepare_working_folder(data_dir, extensions)
     values = _load_or_create_secrets(data_dir)
     ports = [port or free_port(), *(free_port() for _ in range(instances - 1))]
     settings = {
@@ -224,7 +246,9 @@ def start(
             }
         )
         with log_path.open("ab") as log:
-            done = subprocess.run([node, cli, "bootstrap"], env=boot_env, stdout=log, stderr=log, check=False)
+            done = subprocess.run(
+                [node, cli, "bootstrap"], env=boot_env, stdout=log, stderr=log, check=False, cwd=data_dir
+            )
         if done.returncode != 0:
             raise LocalDirectusError(f"directus bootstrap failed (exit {done.returncode}); see {log_path}")
     processes = []
@@ -239,6 +263,7 @@ def start(
                 stderr=log,
                 stdin=subprocess.DEVNULL,
                 start_new_session=detach,
+                cwd=data_dir,
             )
         )
     instance = DirectusInstance(

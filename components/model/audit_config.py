@@ -29,6 +29,8 @@ class AuditConfig(ConfigModel):
     #: This many deletes or more by one member within ``massDeleteWindowMinutes`` is a mass deletion.
     mass_delete_threshold: int = Field(default=10, ge=1, le=100_000)
     mass_delete_window_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    #: Rows read by one member within one hour above this is unusual (needs the recorder, see docs/recorder.md).
+    read_volume_threshold: int = Field(default=5000, ge=1, le=100_000_000, strict=True)
 
     @field_validator("timezone")
     @classmethod

@@ -18,6 +18,8 @@ from components.errors import McpAccessError
 from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
+from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
+from components.model.recorder_config import RecorderConfig
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -43,6 +45,10 @@ class Member(_Model):
     #: ``token``: a rotating static token. ``oauth``: no static token; the member's client connects by OAuth and
     #: the consent is approved as the dedicated user with ``mcp-access oauth-approve`` (see docs/oauth.md).
     auth: Literal["token", "oauth"] = "token"
+    #: The member's public key (``age1...``, ``ssh-ed25519 ...``, ``ssh-rsa ...``): tokens reach them sealed to it.
+    recipient: Recipient | None = None
+    #: The client whose configuration the member's sealed bundles carry (default: ``delivery.client``).
+    client: ClientName | None = None
 
     @field_validator("email")
     @classmethod
@@ -165,6 +171,8 @@ class StackConfig(_Model):
     guardrails: Guardrails = Field(default_factory=Guardrails)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
+    recorder: RecorderConfig = Field(default_factory=RecorderConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
     @field_validator("directus_url")
     @classmethod
@@ -222,6 +230,18 @@ class StackConfig(_Model):
             raise ValueError("\n  ".join(problems))
         return self
 
+    @model_validator(mode="after")
+    def _log_not_granted(self) -> StackConfig:
+        """No template may grant the recorder's log collection: members must not read or rewrite their own trail."""
+        log = self.recorder.collection
+        granting = sorted(name for name, settings in self.templates.items() if log in settings.collections)
+        if self.recorder.enabled and granting:
+            names = ", ".join(f"templates.{name}.collections" for name in granting)
+            raise ValueError(
+                f"{names}: {log!r} is the recorder's log collection (recorder.collection); members never get it"
+            )
+        return self
+
     def mcp_email(self, member: Member) -> str:
         """``john@company.com`` -> ``ai-john@company.com`` (with the default pattern)."""
         local, domain = member.email.split("@", 1)
@@ -251,6 +271,7 @@ def _describe(error: Mapping[str, Any]) -> str:
     if path and message.startswith(f"{path}:"):
         return message
     hidden = isinstance(value, dict | list) or value is None or repr(value) in message
+    hidden = hidden or error["type"] == RECIPIENT_ERROR  # its message shows the key, shortened
     shown = "" if hidden else f" (got {value!r})"
     return f"{path or 'config'}: {message}{shown}"
 
@@ -280,6 +301,8 @@ CONFIG_KEYS = (
     "guardrails",
     "audit",
     "oauthReview",
+    "recorder",
+    "delivery",
 )
 #: Keys of the namespace that are not part of the model (read by the providers).
 OTHER_KEYS = ("provisioningToken",)

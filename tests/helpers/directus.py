@@ -40,12 +40,18 @@ def require(condition: bool, reason: str) -> None:
 
 @contextmanager
 def fresh_directus(
-    data_dir: Path, extra_env: dict[str, str] | None = None, choice: DirectusChoice = DirectusChoice()
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    choice: DirectusChoice = DirectusChoice(),
+    extensions: tuple[Path, ...] = (),
 ) -> Iterator[server.DirectusInstance]:
-    """A fresh Directus of ``choice`` with its data in ``data_dir`` and the demo collections."""
+    """A fresh Directus of ``choice`` with its data in ``data_dir`` and the demo collections, loading
+    ``extensions`` (none unless a suite asks: the session's Directus runs as Directus ships)."""
     cli = server.directus_cli(choice.line)
     require(cli.exists(), f"Directus {choice.line}.x is not installed at {cli}")
-    with start_profile(choice.profile, data_dir, line=choice.line, extra_env=extra_env) as running:
+    with start_profile(
+        choice.profile, data_dir, line=choice.line, extra_env=extra_env, extensions=extensions
+    ) as running:
         with DirectusClient(running.instance.url, running.instance.admin_token) as client:
             ensure_demo_collections(client)
         yield running.instance

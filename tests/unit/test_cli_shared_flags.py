@@ -22,12 +22,14 @@ EXPECTED: dict[str, set[str]] = {
     "onboard": {"--stack", "--repo"},
     "calendar": {"--stack", "--repo"},
     "review": {"--stack", "--repo", "--json"},
+    "report": {"--stack", "--repo"},
     "audit": {"--stack", "--repo", "--json"},
     "drift": {"--stack", "--repo", "--json", "--verbose"},
     "revoke": {"--stack", "--repo"},
     "rotate": {"--stack", "--repo", "--verbose"},
     "oauth-approve": {"--stack", "--repo"},
     "backup": {"--stack", "--repo"},
+    "extension": set(),
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 

@@ -41,6 +41,20 @@ def test_the_monthly_job_runs_drift_and_audit_and_opens_an_issue_on_findings() -
     )
 
 
+def test_the_monthly_job_publishes_the_sealed_outbox_after_rotating_and_says_it_is_sealed() -> None:
+    steps = load("mcp-access-monthly.yml")["jobs"]["check"]["steps"]
+    names = [s.get("name") for s in steps]
+    rotate = names.index("Rotate the tokens that are due (sealed to each member's key)")
+    publish = names.index("Publish the sealed bundles")
+    assert names.index("Open an issue with the findings") < rotate < publish  # the reports see hand changes first
+    assert 'mcp-access up --stack "$STACK"' in steps[rotate]["run"]
+    upload = steps[publish]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"]["path"] == "outbox/" and upload["with"]["retention-days"] == 30
+    header = (WORKFLOWS / "mcp-access-monthly.yml").read_text().split("name:", 1)[0]
+    assert "safe to keep for its retention period" in header and "age -d -i" in header
+
+
 def test_the_pr_review_step_writes_a_comment_ready_review(tmp_path: Path) -> None:
     result = run_step(
         "mcp-access-pr-review.yml",
@@ -55,3 +69,15 @@ def test_the_pr_review_step_writes_a_comment_ready_review(tmp_path: Path) -> Non
     for stack in ("local", "staging", "production"):
         assert f"`{stack}`" in review
     assert "| member | template |" in review
+
+
+def test_the_monthly_job_publishes_the_report_page_and_links_it_from_the_summary() -> None:
+    steps = {s.get("name"): s for s in load("mcp-access-monthly.yml")["jobs"]["check"]["steps"]}
+    report = steps["Report page (matrix, findings, activity timeline, calendar)"]["run"]
+    assert 'mcp-access report --stack "$STACK" --html "mcp-access-report-$STACK.html"' in report
+    upload = steps["Publish the report page"]
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"]["path"] == "mcp-access-report-${{ matrix.stack }}.html"
+    link = steps["Link the page from the run summary"]
+    assert link["env"]["PAGE_URL"] == "${{ steps.upload.outputs.artifact-url }}"
+    assert '"$GITHUB_STEP_SUMMARY"' in link["run"] and "$PAGE_URL" in link["run"]

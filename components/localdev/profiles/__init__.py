@@ -24,8 +24,10 @@ def start_profile(
     *,
     line: str = DEFAULT_LINE,
     extra_env: dict[str, str] | None = None,
+    extensions: tuple[Path, ...] = (),
 ) -> RunningDirectus:
-    """A fresh Directus of ``profile`` and ``line`` with its data (and logs) in ``data_dir``."""
+    """A fresh Directus of ``profile`` and ``line`` with its data (and logs) in ``data_dir``, loading the extension
+    folders ``extensions`` (none by default: the suites run Directus as it ships unless a test asks)."""
     if profile not in PROFILES:
         raise LocalDirectusError(f"Directus profile {profile!r} is not one of {', '.join(sorted(PROFILES))}")
-    return PROFILES[profile](data_dir, line=line, extra_env=extra_env or {})
+    return PROFILES[profile](data_dir, line=line, extra_env=extra_env or {}, extensions=extensions)

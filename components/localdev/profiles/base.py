@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from components.localdev import server
 
@@ -23,6 +24,8 @@ class RunningDirectus:
     service_stops: list[Callable[[], None]] = field(default_factory=list)
     #: Services' connection settings for tests that need them (e.g. the PostgreSQL server); never printed.
     services: dict[str, object] = field(default_factory=dict)
+    #: Extension folders each instance loads (copied into its data folder), e.g. the recorder's.
+    extensions: tuple[Path, ...] = ()
 
     def start_again(self) -> server.DirectusInstance:
         """Start Directus again after :func:`server.stop` of ``instance``: same data, database and first port."""
@@ -33,6 +36,7 @@ class RunningDirectus:
             line=self.line,
             database=self.database,
             instances=len(self.instance.urls),
+            extensions=self.extensions,
         )
         return self.instance
 

@@ -33,9 +33,15 @@ def cluster_settings(redis_url: str) -> dict[str, str]:
     }
 
 
-def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDirectus:
+def start(
+    data_dir: Path, *, line: str, extra_env: dict[str, str], extensions: tuple[Path, ...] = ()
+) -> RunningDirectus:
     running = RunningDirectus(
-        profile="postgres-redis", instance=server.DirectusInstance(0, data_dir, ""), line=line, extra_env=extra_env
+        profile="postgres-redis",
+        instance=server.DirectusInstance(0, data_dir, ""),
+        line=line,
+        extra_env=extra_env,
+        extensions=extensions,
     )
     try:
         postgres = start_postgres(server.free_port())
@@ -52,7 +58,13 @@ def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDir
         }
         running.database = database
         running.instance = server.start(
-            data_dir, fresh=False, extra_env=extra_env, line=line, database=database, instances=INSTANCES
+            data_dir,
+            fresh=False,
+            extra_env=extra_env,
+            line=line,
+            database=database,
+            instances=INSTANCES,
+            extensions=extensions,
         )
     except BaseException:
         running.stop()

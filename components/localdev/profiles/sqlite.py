@@ -8,6 +8,8 @@ from components.localdev import server
 from components.localdev.profiles.base import RunningDirectus
 
 
-def start(data_dir: Path, *, line: str, extra_env: dict[str, str]) -> RunningDirectus:
-    instance = server.start(data_dir, fresh=True, extra_env=extra_env, line=line)
-    return RunningDirectus(profile="sqlite", instance=instance, line=line, extra_env=extra_env)
+def start(
+    data_dir: Path, *, line: str, extra_env: dict[str, str], extensions: tuple[Path, ...] = ()
+) -> RunningDirectus:
+    instance = server.start(data_dir, fresh=True, extra_env=extra_env, line=line, extensions=extensions)
+    return RunningDirectus(profile="sqlite", instance=instance, line=line, extra_env=extra_env, extensions=extensions)

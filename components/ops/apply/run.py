@@ -3,7 +3,8 @@
 1. the ``--restore`` guard: a member revoked by hand and still enabled by the code stops the run, before any
    change (:func:`components.ops.breakglass.restore_guard.guard_restores`; skipped for a targeted run, which changes
    only its targets);
-2. the backup before schema access (:func:`components.ops.backup.run.backup_before_up`), when a folder is given;
+2. the backup before schema access (:func:`components.ops.backup.run.backup_before_up`), when a folder is given,
+   then the entrance's own ``prepare`` step, if any (``up``: the recorder's log collection);
 3. the preview with the guardrail policy pack: a violation stops the run before any change
    (:func:`components.engine.guarded.guarded_up`);
 4. the tags of the members ``--restore`` names are removed, right before
@@ -40,6 +41,9 @@ class ApplyRequest:
     restore: Sequence[str] = ()
     #: Where the backup before schema access goes; ``None``: no backup (a targeted run gives no access).
     backup_folder: Path | None = None
+    #: A step of the entrance's own between the backup and the pack's preview (``up``: the recorder's log
+    #: collection); what it returns is said.
+    prepare: Callable[[], str | None] | None = None
     #: URNs to limit the run to, and to replace (``rotate``); empty: the whole stack.
     target: Sequence[str] = ()
     replace: Sequence[str] = ()
@@ -59,6 +63,8 @@ def apply(stack: auto.Stack, request: ApplyRequest, say: Say | None = None) -> a
         if taken is not None:
             backup, members = taken
             tell(f"schema access for {', '.join(members)}: backed up schema and access first to {backup.path}")
+    if request.prepare is not None and (line := request.prepare()):
+        tell(line)
 
     def before_up() -> None:
         for line in remove_revoked_tags():

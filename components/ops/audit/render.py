@@ -22,16 +22,39 @@ TITLES = {
     FindingKind.SUSPENDED: "Suspended users",
     FindingKind.PASSWORD_LOGIN: "Password logins",
     FindingKind.OAUTH_TOKEN: "OAuth tokens issued to static-token members",
+    FindingKind.REFUSED: "Refused calls (collections outside the template)",
+    FindingKind.READ_VOLUME: "Unusual read volume",
+    FindingKind.FAILED_LOGINS: "Failed token logins",
 }
+#: Kinds only the recorder extension can show: "not checked" without it.
+RECORDER_KINDS = (FindingKind.REFUSED, FindingKind.READ_VOLUME, FindingKind.FAILED_LOGINS)
 
 
-def not_recorded(login_attempts: int | None) -> list[str]:
-    """What the activity log cannot show, verified on Directus 12.4.0."""
+def not_recorded(login_attempts: int | None, recorder: bool = False) -> list[str]:
+    """What the activity log cannot show, verified on Directus 12.4.0; with the recorder, what is still true."""
     limit = (
         f"at the first failed login beyond auth_login_attempts ({login_attempts})"
         if login_attempts
         else "never: auth_login_attempts is not set, so failed logins leave no trace at all"
     )
+    suspension = (
+        f"Failed password logins are not recorded one by one; Directus suspends the user {limit}, and only that "
+        "suspension appears (as an update of the user by itself)."
+    )
+    vanish = (
+        "Rows can vanish: deleting a collection deletes its activity rows, Directus's retention job (when "
+        "RETENTION_ENABLED) deletes rows older than ACTIVITY_RETENTION, and an unlicensed Directus answers for "
+        "the last 30 days only."
+    )
+    if recorder:
+        return [
+            "With the recorder extension, reads, refused calls, MCP calls and failed token logins are recorded "
+            "(see docs/recorder.md), but only while the extension runs and only for the managed MCP users: what "
+            "an assistant read is known by collection and row count, never by content.",
+            "Refusals inside a call are known for /mcp and REST; a GraphQL refusal is recorded as a REST one.",
+            suspension,
+            vanish + " The recorder prunes its own rows after recorder.retentionDays.",
+        ]
     return [
         "Reads: reading items, files, users or the schema creates no activity row, through MCP or REST. What an "
         "assistant read, and may have passed into a conversation, leaves no trace.",
@@ -39,14 +62,11 @@ def not_recorded(login_attempts: int | None) -> list[str]:
         "delete while deletes are off) records nothing; only writes that succeed appear.",
         "Failed token authentication: a request with a wrong, revoked or rotated static token is answered 401 "
         "and recorded nowhere Directus lets you query.",
-        f"Failed password logins are not recorded one by one; Directus suspends the user {limit}, and only that "
-        "suspension appears (as an update of the user by itself).",
+        suspension,
         "MCP is not marked: a write through /mcp is recorded like a REST write made with the same token. "
         "user_agent and origin are whatever the client sent (origin is empty for non-browser clients), so this "
         "audit covers everything the MCP users' tokens did, through MCP or not.",
-        "Rows can vanish: deleting a collection deletes its activity rows, Directus's retention job (when "
-        "RETENTION_ENABLED) deletes rows older than ACTIVITY_RETENTION, and an unlicensed Directus answers for "
-        "the last 30 days only.",
+        vanish,
     ]
 
 
@@ -127,6 +147,9 @@ def to_markdown(result: AuditResult) -> str:
         if kind is FindingKind.OUTSIDE_HOURS and rules.hours is None:
             lines.append("Not checked: `audit.workingHours` is not set for this stack.")
             continue
+        if kind in RECORDER_KINDS and result.recorded is None:
+            lines.append("Not checked: the recorder is off for this stack (`recorder.enabled`, docs/recorder.md).")
+            continue
         if not found:
             lines.append("None.")
             continue
@@ -153,8 +176,22 @@ def to_markdown(result: AuditResult) -> str:
         lines += [f"- {text}" for text in result.oauth_tokens[:MARKDOWN_ROWS]]
     if result.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in result.notes]
-    lines += ["", "## Not recorded by Directus", ""] + [f"- {text}" for text in not_recorded(result.login_attempts)]
+    if result.recorded is not None:
+        lines += ["", "## Recorder", "", _recorder_summary(result)]
+    lines += ["", "## Not recorded by Directus", ""]
+    lines += [f"- {text}" for text in not_recorded(result.login_attempts, result.recorded is not None)]
     return "\n".join(lines) + "\n"
+
+
+def _recorder_summary(result: AuditResult) -> str:
+    rows = result.recorded or []
+    kinds = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("mcp", "read", "refused", "failed-login")}
+    read = sum(r.rows or 0 for r in rows if r.kind in ("mcp", "read") and not r.refused)
+    counted = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    return (
+        f"{len(rows)} rows in the period ({counted}); {read} rows read; read volume threshold "
+        f"{result.read_volume_threshold} rows per member per hour. All rows with `--json`."
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -196,6 +233,7 @@ def to_json(result: AuditResult) -> str:
             "massDeleteThreshold": rules.mass_delete_threshold,
             "massDeleteWindowMinutes": int(rules.mass_delete_window.total_seconds() // 60),
             "authLoginAttempts": result.login_attempts,
+            "readVolumeThreshold": result.read_volume_threshold,
         },
         "members": [
             {
@@ -213,7 +251,8 @@ def to_json(result: AuditResult) -> str:
         "findings": [_finding_json(result, f) for f in result.findings],
         "oauth": {"clientsRegistered": result.oauth_clients, "tokensIssued": result.oauth_tokens},
         "notes": result.notes,
-        "notRecorded": not_recorded(result.login_attempts),
+        "recorded": None if result.recorded is None else [r.as_dict() for r in result.recorded],
+        "notRecorded": not_recorded(result.login_attempts, result.recorded is not None),
         "exitCode": result.exit_code,
     }
     return json.dumps(document, indent=2) + "\n"

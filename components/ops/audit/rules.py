@@ -42,6 +42,10 @@ class FindingKind(StrEnum):
     SUSPENDED = "suspended"
     PASSWORD_LOGIN = "password-login"  # noqa: S105 (a kind of finding, not a password)
     OAUTH_TOKEN = "oauth-token-of-token-member"  # noqa: S105
+    # Signs only the recorder extension shows (ops/audit/recorded.py):
+    REFUSED = "refused-call"
+    READ_VOLUME = "read-volume"
+    FAILED_LOGINS = "failed-token-logins"
 
 
 @dataclass(frozen=True)

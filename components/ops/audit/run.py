@@ -22,14 +22,15 @@ from zoneinfo import ZoneInfo
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.errors import DirectusForbiddenError
 from components.directus.oauth import read_oauth
-from components.directus.provisioning import client_for, connection_from
 from components.engine.deployed import deployed_outputs, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
-from components.ops.audit.rules import AuditedMember, AuditFinding, Rules, find_all, write_sets
+from components.ops.audit.recorded import Recorded, read_recorded, recorded_findings
+from components.ops.audit.rules import Activity, AuditedMember, AuditFinding, FindingKind, Rules, find_all, write_sets
 from components.ops.audit.source import (
     UNLICENSED_ACTIVITY_DAYS,
     parse_directus_time,
@@ -38,6 +39,7 @@ from components.ops.audit.source import (
     read_oauth_activity,
     read_user_statuses,
 )
+from components.providers.connection import client_for, connection_from
 
 DEFAULT_DAYS = 30
 
@@ -101,6 +103,11 @@ class AuditResult:
     #: ``None``: the server runs without OAuth.
     oauth_clients: list[str] | None = None
     oauth_tokens: list[str] = field(default_factory=list)
+    #: The activity rows of the period (the HTML report draws them as a timeline).
+    activity: list[Activity] = field(default_factory=list)
+    #: The recorder's rows of the period (``None``: the stack's recorder is off, see docs/recorder.md).
+    recorded: list[Recorded] | None = None
+    read_volume_threshold: int | None = None
 
     @property
     def exit_code(self) -> int:
@@ -196,17 +203,49 @@ def run_audit(
     counts: dict[str, Counter[str]] = {m.user_id: Counter() for m, _ in members}
     for row in rows:
         counts[row.user][row.action] += 1
+    findings = find_all([m for m, _ in members], rows, rules)
+    recorded: list[Recorded] | None = None
+    if config.recorder.enabled:
+        ids = set(user_ids)
+        try:
+            logged = read_recorded(client, config.recorder.collection, period.since, period.until)
+        except DirectusForbiddenError:
+            notes.append(
+                f"recorder.enabled, but the log collection {config.recorder.collection!r} does not exist (yet): run "
+                "`mcp-access up`, and install the extension (docs/recorder.md)"
+            )
+        else:
+            recorded = [r for r in logged if r.user in ids or r.user is None]
+            threshold = config.audit.read_volume_threshold
+            findings = _ordered(findings + recorded_findings([m for m, _ in members], recorded, rules, threshold))
     return AuditResult(
         stack=stack.name,
         directus_url=connection.url,
         period=period,
         rules=rules,
         members=[MemberActivity(m, email, counts[m.user_id]) for m, email in members],
-        findings=find_all([m for m, _ in members], rows, rules),
+        findings=findings,
         login_attempts=login_attempts,
         notes=notes,
         oauth_clients=oauth_clients,
         oauth_tokens=oauth_tokens,
+        activity=list(rows),
+        recorded=recorded,
+        read_volume_threshold=config.audit.read_volume_threshold if recorded is not None else None,
+    )
+
+
+def _ordered(findings: list[AuditFinding]) -> list[AuditFinding]:
+    """By kind, then time (timeless last), then member: the order the report shows them in."""
+    order = list(FindingKind)
+    return sorted(
+        findings,
+        key=lambda f: (
+            order.index(f.kind),
+            f.timestamp is None,
+            f.timestamp or datetime.min.replace(tzinfo=UTC),
+            f.member,
+        ),
     )
 
 

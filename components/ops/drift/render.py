@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components.ops.drift.recorder import CLOUD_NOTE
 from components.ops.drift.run import DriftReport
 
 
@@ -58,6 +59,12 @@ def to_markdown(report: DriftReport) -> str:
     if not report.flows:
         lines.append("None: no member can trigger an active manual flow whose operations run above its rights.")
     lines.extend(f"- {finding.message}" for finding in report.flows)
+    if report.recorder is not None:
+        lines += ["", "### Recorder extension", ""]
+        mark = "⚠ " if report.recorder_finding else ""
+        wanted = "expected (recorder.enabled)" if report.recorder_expected else "not expected (recorder off)"
+        lines.append(f"- {mark}mcp-access-recorder: {report.recorder.describe()}; {wanted}.")
+        lines.append(f"- {CLOUD_NOTE}.")
     scanned = ", ".join(f"{count} {what}" for what, count in report.counts.items())
     lines += ["", f"Scanned: {scanned}."]
     return "\n".join(lines) + "\n"
@@ -81,5 +88,17 @@ def to_json(report: DriftReport) -> str:
         "escalatingFlows": [finding.as_dict() for finding in report.flows],
         "scanned": report.counts,
         "otherStacks": report.other_stacks,
+        "recorder": None
+        if report.recorder is None
+        else {
+            "status": report.recorder.describe(),
+            "installed": report.recorder.installed,
+            "enabled": report.recorder.enabled,
+            "version": report.recorder.version,
+            "expectedVersion": report.recorder.expected,
+            "expected": report.recorder_expected,
+            "finding": report.recorder_finding,
+            "cloud": CLOUD_NOTE,
+        },
     }
     return json.dumps(data, indent=2) + "\n"

@@ -29,6 +29,7 @@ from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
 from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
 from components.ops.drift.plan import planned_steps
 from components.ops.drift.preview import drifted_resources
+from components.ops.drift.recorder import ExtensionStatus, extension_status
 from components.ops.drift.scan import (
     PUBLIC_POLICY_NAME,
     Declared,
@@ -71,11 +72,20 @@ class DriftReport:
     server: list[Finding] = field(default_factory=list)
     #: Objects other stacks on the same Directus manage (by their markers): listed, not findings.
     other_stacks: dict[str, list[str]] = field(default_factory=dict)
+    #: The recorder extension on this Directus (``GET /extensions``), and whether the stack expects it.
+    recorder: ExtensionStatus | None = None
+    recorder_expected: bool = False
+
+    @property
+    def recorder_finding(self) -> bool:
+        """The stack's recorder is on but the expected version does not run here."""
+        return self.recorder_expected and self.recorder is not None and not self.recorder.ok
 
     @property
     def findings(self) -> int:
         return (
-            len(self.drifted)
+            int(self.recorder_finding)
+            + len(self.drifted)
             + len(self.undeclared)
             + len(self.rotation)
             + len(self.server)
@@ -218,4 +228,6 @@ def run_drift(
         },
         directus_version=str(info.version) if info.version else None,
         server=server_findings(info.version, config.ip_allowlist, server=info, oauth_declared=declared_oauth),
+        recorder=extension_status(client),
+        recorder_expected=config.recorder.enabled,
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal
 
 from pulumi import automation as auto
 
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
-from components.model.stack_config import ConfigError
+from components.model.stack_config import ConfigError, StackConfig
 from components.ops.onboarding.oauth_consent import approve_consent
-from components.ops.onboarding.render import OnboardingInfo
+from components.ops.onboarding.render import OnboardingInfo, render_onboarding
 
 
 def onboarding_info(
@@ -18,14 +19,16 @@ def onboarding_info(
     *,
     auth: Literal["token", "oauth"] | None = None,
     tool_mode: Literal["default", "registry"] = "default",
+    read: tuple[Mapping[str, auto.OutputValue], StackConfig] | None = None,
 ) -> OnboardingInfo:
     """The member's MCP email, template, URL, token and the stack's rules, or a clear error naming the member.
 
     ``auth`` defaults to the member's own (``members[].auth`` in the stack); asking for the other one is an
     error that says how to switch. An ``oauth`` member's document carries no token, and the stack must have
-    ``mcp.oauth.enabled``; its consent is approved with ``mcp-access oauth-approve``.
+    ``mcp.oauth.enabled``; its consent is approved with ``mcp-access oauth-approve``. ``read``: the stack's
+    outputs and config when the caller has them already (several members in a row).
     """
-    outputs = deployed_outputs(stack)
+    outputs = read[0] if read else deployed_outputs(stack)
     members = members_of(outputs)
     if member not in members:
         known = ", ".join(sorted(members)) or "none"
@@ -43,7 +46,7 @@ def onboarding_info(
     tokens = outputs["tokens"].value if "tokens" in outputs else {}
     if own == "token" and member not in tokens:
         raise ConfigError(f"member {member!r} has no token in stack {stack.name!r}: run `up` first")
-    config, _ = stack_settings(stack)
+    config = read[1] if read else stack_settings(stack)[0]
     if own == "oauth" and not config.mcp.oauth.enabled:
         raise ConfigError(
             f"member {member!r} cannot connect with OAuth: stack {stack.name!r} has mcp.oauth.enabled false"
@@ -80,3 +83,11 @@ def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -
         return approve_consent(
             client, config.directus_url, str(info["userId"]), str(info["mcpEmail"]), authorize_url
         ).redirect
+
+
+def member_document(
+    stack: auto.Stack, member: str, client: str, read: tuple[Mapping[str, auto.OutputValue], StackConfig]
+) -> str:
+    """A member's onboarding document (client configuration and checklist) from the stack's outputs and config
+    the caller has read (sealed delivery, after ``up`` or ``rotate``)."""
+    return render_onboarding(onboarding_info(stack, member, read=read), client)

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from components.ops.review.diagram import to_mermaid
 from components.ops.review.diff import RISKY_ACTIONS, Change, describe_stack
 from components.ops.review.matrix import StackMatrix, ordered_actions, ordered_collections
 from components.ops.review.run import Review
@@ -68,7 +69,16 @@ def matrix_lines(matrix: StackMatrix) -> list[str]:
     return [*lines, ""]
 
 
-def render_markdown(result: Review, *, limit: int = COMMENT_LIMIT) -> str:
+def diagram_lines(changes: Sequence[Change]) -> list[str]:
+    """The changes as a Mermaid diagram, after the list that says the same in words (screen readers read that)."""
+    diagram = to_mermaid(changes)
+    if diagram is None:
+        return []
+    legend = "Who gains (solid blue) or loses (dashed orange) what: member → template → collections."
+    return [legend, "", "```mermaid", diagram.rstrip("\n"), "```", ""]
+
+
+def render_markdown(result: Review, *, limit: int = COMMENT_LIMIT, diagram: bool = True) -> str:
     lines = ["## MCP access review", ""]
     if result.base_ref is not None:
         commit = (result.base_commit or "")[:12]
@@ -79,6 +89,8 @@ def render_markdown(result: Review, *, limit: int = COMMENT_LIMIT) -> str:
             lines += [f"{len(readable)} changes, {risky} flagged {RISKY_MARK.strip()}.", ""]
             lines += [f"- {RISKY_MARK if c.risky else ''}{c.text}" for c in readable]
             lines.append("")
+            if diagram:
+                lines += diagram_lines(result.changes)
         else:
             stacks = ", ".join(sorted({*result.head, *(result.base or {})})) or "no stacks"
             lines += [f"No access changes ({stacks}).", ""]
@@ -87,7 +99,10 @@ def render_markdown(result: Review, *, limit: int = COMMENT_LIMIT) -> str:
         lines += ["No stack settings files.", ""]
     for matrix in result.head.values():
         lines += matrix_lines(matrix)
-    return _fit("\n".join(lines).rstrip("\n") + "\n", limit)
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    if diagram and len(text) > limit and "```mermaid" in text:
+        return render_markdown(result, limit=limit, diagram=False)  # a cut diagram would break the comment
+    return _fit(text, limit)
 
 
 def _fit(text: str, limit: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+from contextlib import nullcontext
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -114,6 +115,8 @@ def test_every_entrance_applies_through_the_one_path(
     monkeypatch.setattr(cli, "DirectusClient", lambda *a: _NullContext())
     monkeypatch.setattr(cli, "ensure_demo_collections", lambda client: [])
     monkeypatch.setattr(cli, "connection_text", lambda outputs, show_token: "")
+    monkeypatch.setattr(cli, "sealed_delivery", lambda *a, **k: nullcontext())
+    monkeypatch.setattr(cli, "refuse_shown_token", lambda *a: None)
     monkeypatch.setattr("components.ops.breakglass.rotate.rotate", fake_rotate)
     args: argparse.Namespace = cli.build_parser().parse_args(argv)
     assert args.handler(args) == 0
@@ -141,3 +144,21 @@ def test_only_the_apply_path_calls_the_engines_up() -> None:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "up":
                 callers.append(str(path.relative_to(PROJECT_ROOT)))
     assert callers == ["components/engine/guarded.py"]
+
+
+def test_the_entrances_own_step_runs_after_the_backup_and_before_the_pack(log: list[Any], tmp_path: Path) -> None:
+    said: list[str] = []
+
+    def prepare() -> str:
+        log.append("prepare")
+        return "recorder: log collection ready"
+
+    apply(FakeStack(log), ApplyRequest(backup_folder=tmp_path, prepare=prepare), said.append)  # type: ignore[arg-type]
+    assert [step if isinstance(step, str) else step[0] for step in log] == [
+        "guard",
+        "backup",
+        "prepare",
+        "preview",
+        "up",
+    ]
+    assert "recorder: log collection ready" in said
