@@ -1,6 +1,6 @@
 # The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
 # idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
-.PHONY: setup venv local local-stop test test-core lint unit benchmark docs
+.PHONY: setup venv setup-tests local local-stop test test-core lint unit benchmark docs
 
 ARGS ?=
 
@@ -11,9 +11,16 @@ setup:
 venv:
 	@bash tools/bootstrap.sh --venv-only
 
-## The main job on the embedded default: local Directus + `up` on the local stack. ARGS=--show-token prints tokens.
+## What the tests need beyond `make local`: Directus 11.x and Redis (the core runs on both lines and profiles), and
+## the test-only tools (Mermaid CLI, Chromium and its WebDriver, age).
+setup-tests:
+	@bash tools/bootstrap.sh --for-tests
+
+## The main job on the embedded default: local Directus + `up` on the local stack. ARGS=--show-token prints tokens;
+## PORT=N starts the local Directus on another port (e.g. a second checkout while 8055 is taken).
+PORT ?=
 local: setup
-	@.venv/bin/mcp-access local $(ARGS)
+	@.venv/bin/mcp-access local $(if $(PORT),--port $(PORT)) $(ARGS)
 
 local-stop:
 	@.venv/bin/mcp-access local-stop
@@ -33,7 +40,7 @@ docs: venv
 ## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP) on
 ## SQLite and Directus 12.x; then the end-to-end core (-m core) again on PostgreSQL + Redis with two instances,
 ## on Directus 12.x and on 11.x. Each part prints its own duration.
-test: setup lint
+test: setup-tests lint
 	.venv/bin/pytest --durations=10
 	.venv/bin/pytest -m core --directus-profile postgres-redis --directus-line 12 --durations=5
 	.venv/bin/pytest -m core --directus-profile postgres-redis --directus-line 11 --durations=5
@@ -41,7 +48,7 @@ test: setup lint
 ## One part of `make test`: make test-core PROFILE=postgres-redis LINE=11
 PROFILE ?= sqlite
 LINE ?= 12
-test-core: setup
+test-core: setup-tests
 	.venv/bin/pytest -m core --directus-profile $(PROFILE) --directus-line $(LINE) --durations=5
 
 unit: venv

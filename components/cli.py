@@ -34,7 +34,7 @@ from pulumi import automation as auto
 
 from components.console import add_shared_flags, policy_of, project_dir, say, stack_of
 from components.directus.client import DirectusClient
-from components.directus.provisioning import TOKEN_ENV
+from components.directus.provisioning import LOCAL_URL_ENV, TOKEN_ENV
 from components.engine.deployed import deployed_outputs
 from components.engine.guarded import POLICY_PACK
 from components.engine.workspace import (
@@ -61,25 +61,48 @@ from components.ops.review.run import review
 
 
 def cmd_local(args: argparse.Namespace) -> int:
-    instance = local_stack.ensure_running(say)
+    if args.stack != LOCAL_STACK:
+        return _practice(args)
+    instance = local_stack.ensure_running(say, port=args.port)
     with DirectusClient(instance.url, instance.admin_token) as client:
         created = ensure_demo_collections(client)
     say(f"demo collections: {', '.join(created) if created else 'already present'}")
-    stack = open_stack(LOCAL_STACK, env={TOKEN_ENV: instance.admin_token})
+    env = {TOKEN_ENV: instance.admin_token, LOCAL_URL_ENV: instance.url}
+    stack = open_stack(LOCAL_STACK, work_dir=project_dir(args.repo), env=env)
     refuse_shown_token(stack, args.show_token, "`local --show-token`")
     result = apply(stack, ApplyRequest(on_output=say if args.verbose else None), say)
     say(connection_text(result.outputs, show_token=args.show_token))
+    note = local_stack.path_note()
+    if note:
+        say(note)
     return 0
 
 
-def cmd_local_stop(_args: argparse.Namespace) -> int:
-    instance = server.running_instance(local_stack.LOCAL_DATA_DIR)
+def _practice(args: argparse.Namespace) -> int:
+    """``local --stack S``: a Directus of one's own for stack S, to practise the first day on."""
+    practice = local_stack.start_practice(args.stack, project_dir(args.repo), say, port=args.port)
+    say(f"collections for the stack's templates: {', '.join(practice.created) or 'already present'}")
+    say(f"stored this Directus's admin token as stack {args.stack!r}'s provisioning token (encrypted)")
+    say(f"next: mcp-access preview --stack {args.stack}, then mcp-access up --stack {args.stack}")
+    say(f"stop it with: mcp-access local-stop --stack {args.stack}")
+    return 0
+
+
+def cmd_local_stop(args: argparse.Namespace) -> int:
+    instance = server.running_instance(local_stack.data_dir_of(args.stack, project_dir(args.repo)))
     if instance is None:
         say("local Directus is not running")
         return 0
     server.stop(instance)
     say("local Directus stopped")
     return 0
+
+
+def _prechecks(args: argparse.Namespace, *, reach: bool = True) -> None:
+    """Before the engine: the stack file parsed and validated (naming file, field and value), Directus reachable."""
+    from components.engine.prechecks import before_engine
+
+    before_engine(args.stack, project_dir(args.repo), local_stack.stack_env(args.stack), reach=reach)
 
 
 def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str, int] | None:
@@ -103,6 +126,11 @@ def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str
 
 def cmd_engine(args: argparse.Namespace) -> int:
     """``preview``/``refresh``/``destroy``: the plan or a summary; ``--verbose`` streams the engine too."""
+    if args.operation == "destroy":
+        from components.engine.prechecks import confirm_destroy
+
+        confirm_destroy(args.stack, yes=args.yes, ask=sys.stdin.isatty())
+    _prechecks(args)
     stack = stack_of(args)
     stream = say if args.verbose else None
     started = time.monotonic()
@@ -112,7 +140,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
     elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **policy_of(args))
         if stream is None:
-            sys.stdout.write(preview.stdout)
+            sys.stdout.write(preview.stdout if preview.stdout.endswith("\n") else f"{preview.stdout}\n")
         changes = dict(preview.change_summary)
     else:
         result: auto.RefreshResult | auto.DestroyResult
@@ -129,6 +157,7 @@ def cmd_engine(args: argparse.Namespace) -> int:
 def cmd_up(args: argparse.Namespace) -> int:
     """``up``: the one apply path with this command's flags (restore guard, backup, the recorder's log collection,
     policy pack, engine), the new tokens sealed to their members' keys after it."""
+    _prechecks(args)
     stack = stack_of(args)
     request = ApplyRequest(
         policy=policy_of(args),
@@ -145,6 +174,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from components.ops.breakglass.revoke import revoke
 
+    _prechecks(args)
     stack = stack_of(args, create=False)
     for line in revoke(stack, args.member).lines():
         say(line)
@@ -154,6 +184,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
+    _prechecks(args)
     stack = stack_of(args, create=False)
 
     def replace_token(urn: str) -> None:
@@ -174,12 +205,14 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    _prechecks(args)
     backup = backup_stack(stack_of(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
     say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
     return 0
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
+    _prechecks(args, reach=False)
     stack = stack_of(args, create=False)
     refuse_shown_token(stack, args.show_token, "`connection --show-token`")
     outputs = deployed_outputs(stack)
@@ -191,6 +224,7 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
+    _prechecks(args)
     stack = stack_of(args, create=False)
     info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
@@ -217,6 +251,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from components.ops.calendar.render import to_ical
     from components.ops.calendar.run import calendar_plan
 
+    _prechecks(args, reach=False)
     plan = calendar_plan(args.stack, deployed_outputs(stack_of(args, create=False)))
     data = to_ical(plan)
     if args.out is None:
@@ -237,9 +272,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     stack = args.new_stack
     check_stack_name(stack)
     options = workspace_options(stack, work_dir, None, secrets_provider=args.secrets_provider)
-    done = init_stack(stack, work_dir=work_dir, url=args.url, template=args.from_template, options=options)
+    done = init_stack(
+        stack,
+        work_dir=work_dir,
+        url=args.url,
+        template=args.from_template,
+        options=options,
+        ip_allowlist=args.ip_allowlist,
+    )
     if done.file_written:
-        say(f"wrote {done.file} from stacks/Pulumi.{done.template}.yaml: adapt its members and settings")
+        say(f"wrote {done.file} from {done.template}: adapt its members and settings")
     else:
         say(f"kept {done.file} as it is")
     say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
@@ -263,6 +305,7 @@ def cmd_pulumi(args: argparse.Namespace) -> int:
 
 
 def cmd_oauth_approve(args: argparse.Namespace) -> int:
+    _prechecks(args)
     stack = stack_of(args, create=False)
     redirect = approve_member_consent(stack, args.member, args.authorize_url)
     say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
@@ -280,6 +323,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.render import to_json, to_markdown
     from components.ops.audit.run import run_audit
 
+    _prechecks(args)
     result = run_audit(stack_of(args, create=False), days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
@@ -289,6 +333,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.render import to_json, to_markdown
     from components.ops.drift.run import run_drift
 
+    _prechecks(args)
     stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
     report = run_drift(
         stack_of(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
@@ -327,6 +372,27 @@ def _audit_time(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date or date-time") from None
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
+def _local_arguments(parser: argparse.ArgumentParser) -> None:
+    _show_token(parser)
+    parser.add_argument(
+        "--port",
+        type=_port,
+        help="the port of the local Directus (default: 8055, the stack file's); e.g. a second checkout",
+    )
+
+
+def _destroy_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--yes", "-y", action="store_true", help="confirm without a prompt (needed for every stack but local)"
+    )
+
+
 def _positive_days(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days of at least 1")
@@ -347,7 +413,14 @@ def _init_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from-template",
         metavar="EXAMPLE",
-        help="the stack file to start from, stacks/Pulumi.EXAMPLE.yaml (default: production, the hardened one)",
+        help="the stack file to start from: examples/stacks/Pulumi.EXAMPLE.yaml (staging, production), else one of "
+        "your stacks/ (e.g. local); default: production, the hardened one",
+    )
+    parser.add_argument(
+        "--ip-allowlist",
+        action="append",
+        metavar="CIDR",
+        help="the addresses MCP calls may come from (repeat); needed when the example has an allowlist (production)",
     )
     parser.add_argument(
         "--secrets-provider", help="Pulumi secrets provider (awskms://..., gcpkms://..., ...); default: passphrase"
@@ -387,7 +460,13 @@ def _backup_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _onboard_arguments(parser: argparse.ArgumentParser) -> None:
     _member(parser)
-    parser.add_argument("--client", "-c", choices=CLIENT_NAMES, default="claude-code")
+    parser.add_argument(
+        "--client",
+        "-c",
+        choices=CLIENT_NAMES,
+        default="claude-code",
+        help="the member's MCP client, whose configuration is printed (default: claude-code)",
+    )
     parser.add_argument(
         "--auth",
         choices=AUTH_METHODS,
@@ -451,7 +530,9 @@ def _engine(operation: str, flags: tuple[str, ...] = ("stack", "repo", "verbose"
         operation,
         f"pulumi {operation} (through the Automation API)",
         cmd_up if operation == "up" else cmd_engine,
-        {"up": _up_arguments, "preview": _preview_arguments}.get(operation, _no_arguments),
+        {"up": _up_arguments, "preview": _preview_arguments, "destroy": _destroy_arguments}.get(
+            operation, _no_arguments
+        ),
         flags,
         {"operation": operation},
     )
@@ -461,12 +542,18 @@ def _engine(operation: str, flags: tuple[str, ...] = ("stack", "repo", "verbose"
 COMMANDS: list[Command] = [
     Command(
         "local",
-        "start the local Directus and run `up` on the local stack",
+        "start the local Directus and run `up` on the local stack; with --stack S, a Directus of your own for "
+        "stack S (its directusUrl on this machine) to practise on",
         cmd_local,
-        _show_token,
-        ("verbose",),
+        _local_arguments,
+        ("stack", "repo", "verbose"),
     ),
-    Command("local-stop", "stop the local Directus", cmd_local_stop),
+    Command(
+        "local-stop",
+        "stop the local Directus (of --stack S: the one `local` started)",
+        cmd_local_stop,
+        flags=("stack", "repo"),
+    ),
     Command(
         "init",
         "a first stack: write stacks/Pulumi.STACK.yaml from an example and create the stack in its backend",
@@ -563,12 +650,17 @@ COMMANDS: list[Command] = [
 ]
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions as written (paragraphs kept)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of :data:`COMMANDS`."""
-    parser = argparse.ArgumentParser(prog="mcp-access", description=__doc__.split("\n\nAdding a command")[0])
+    """The parser of :data:`COMMANDS`; each command's ``--help`` page opens with its one-line summary."""
+    description = (__doc__ or "").split("\n\nAdding a command")[0].replace("``", "`") + "\n"
+    parser = argparse.ArgumentParser(prog="mcp-access", description=description, formatter_class=_Formatter)
     commands = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
-        sub = commands.add_parser(command.name, help=command.help)
+        sub = commands.add_parser(command.name, help=command.help, description=command.help)
         command.add_arguments(sub)
         add_shared_flags(sub, *command.flags)
         sub.set_defaults(handler=command.run, **command.defaults)
@@ -581,7 +673,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with engine_errors(getattr(args, "stack", None)):
             return int(args.handler(args))
     except McpAccessError as exc:  # every error meant for people; anything else is a bug and keeps its traceback
-        print(error_block(exc), file=sys.stderr)
+        stack = getattr(args, "stack", None)
+        block = error_block(exc)
+        if isinstance(stack, str):  # hints written before the stack was known say `-s STACK`
+            block = block.replace("-s STACK ", f"-s {stack} ")
+        print(block, file=sys.stderr)
         return exc.exit_code
 
 

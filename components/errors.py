@@ -52,7 +52,8 @@ class StackNotFoundError(McpAccessError):
     """A read-only command named a stack that does not exist (it is never created by such a command)."""
 
     def __init__(self, stack: str) -> None:
-        super().__init__(f"stack {stack!r} does not exist yet: run `mcp-access up --stack {stack}` first")
+        first = "mcp-access local" if stack == "local" else f"mcp-access init {stack}"
+        super().__init__(f"stack {stack!r} does not exist in its backend yet: create it with `{first}` first")
         self.stack = stack
 
 

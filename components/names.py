@@ -26,9 +26,15 @@ DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
 TEMPLATE_COMPONENT = f"{PROJECT_NAME}:index:TemplateAccess"
 MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
 
+#: The embedded default stack: the local Directus that ``mcp-access local`` starts.
+LOCAL_STACK = "local"
+
 #: The project folder (``Pulumi.yaml``, ``stacks/``, ``templates/``) of this installation.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = PROJECT_ROOT / "stacks"
+#: The example stack files ``mcp-access init --from-template`` starts from (never stacks of their own: ``stacks/``
+#: holds only real ones, so the names people are told to use, ``staging`` and ``production``, are free).
+EXAMPLE_STACKS_FOLDER = "examples/stacks"
 #: Where a project keeps its role templates, relative to its folder (the one with ``Pulumi.yaml``).
 ROLE_TEMPLATES_FOLDER = "templates/roles"
 ROLE_TEMPLATES_DIR = PROJECT_ROOT / ROLE_TEMPLATES_FOLDER
@@ -47,7 +53,7 @@ def cache_dir() -> Path:
 #: The documentation pages that messages point at, by topic: one table, so that a page moved or renamed is
 #: changed here once (``tests/unit/test_docs_pages.py`` checks that every page and anchor exists in ``docs/``).
 DOCS_PAGES: dict[str, str] = {
-    "getting-started": "docs/getting-started.md#first-day-install-a-first-stack-pulumi",
+    "getting-started": "docs/first-day.md#2-a-first-stack",
     "configuration": "docs/configuration.md",
     "policy-pack": "docs/policy-pack.md",
     "toolchain": "docs/toolchain.md",
@@ -55,6 +61,8 @@ DOCS_PAGES: dict[str, str] = {
     "oauth": "docs/oauth.md",
     "production": "docs/production.md",
     "kinds": "docs/providers.md#how-it-behaves-the-providers",
+    "first-day": "docs/first-day.md",
+    "plain-pulumi": "docs/first-day.md#plain-pulumi",
 }
 
 

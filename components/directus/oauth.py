@@ -12,10 +12,15 @@ What an admin can reach (verified on Directus 12.4.0; requests and status codes 
 - An OAuth token is a Directus session: suspending the user, or changing its password, deletes its sessions,
   and the token fails at once (401), its refresh token too (400 ``invalid_grant``); the token row goes with it.
   Deleting a user deletes its consents and tokens (``ON DELETE CASCADE``).
+- A registration leaves no activity row (``services/mcp-oauth`` inserts the client with knex directly, 12.4.1):
+  once a client is deleted, nothing in Directus says it existed. So before this tool deletes a client it records
+  it as a comment (``/comments``, Directus 11+) on the user it belonged to, starting with :data:`DELETED_MARKER`;
+  ``audit`` reads those back (:func:`deleted_clients`), so what was registered in a period stays in its audit.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -121,7 +126,66 @@ def clients_held_only_by(client: DirectusClient, user_id: str) -> list[str]:
     ]
 
 
-def delete_clients(client: DirectusClient, client_ids: Iterable[str]) -> None:
-    """Delete OAuth clients; their consents, codes, tokens and sessions go with them (database cascade)."""
-    for client_id in client_ids:
+#: How a comment recording a deleted OAuth client starts (the rest is JSON: the client and when it was deleted).
+DELETED_MARKER = "mcp-access: deleted OAuth client "
+COMMENTS_PATH = "/comments"
+
+
+@dataclass(frozen=True)
+class DeletedClient:
+    """An OAuth client this tool deleted, as it recorded it (``holder``: the user whose grant it was)."""
+
+    client: OAuthClient
+    holder: str
+    deleted_at: datetime
+
+
+def delete_clients(client: DirectusClient, client_ids: Iterable[str], *, holder: str | None = None) -> None:
+    """Delete OAuth clients; their consents, codes, tokens and sessions go with them (database cascade).
+
+    With ``holder`` (the user whose grant the clients were), each is first recorded as a comment on that user,
+    so that ``audit`` still lists its registration afterwards.
+    """
+    ids = list(client_ids)
+    if ids and holder is not None:
+        known = {c.client_id: c for c in read_oauth(client).clients}
+        now = datetime.now(UTC)
+        for client_id in ids:
+            if client_id in known:
+                record = {**_client_record(known[client_id]), "deletedAt": now.isoformat()}
+                comment = DELETED_MARKER + json.dumps(record, sort_keys=True)
+                client.create(COMMENTS_PATH, {"collection": "directus_users", "item": holder, "comment": comment})
+    for client_id in ids:
         client.delete(CLIENTS_PATH, client_id)
+
+
+def _client_record(oauth_client: OAuthClient) -> dict[str, str]:
+    return {
+        "clientId": oauth_client.client_id,
+        "clientName": oauth_client.client_name,
+        "registrationType": oauth_client.registration_type,
+        "dateCreated": oauth_client.date_created.isoformat(),
+    }
+
+
+def deleted_clients(client: DirectusClient) -> list[DeletedClient]:
+    """The OAuth clients this tool recorded before deleting them (see :func:`delete_clients`)."""
+    rows = client.list_objects(
+        COMMENTS_PATH,
+        filter={"collection": {"_eq": "directus_users"}, "comment": {"_starts_with": DELETED_MARKER}},
+        fields=["item", "comment"],
+    )
+    found = []
+    for row in rows:
+        try:
+            data = json.loads(str(row["comment"]).removeprefix(DELETED_MARKER))
+            oauth_client = OAuthClient(
+                client_id=str(data["clientId"]),
+                client_name=str(data.get("clientName") or ""),
+                registration_type=str(data.get("registrationType") or "dcr"),
+                date_created=parse_time(data["dateCreated"]),
+            )
+            found.append(DeletedClient(oauth_client, str(row.get("item")), parse_time(data["deletedAt"])))
+        except (ValueError, KeyError, TypeError):
+            continue  # not one of ours after all (edited by hand): skip it
+    return found

@@ -21,6 +21,9 @@ from components.names import TOKEN_KEY, URL_KEY
 
 TOKEN_ENV = "DIRECTUS_PROVISIONING_TOKEN"  # noqa: S105 (a variable name, not a secret)
 URL_ENV = "DIRECTUS_URL"
+#: The URL of the running local Directus (``mcp-access local --port N``), set by this tool for the ``local`` stack
+#: only (and emptied for every other stack): it wins over the stack file's ``directusUrl``.
+LOCAL_URL_ENV = "DIRECTUS_MCP_ACCESS_LOCAL_URL"
 # Per-request timeout and the bound on one request's retries, in seconds (defaults: 30 and 60).
 TIMEOUT_ENV = "DIRECTUS_MCP_ACCESS_TIMEOUT"
 RETRY_MAX_WAIT_ENV = "DIRECTUS_MCP_ACCESS_RETRY_MAX_WAIT"
@@ -41,7 +44,7 @@ class Connection:
 
 def connection_from(get: Callable[[str], Any]) -> Connection:
     """Build the connection from a config getter (``req.config.get`` or ``pulumi.Config``-like)."""
-    url = get(URL_KEY) or os.environ.get(URL_ENV)
+    url = os.environ.get(LOCAL_URL_ENV) or get(URL_KEY) or os.environ.get(URL_ENV)
     token = get(TOKEN_KEY) or os.environ.get(TOKEN_ENV)
     if not url:
         raise ProvisioningConfigError(f"stack config '{URL_KEY}' is not set (nor {URL_ENV})")

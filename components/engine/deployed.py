@@ -7,6 +7,7 @@ connection settings reach the Directus it manages.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,11 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
-from components.directus.provisioning import client_for, connection_from
+from components.directus.provisioning import LOCAL_URL_ENV, client_for, connection_from
 from components.errors import NotDeployedError
 from components.model.role_templates import available_templates, project_templates
 from components.model.stack_config import StackConfig, load_config
-from components.names import CONFIG_NAMESPACE
+from components.names import CONFIG_NAMESPACE, LOCAL_STACK
 
 _PREFIX = f"{CONFIG_NAMESPACE}:"
 
@@ -47,6 +48,9 @@ def stack_settings(stack: auto.Stack) -> tuple[StackConfig, dict[str, str]]:
     values = {k: v.value for k, v in stack.get_all_config().items() if k.startswith(_PREFIX)}
     short = {k.removeprefix(_PREFIX): v for k, v in values.items()}
     config = load_config(short.get, templates=available_templates(stack_templates(stack)), present_keys=short)
+    local_url = os.environ.get(LOCAL_URL_ENV) if stack.name == LOCAL_STACK else None
+    if local_url:  # the running local Directus (`mcp-access local --port N`), as the providers use it
+        config = config.model_copy(update={"directus_url": local_url.rstrip("/")})
     return config, values
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
-from components.directus.provisioning import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
+from components.directus.provisioning import LOCAL_URL_ENV, RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 from components.engine.backend import check_backend_settings, redact
 from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
@@ -113,6 +113,8 @@ def engine_env(
         for key, value in local_stack_env(work_dir).items():
             env.setdefault(key, os.environ.get(key, value))
     env.update(extra or {})
+    if stack != LOCAL_STACK:
+        env[LOCAL_URL_ENV] = ""  # only the local stack follows the running local Directus's port
     return env
 
 
@@ -138,6 +140,7 @@ def open_stack(
     for key in (TOKEN_ENV, URL_ENV, TIMEOUT_ENV, RETRY_MAX_WAIT_ENV):
         if env and key in env:
             os.environ[key] = env[key]
+    os.environ[LOCAL_URL_ENV] = (env or {}).get(LOCAL_URL_ENV, "") if stack == LOCAL_STACK else ""
     options = workspace_options(stack, work_dir, env)
     if not create:
         return auto.select_stack(stack, project_name=PROJECT_NAME, program=program, opts=options)

@@ -41,7 +41,9 @@ class RedisServer:
 def start_redis(folder: Path, port: int, timeout: float = 15.0) -> RedisServer:
     binary = shutil.which("redis-server")
     if binary is None:
-        raise RedisError("redis-server is not installed: run tools/bootstrap.sh (Debian package redis-server)")
+        raise RedisError(
+            "redis-server is not installed: run tools/bootstrap.sh --with-redis (Debian package redis-server)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     password = secrets.token_hex(24)
     config = folder / "redis.conf"

@@ -166,6 +166,7 @@ def _check_installed(line: str) -> None:
     if missing:
         raise LocalDirectusError(
             f"Directus is not installed ({', '.join(map(str, missing))} missing): run tools/bootstrap.sh"
+            + (" --with-directus-11 (or `make setup-tests`)" if line != DEFAULT_LINE else "")
         )
 
 

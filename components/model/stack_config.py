@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -262,8 +263,39 @@ class StackConfig(_Model):
         return f"{self.directus_url}/mcp"
 
 
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, _Model)
+
+
+def _inner(annotation: Any) -> Any:
+    """``X | None``, ``list[X]``, ``dict[str, X]`` -> ``X``; anything else as is."""
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    return args[-1] if args else annotation
+
+
+def _known_keys_at(loc: Sequence[Any]) -> list[str]:
+    """The camelCase keys the model accepts where ``loc`` (a pydantic error location) ends, for an unknown key."""
+    annotation: Any = StackConfig
+    for part in loc[:-1]:
+        while isinstance(annotation, UnionType) or get_origin(annotation) is Union:
+            annotation = _inner(annotation)
+        if not _is_model(annotation):
+            annotation = _inner(annotation)  # a list index or a dict key
+            continue
+        fields = {to_camel(name): field.annotation for name, field in annotation.model_fields.items()}
+        if str(part) not in fields:
+            return []
+        annotation = fields[str(part)]
+    while not _is_model(annotation) and get_args(annotation):
+        annotation = _inner(annotation)
+    return [to_camel(name) for name in annotation.model_fields] if _is_model(annotation) else []
+
+
 def _describe(error: Mapping[str, Any]) -> str:
     path = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in error["loc"]).replace(".[", "[")
+    if error["type"] == "extra_forbidden":
+        known = _known_keys_at(error["loc"])
+        return f"{path}: not a setting of this tool" + (f" (known here: {', '.join(known)})" if known else "")
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")
     if not path and error["type"] == "value_error":
@@ -276,18 +308,24 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{path or 'config'}: {message}{shown}"
 
 
-def parse_config(raw: Mapping[str, Any], *, templates: Sequence[str] | None = None) -> StackConfig:
+def parse_config(
+    raw: Mapping[str, Any], *, templates: Sequence[str] | None = None, present_keys: Iterable[str] = ()
+) -> StackConfig:
     """Validate a plain mapping of camelCase keys (without namespace) into a :class:`StackConfig`.
 
     ``templates`` lists the role templates that exist; members and ``templates`` entries naming another one
-    are errors. ``None`` skips that check (pure unit tests of other rules).
+    are errors. ``None`` skips that check (pure unit tests of other rules). ``present_keys``: every key set in the
+    namespace; unknown ones are reported together with every other problem (one error listing them all).
     """
+    lines = unknown_key_lines(present_keys)
     try:
         context = {"templates": list(templates)} if templates is not None else None
-        return StackConfig.model_validate(dict(raw), context=context)
+        config = StackConfig.model_validate(dict(raw), context=context)
     except ValidationError as exc:
-        lines = [_describe(e) for e in exc.errors()]
+        lines += [_describe(e) for e in exc.errors()]
+    if lines:
         raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines)) from None
+    return config
 
 
 CONFIG_KEYS = (
@@ -308,13 +346,18 @@ CONFIG_KEYS = (
 OTHER_KEYS = ("provisioningToken",)
 
 
+def unknown_key_lines(keys: Iterable[str]) -> list[str]:
+    """One line per key of the namespace this tool does not know (a typo such as ``ipAllowList``)."""
+    unknown = sorted(set(keys) - set(CONFIG_KEYS) - set(OTHER_KEYS))
+    return [
+        f"{CONFIG_NAMESPACE}:{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown
+    ]
+
+
 def check_known_keys(keys: Iterable[str]) -> None:
     """A key of the namespace this tool does not know (a typo such as ``ipAllowList``) is an error."""
-    unknown = sorted(set(keys) - set(CONFIG_KEYS) - set(OTHER_KEYS))
-    if unknown:
-        lines = [
-            f"{CONFIG_NAMESPACE}:{key}: not a setting of this tool (known: {', '.join(CONFIG_KEYS)})" for key in unknown
-        ]
+    lines = unknown_key_lines(keys)
+    if lines:
         raise ConfigError("invalid stack configuration:\n  " + "\n  ".join(lines))
 
 
@@ -330,7 +373,6 @@ def load_config(
     keys set in the stack's namespace: one this tool does not know (a typo such as ``ipAllowList``) is an error
     rather than a silently ignored setting.
     """
-    check_known_keys(present_keys)
     raw: dict[str, Any] = {}
     for key in CONFIG_KEYS:
         value = get(key)
@@ -342,7 +384,7 @@ def load_config(
             raise ConfigError(f"invalid stack configuration:\n  {key}: not valid JSON ({exc.msg})") from None
         if key == "rotationDays":
             raw[key] = int(value) if value.isdigit() else value
-    return parse_config(raw, templates=templates)
+    return parse_config(raw, templates=templates, present_keys=present_keys)
 
 
 __all__ = [

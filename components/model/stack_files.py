@@ -7,6 +7,7 @@ Secret values (``secure:`` entries such as the provisioning token) are never rea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import yaml
 
 from components.model.role_templates import TEMPLATE_DIR, available_templates
-from components.model.stack_config import CONFIG_KEYS, ConfigError, StackConfig, check_known_keys, parse_config
+from components.model.stack_config import CONFIG_KEYS, ConfigError, StackConfig, load_config
 from components.names import CONFIG_NAMESPACE, STACKS_DIR
 
 _PREFIX = f"{CONFIG_NAMESPACE}:"
@@ -37,16 +38,59 @@ def namespace_values(document: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key.removeprefix(_PREFIX): value for key, value in config.items() if str(key).startswith(_PREFIX)}
 
 
-def config_from_text(text: str, *, source: str, template_dir: Path = TEMPLATE_DIR) -> StackConfig:
-    """Validate the text of a stack file (``source`` names it in errors) into a :class:`StackConfig`."""
+def parse_stack_yaml(text: str, *, source: str) -> Any:
+    """The parsed stack file; a syntax error names ``source``, the line and column, and what YAML expected."""
     try:
-        document = yaml.safe_load(text)
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise ConfigError(f"{source}{where}: not valid YAML: {what}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML ({exc})") from None
-    values = namespace_values(document)
-    raw = {key: value for key, value in values.items() if key in CONFIG_KEYS}
-    try:
-        check_known_keys(values)
-        return parse_config(raw, templates=available_templates(template_dir))
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and set(value) == {"secure"}
+
+
+def config_from_text(text: str, *, source: str, template_dir: Path = TEMPLATE_DIR) -> StackConfig:
+    """Validate the text of a stack file (``source`` names it in errors) into a :class:`StackConfig`.
+
+    Every problem is reported at once: unknown keys together with the model's errors, each naming its field.
+    """
+    values = namespace_values(parse_stack_yaml(text, source=source))
+    try:  # the program's own path: Pulumi hands it each value as text, structured ones as JSON
+        return load_config(
+            lambda key: _as_config_text(values[key]) if key in values else None,
+            templates=available_templates(template_dir),
+            present_keys=values,
+        )
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+
+
+def _as_config_text(value: Any) -> str:
+    """A stack file's value as the program reads it through ``pulumi.Config``: text, structured values as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def check_stack_file(work_dir: Path, stack: str, template_dir: Path) -> StackConfig | None:
+    """The stack's settings file parsed and validated as the program will (before the engine starts).
+
+    ``None`` when it holds encrypted model settings (see :func:`config_from_text`). A missing file is an error
+    naming the stack files there are and the command that creates one.
+    """
+    path = stack_file(stack, work_dir / "stacks")
+    if not path.is_file():
+        known = ", ".join(stack_names(work_dir / "stacks")) or "none"
+        raise ConfigError(
+            f"stack {stack!r} has no settings file stacks/{path.name} (stacks: {known})",
+            hint=f"create it with `mcp-access init {stack} --url <Directus URL>`",
+        )
+    text, source = path.read_text(), f"stacks/{path.name}"
+    values = namespace_values(parse_stack_yaml(text, source=source))
+    if any(_is_secret(value) for key, value in values.items() if key in CONFIG_KEYS):
+        return None  # an encrypted setting of the model: only the engine can read it, so the program validates it
+    return config_from_text(text, source=source, template_dir=template_dir)

@@ -55,3 +55,33 @@ def action_error(value: Any) -> str | None:
     if value not in ACTIONS:
         return f"{value!r} is not a Directus action (one of {', '.join(ACTIONS)})"
     return None
+
+
+#: Address blocks reserved for documentation (RFC 5737, RFC 3849): no real request comes from them.
+DOCUMENTATION_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+
+
+def documentation_entries(allowlist: list[str]) -> list[str]:
+    """The entries of an ip allowlist that lie inside documentation address blocks (copied from an example)."""
+    found = []
+    for entry in allowlist:
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            continue
+        if any(network.version == d.version and network.subnet_of(d) for d in DOCUMENTATION_NETWORKS):  # type: ignore[arg-type]
+            found.append(entry)
+    return found
+
+
+def documentation_allowlist_problem(allowlist: list[str]) -> str | None:
+    """Words for an allowlist made only of documentation addresses: every member's requests are refused."""
+    if not allowlist or documentation_entries(allowlist) != list(allowlist):
+        return None
+    return (
+        f"ipAllowlist holds only documentation addresses ({', '.join(allowlist)}; RFC 5737/3849), which no real "
+        "request comes from: every member's MCP requests come from outside it, so they can list the tools but every "
+        "read is refused; set the addresses the members' assistants call Directus from"
+    )

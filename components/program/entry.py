@@ -7,6 +7,7 @@ allows, see :mod:`components.program.server_checks`).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,13 @@ from pulumi.runtime import get_config
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusUnavailableError
-from components.directus.provisioning import client_for, connection_from
+from components.directus.provisioning import LOCAL_URL_ENV, client_for, connection_from
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
-from components.names import CONFIG_NAMESPACE, docs_page
+from components.names import CONFIG_NAMESPACE, LOCAL_STACK, docs_page
 from components.program.collections_check import check_collections_exist
 from components.program.fields_check import check_fields_exist
 from components.program.member import McpMember
@@ -122,6 +123,9 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
             templates=available_templates(template_dir),
             present_keys=_namespace_keys(),
         )
+        local_url = os.environ.get(LOCAL_URL_ENV) if stack == LOCAL_STACK else None
+        if local_url:  # `mcp-access local --port N`: the running local Directus, not the file's default port
+            config = config.model_copy(update={"directus_url": local_url.rstrip("/")})
         client = client_for(connection_from(get_config))
         specs = checked_specs(config, stack, client, server_info(client), template_dir)
     except McpAccessError as exc:

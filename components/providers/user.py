@@ -92,7 +92,7 @@ class UserProvider(PolicyHolderProvider):
             news = {**news, "tags": [*_without_revoked(news.get("tags")), REVOKED_TAG]}
         owned = clients_held_only_by(self.client, id_) if news.get("status") != "active" else []
         result = super().update(id_, olds, news)
-        delete_clients(self.client, owned)
+        delete_clients(self.client, owned, holder=id_)
         return result
 
     def delete(self, id_: str, props: Props) -> None:
@@ -108,7 +108,7 @@ class UserProvider(PolicyHolderProvider):
             return
         owned = clients_held_only_by(self.client, id_)
         self.client.update(USERS_PATH, id_, {"token": None, "status": "suspended"})
-        delete_clients(self.client, owned)
+        delete_clients(self.client, owned, holder=id_)
         try:
             self.client.delete(USERS_PATH, id_)
         except DirectusError:

@@ -226,4 +226,5 @@ def test_the_monthly_workflow_steps_report_findings_without_failing_and_fail_on_
     )
     assert broken.returncode != 0
     assert broken.outputs == {"code": "2"}
-    assert "error: stack 'no-such-stack' does not exist yet" in broken.stderr
+    assert "error: stack 'no-such-stack' has no settings file stacks/Pulumi.no-such-stack.yaml" in broken.stderr
+    assert "mcp-access init no-such-stack" in broken.stderr

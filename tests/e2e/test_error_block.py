@@ -119,12 +119,10 @@ def test_a_configuration_error_is_printed_once_with_the_field_and_the_file(
     deployed.set_config(f"{NS}:members", auto.ConfigValue(json.dumps(members)))
     code, err = _run(capsys, "preview", "--stack", STACK, "--repo", repo, "--engine")
     assert code == 2
-    assert err.strip().splitlines() == [
-        f"error: the Pulumi run on stack '{STACK}' failed:",
-        "  invalid stack configuration:",
-        "    members[0].email: 'not-an-email' is not a valid email address",
+    assert err.strip().splitlines() == [  # found before the engine starts, naming the file
+        f"error: stacks/Pulumi.{STACK}.yaml: invalid stack configuration:",
+        "  members[0].email: 'not-an-email' is not a valid email address",
         f"what to do: fix it in stacks/Pulumi.{STACK}.yaml (docs/configuration.md)",
-        "  the engine's full output: run the command again with --verbose",
     ]
     assert "unhandled error" not in err
 

@@ -77,7 +77,7 @@ def first_stack(fresh_copy: Path, first_env: dict[str, str], directus: DirectusI
                   directus.admin_token)  # fmt: skip
     assert secret.returncode == 0, secret.stderr
     yield fresh_copy
-    _run(fresh_copy, first_env, "destroy", "--stack", STACK)
+    _run(fresh_copy, first_env, "destroy", "--stack", STACK, "--yes")
     _run(fresh_copy, first_env, "pulumi", "-s", STACK, "--", "stack", "rm", "--yes", "--force")
     (fresh_copy / "stacks" / f"Pulumi.{STACK}.yaml").unlink(missing_ok=True)
 

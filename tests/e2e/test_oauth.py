@@ -22,6 +22,7 @@ from components.directus.mcp import McpError, call_tool, list_tools, rpc
 from components.directus.oauth import read_oauth
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
+from components.ops.audit.run import run_audit
 from components.ops.drift.render import to_markdown
 from components.ops.drift.run import run_drift
 from components.ops.onboarding.oauth_consent import approve_consent
@@ -119,6 +120,11 @@ def test_an_oauth_member_connects_by_oauth_and_disabling_it_ends_the_token_and_t
     assert read_oauth(admin).grants_of(john["userId"]) == []  # the token is gone
     # john's client is deleted: the database cascades to its consent (which no API lets anyone read).
     assert pending.client_id not in {c.client_id for c in read_oauth(admin).clients}
+    # ... and the audit of the period still lists its registration (Directus kept no trace; the tool recorded it).
+    registered = [line for line in run_audit(deployed, days=1).oauth_clients or [] if pending.client_id in line]
+    assert len(registered) == 1, registered
+    assert "'john's assistant'" in registered[0] or '"john\'s assistant"' in registered[0]
+    assert "deleted by mcp-access" in registered[0]
 
 
 def test_drift_flags_a_consent_approved_by_the_admin_user(

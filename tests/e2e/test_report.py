@@ -178,7 +178,7 @@ def test_an_unknown_stack_or_an_unwritable_file_is_an_error_and_no_file(
     code = main(["report", "--stack", "nope", "--stack", TEAM, "--repo", str(engine_env), "--html", str(page)])
     err = capsys.readouterr().err
     assert code == 2
-    assert "error: stack 'nope' does not exist yet" in err
+    assert "error: stack 'nope' does not exist in its backend yet" in err
     assert list(tmp_path.iterdir()) == []
 
     code = main(["report", "--stack", TEAM, "--repo", str(engine_env), "--html", "/proc/report.html"])

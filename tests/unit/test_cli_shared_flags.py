@@ -10,8 +10,8 @@ from components.cli import build_parser
 
 #: Which shared flags each command has; the rest do not make sense there (e.g. no engine runs for `review`).
 EXPECTED: dict[str, set[str]] = {
-    "local": {"--verbose"},
-    "local-stop": set(),
+    "local": {"--stack", "--repo", "--verbose"},
+    "local-stop": {"--stack", "--repo"},
     "init": {"--repo"},
     "pulumi": {"--stack", "--repo"},
     "up": {"--stack", "--repo", "--verbose"},

@@ -23,7 +23,7 @@ from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusForbiddenError
-from components.directus.oauth import read_oauth
+from components.directus.oauth import deleted_clients, read_oauth
 from components.engine.deployed import deployed_outputs, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
 from components.model.role_specs import render_context, stack_role_specs
@@ -259,6 +259,14 @@ def _oauth_in_period(client: DirectusClient, period: Period) -> tuple[list[str] 
         for c in listing.clients
         if period.since <= c.date_created < period.until
     ]
+    live = {c.client_id for c in listing.clients}
+    for gone in deleted_clients(client):  # Directus keeps no trace of a deleted client: this tool recorded it
+        c = gone.client
+        if c.client_id not in live and period.since <= c.date_created < period.until:
+            clients.append(
+                f"{c.client_name!r} ({c.client_id}, {c.registration_type}) registered {c.date_created:%Y-%m-%d %H:%M}"
+                f" UTC; deleted by mcp-access {gone.deleted_at:%Y-%m-%d %H:%M} UTC when its member lost access"
+            )
     tokens = []
     for row in read_oauth_activity(client, period.since, period.until):
         user = row.get("user") or {}

@@ -57,7 +57,10 @@ def to_markdown(report: DriftReport) -> str:
         lines.extend(f"- {line}" for line in report.oauth_inventory or ["none"])
     lines += ["", "### Flows that run with more rights than the member triggering them", ""]
     if not report.flows:
-        lines.append("None: no member can trigger an active manual flow whose operations run above its rights.")
+        lines.append(
+            "None: no member can trigger an active manual flow whose operations run above its rights, send a request "
+            "from the server or run a script there."
+        )
     lines.extend(f"- {finding.message}" for finding in report.flows)
     if report.recorder is not None:
         lines += ["", "### Recorder extension", ""]

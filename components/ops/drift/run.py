@@ -216,7 +216,7 @@ def run_drift(
         ),
         oauth_inventory=inventory(listing, live) if listing.available else None,
         unused_client_days=config.oauth_review.unused_client_days,
-        flows=escalating_flows(flows, live, members.enabled, flow_readers),
+        flows=escalating_flows(flows, live, members.enabled, flow_readers, config.directus_url),
         counts={
             "managed objects": sum(len(found) for found in declared.ids.values()),
             "users": len(live.users),

@@ -22,6 +22,7 @@ from packaging.version import Version
 
 from components.directus.version import IP_ACCESS_CACHE_FIXED, ServerInfo, ip_access_cache_ignores_caller_ip
 from components.model.marker import description_stack, stack_tag, tags_stack
+from components.model.validation import documentation_allowlist_problem
 
 STACK_TAG_PREFIX = stack_tag("")
 
@@ -275,6 +276,9 @@ def server_findings(
                     "and does nothing (its OAuth endpoints answer 404); set the server environment or turn it off",
                 )
             )
+    documentation = documentation_allowlist_problem(list(ip_allowlist))
+    if documentation:
+        findings.append(Finding(SERVER, "ipAllowlist", f"the stack's {documentation}"))
     if ip_allowlist and ip_access_cache_ignores_caller_ip(version):
         findings.append(
             Finding(

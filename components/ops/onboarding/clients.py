@@ -40,6 +40,8 @@ class McpClient:
     hosted: bool = False
     #: The client's own setting that keeps conversations out of model training, if it has one.
     privacy_hint: str = ""
+    #: Why the client registers the way it does, when it is not the obvious choice (said in the checklist).
+    registration_note: str = ""
 
     @property
     def template(self) -> str:
@@ -50,6 +52,13 @@ class McpClient:
         return self.static_auth_via == "url"
 
 
+#: Verified in ``@directus/api`` 39.2.1 (Directus 12.4.1), ``services/mcp-oauth/cimd.js``.
+CHATGPT_NO_CIMD = (
+    "ChatGPT's client ID metadata document declares token_endpoint_auth_method private_key_jwt, and Directus "
+    "accepts only public CIMD clients (token_endpoint_auth_method none), so ChatGPT connects through dynamic "
+    "client registration"
+)
+
 CLIENTS: tuple[McpClient, ...] = (
     McpClient(
         "chatgpt",
@@ -59,6 +68,7 @@ CLIENTS: tuple[McpClient, ...] = (
         oauth_registration=("dcr",),
         approval_setting="the connector's actions: keep confirmation on for every write (do not pre-approve them)",
         hosted=True,
+        registration_note=CHATGPT_NO_CIMD,
     ),
     McpClient(
         "claude-ai",

@@ -54,6 +54,8 @@ class OnboardingInfo:
     auth: Literal["token", "oauth"] = "token"
     #: ``registry`` asks for Directus's registry tool mode (12.3+): only ``search``, ``execute`` and ``schema``.
     tool_mode: Literal["default", "registry"] = "default"
+    #: The stack's ``mcp.oauth.dynamicClientRegistration`` (``None``: not known, not checked).
+    oauth_dcr: bool | None = None
 
     def __repr__(self) -> str:
         return (
@@ -114,7 +116,16 @@ def _client(info: OnboardingInfo, client: str) -> McpClient:
         raise OnboardingError(f"unknown MCP client {client!r} (valid clients: {', '.join(CLIENT_NAMES)})")
     if info.auth == "token" and not info.token:
         raise OnboardingError(f"member {info.member!r} has no token (is the member enabled in stack {info.stack!r}?)")
-    return BY_NAME[client]
+    chosen = BY_NAME[client]
+    if info.auth == "oauth" and info.oauth_dcr is False and chosen.oauth_registration == ("dcr",):
+        why = f" ({chosen.registration_note})" if chosen.registration_note else ""
+        raise OnboardingError(
+            f"{chosen.label} registers with Directus's OAuth server only by dynamic client registration{why}, and "
+            f"stack {info.stack!r} has mcp.oauth.dynamicClientRegistration false",
+            hint="set mcp.oauth.dynamicClientRegistration: true in the stack (a production stack also needs "
+            "guardrails.allowDynamicClientRegistration: true) and run `up`, or give the member `auth: token`",
+        )
+    return chosen
 
 
 REGISTRATION_WORDS = {
@@ -138,6 +149,7 @@ def _context(info: OnboardingInfo, client: McpClient) -> dict[str, Any]:
         "hosted": client.hosted,
         "registration": client.oauth_registration[0],
         "registration_words": REGISTRATION_WORDS[client.oauth_registration[0]],
+        "registration_note": client.registration_note,
         "approval_setting": client.approval_setting,
         "privacy_hint": client.privacy_hint,
         "client_template": client.template,

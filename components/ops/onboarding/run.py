@@ -7,8 +7,10 @@ from typing import Literal
 
 from pulumi import automation as auto
 
+from components.directus.version import ServerInfo, server_info
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
 from components.model.stack_config import ConfigError, StackConfig
+from components.model.validation import documentation_allowlist_problem
 from components.ops.onboarding.oauth_consent import approve_consent
 from components.ops.onboarding.render import OnboardingInfo, render_onboarding
 
@@ -36,6 +38,10 @@ def onboarding_info(
     info = members[member]
     own: Literal["token", "oauth"] = "oauth" if info.get("auth") == "oauth" else "token"
     chosen = auth or own
+    config = read[1] if read else stack_settings(stack)[0]
+    if chosen == "oauth":
+        with admin_client(stack_settings(stack)[1]) as client:  # the server first: OAuth may not exist on it at all
+            check_oauth_server(server_info(client), config.directus_url)
     if chosen != own:
         raise ConfigError(
             f"member {member!r} connects with auth {own!r} in stack {stack.name!r}, not {chosen!r}: set "
@@ -46,7 +52,9 @@ def onboarding_info(
     tokens = outputs["tokens"].value if "tokens" in outputs else {}
     if own == "token" and member not in tokens:
         raise ConfigError(f"member {member!r} has no token in stack {stack.name!r}: run `up` first")
-    config = read[1] if read else stack_settings(stack)[0]
+    documentation = documentation_allowlist_problem(list(config.ip_allowlist))
+    if documentation:
+        raise ConfigError(f"member {member!r} could not use this configuration: stack {stack.name!r}'s {documentation}")
     if own == "oauth" and not config.mcp.oauth.enabled:
         raise ConfigError(
             f"member {member!r} cannot connect with OAuth: stack {stack.name!r} has mcp.oauth.enabled false"
@@ -63,7 +71,18 @@ def onboarding_info(
         rotation_due=info.get("rotationDue"),
         auth=own,
         tool_mode=tool_mode,
+        oauth_dcr=config.mcp.oauth.dynamic_client_registration,
     )
+
+
+def check_oauth_server(info: ServerInfo, url: str) -> None:
+    """OAuth onboarding on a server without the MCP OAuth server (before 12.0) says so, before anything else."""
+    if info.mcp_oauth is False:
+        raise ConfigError(
+            f"Directus at {url} runs {info.version}: the MCP OAuth server came with Directus 12.0, so no member can "
+            "connect with OAuth there",
+            hint="connect with a static token (`auth: token`, the default), or upgrade Directus to 12.x",
+        )
 
 
 def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -> str:

@@ -55,14 +55,15 @@ def load_stacks(root: Path, label: str, stacks: Sequence[str] | None = None) -> 
     return matrices
 
 
-def _check_known(stacks: Sequence[str], *sides: tuple[str, dict[str, StackMatrix]]) -> None:
+def _check_known(stacks: Sequence[str], available: Sequence[str], *sides: tuple[str, dict[str, StackMatrix]]) -> None:
+    """Every stack asked for has a file on one side; else an error listing the stack files there are."""
     found = {name for _, side in sides for name in side}
     missing = [s for s in stacks if s not in found]
     if missing:
         where = " or ".join(label for label, _ in sides)
         raise ConfigError(
             f"stack {missing[0]!r} has no settings file {STACKS_FOLDER}/Pulumi.{missing[0]}.yaml at {where} "
-            f"(stacks: {', '.join(sorted(found)) or 'none'})"
+            f"(stacks: {', '.join(sorted(set(available))) or 'none'})"
         )
 
 
@@ -72,12 +73,13 @@ def review(repo: Path, stacks: Sequence[str] | None = None, base_ref: str | None
     head = load_stacks(repo, HEAD_LABEL, stacks)
     if base_ref is None:
         if stacks:
-            _check_known(stacks, (HEAD_LABEL, head))
+            _check_known(stacks, stack_names(repo / STACKS_FOLDER), (HEAD_LABEL, head))
         return Review(head=head)
     commit = resolve_commit(repo, base_ref)
     base_label = f"base ({base_ref})"
     with files_at(repo, commit, [STACKS_FOLDER, ROLES_FOLDER]) as base_root:
         base = load_stacks(base_root, base_label, stacks)
+        available = [*stack_names(repo / STACKS_FOLDER), *stack_names(base_root / STACKS_FOLDER)]
     if stacks:
-        _check_known(stacks, (HEAD_LABEL, head), (base_label, base))
+        _check_known(stacks, available, (HEAD_LABEL, head), (base_label, base))
     return Review(head=head, base_ref=base_ref, base_commit=commit, base=base, changes=diff_matrices(base, head))

@@ -19,13 +19,17 @@ from components.model.role_templates import (
     render,
 )
 from components.model.stack_config import ConfigError, parse_config
-from components.names import STACKS_DIR
+from components.names import EXAMPLE_STACKS_FOLDER, PROJECT_ROOT, STACKS_DIR
 
 STACKS = STACKS_DIR
 
 
 def stack_file(name: str) -> dict[str, Any]:
-    config = yaml.safe_load((STACKS / f"Pulumi.{name}.yaml").read_text())["config"]
+    """The shipped stack (``local``) or example (``staging``, ``production``) of that name."""
+    path = STACKS / f"Pulumi.{name}.yaml"
+    if not path.exists():
+        path = PROJECT_ROOT / EXAMPLE_STACKS_FOLDER / f"Pulumi.{name}.yaml"
+    config = yaml.safe_load(path.read_text())["config"]
     return {key.split(":", 1)[1]: value for key, value in config.items()}
 
 

@@ -74,7 +74,10 @@ def test_templates_in_use_are_configured_and_used_ones() -> None:
             with_(templates={"content": {"collections": ["a", "a"]}}),
             "templates.content.collections: 'a' listed more than once",
         ),
-        (with_(templates={"content": {"colections": ["a"]}}), "templates.content.colections: Extra inputs"),
+        (
+            with_(templates={"content": {"colections": ["a"]}}),
+            "templates.content.colections: not a setting of this tool (known here: collections, vars)",
+        ),
         (
             with_(mcp={"allowDeletes": "maybe"}),
             "mcp.allowDeletes: Input should be a valid boolean, unable to interpret input (got 'maybe')",
@@ -88,7 +91,11 @@ def test_templates_in_use_are_configured_and_used_ones() -> None:
             "mcp.oauth: dynamicClientRegistration: true and clientIdMetadata: true needs enabled: true",
         ),
         (with_(mcp={"oauth": {"enabled": "yes please"}}), "mcp.oauth.enabled: Input should be a valid boolean"),
-        (with_(mcp={"oauth": {"dcr": True}}), "mcp.oauth.dcr: Extra inputs are not permitted"),
+        (
+            with_(mcp={"oauth": {"dcr": True}}),
+            "mcp.oauth.dcr: not a setting of this tool (known here: enabled, dynamicClientRegistration, "
+            "clientIdMetadata)",
+        ),
         (with_(mcp={"promptsCollection": ""}), "mcp.promptsCollection: String should have at least 1 character"),
         (with_(mcp={"promptsCollection": 7}), "mcp.promptsCollection: Input should be a valid string (got 7)"),
         (
@@ -104,7 +111,10 @@ def test_templates_in_use_are_configured_and_used_ones() -> None:
         ),
         (with_(guardrails={"requireIpAllowlist": True}), "ipAllowlist: empty, but guardrails.requireIpAllowlist"),
         (with_(emailPattern="ai-{name}"), "emailPattern: 'ai-{name}' must contain"),
-        (with_(unknownKey=1), "unknownKey: Extra inputs are not permitted"),
+        (
+            with_(unknownKey=1),
+            "unknownKey: not a setting of this tool (known here: directusUrl, emailPattern, members,",
+        ),
     ],
 )
 def test_bad_input_names_field_and_value(raw: dict[str, Any], expected: str) -> None:
@@ -169,7 +179,7 @@ def test_audit_defaults_are_utc_no_working_hours_and_ten_deletes_an_hour() -> No
         ({"massDeleteThreshold": 0}, "audit.massDeleteThreshold: Input should be greater than or equal to 1 (got 0)"),
         ({"massDeleteThreshold": "many"}, "audit.massDeleteThreshold: Input should be a valid integer"),
         ({"massDeleteWindowMinutes": 0}, "audit.massDeleteWindowMinutes: Input should be greater than or equal to 1"),
-        ({"workHours": "08:00-19:00"}, "audit.workHours: Extra inputs are not permitted"),
+        ({"workHours": "08:00-19:00"}, "audit.workHours: not a setting of this tool (known here: "),
     ],
 )
 def test_bad_audit_settings_name_field_and_value(audit: dict[str, Any], expected: str) -> None:

@@ -20,7 +20,9 @@ def test_local_show_token_is_refused_before_up(
     config = parse_config(
         {"directusUrl": "http://127.0.0.1:1", "delivery": {"requireSealed": True}}, templates=["content"]
     )
-    monkeypatch.setattr(cli.local_stack, "ensure_running", lambda _say: SimpleNamespace(url="u", admin_token="t"))
+    monkeypatch.setattr(
+        cli.local_stack, "ensure_running", lambda _say, **_kwargs: SimpleNamespace(url="u", admin_token="t")
+    )
     monkeypatch.setattr(cli, "DirectusClient", lambda *_args: nullcontext(None))
     monkeypatch.setattr(cli, "ensure_demo_collections", lambda _client: [])
     monkeypatch.setattr(cli, "open_stack", lambda *_args, **_kwargs: SimpleNamespace(name="local"))

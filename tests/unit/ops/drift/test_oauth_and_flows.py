@@ -70,3 +70,59 @@ def test_flows_that_run_above_the_caller_are_reported_for_members_who_can_read_f
     assert "role 'Administrator'" in escalating_flows([flow("r-admin")], state, members, ["p-content"])[0].message
     for harmless in (flow("$trigger"), flow(None), flow("$full", status="inactive"), flow("$full", trigger="event")):
         assert escalating_flows([harmless], state, members, ["p-content"]) == []
+
+
+DIRECTUS = "https://cms.example.com"
+
+
+def manual(flow_id: str, *operations: dict[str, object], trigger: str = "manual") -> dict[str, object]:
+    return {"id": flow_id, "name": flow_id.title(), "status": "active", "trigger": trigger, "operations": operations}
+
+
+def test_flows_that_send_requests_or_run_scripts_are_reported_with_what_they_reach() -> None:
+    """A `request` carrying an admin token to the Directus API is the worst case; the token itself is never shown."""
+    state, members = live(users=USERS), {"u-john": "john"}
+    admin_call = {
+        "key": "call_api",
+        "type": "request",
+        "options": {
+            "method": "POST",
+            "url": f"{DIRECTUS}/users",
+            "headers": [{"header": "Authorization", "value": "Bearer admin-secret-token"}],
+        },
+    }
+    internal = {"key": "poke", "type": "request", "options": {"url": "http://10.0.0.5:6379/", "method": "GET"}}
+    script = {"key": "script", "type": "exec", "options": {"code": "module.exports = async () => 1"}}
+    flows = [manual("api", admin_call), manual("internal", internal), manual("code", script)]
+    found = escalating_flows(flows, state, members, ["p-content"], DIRECTUS)
+    by_subject = {f.subject: f for f in found}
+    assert [(f.kind, f.subject) for f in found] == [
+        ("flow-request", "Api"),
+        ("flow-request", "Internal"),
+        ("flow-exec", "Code"),
+    ]
+    assert (
+        "its operation 'call_api' (request) sends a request to the Directus API itself (POST /users) with the "
+        "Authorization header" in by_subject["Api"].message
+    )
+    assert "the internal address http://10.0.0.5:6379" in by_subject["Internal"].message
+    assert "runs its JavaScript on the Directus server" in by_subject["Code"].message
+    assert all("admin-secret-token" not in f.message for f in found)
+    assert escalating_flows(flows, state, members, ["p-other"], DIRECTUS) == []  # john cannot read flows
+
+
+def test_a_chain_of_trigger_operations_is_followed_to_what_it_runs() -> None:
+    state, members = live(users=USERS), {"u-john": "john"}
+    script = {"key": "script", "type": "exec", "options": {"code": "..."}}
+    hop = {"key": "next", "type": "trigger", "options": {"flow": "inner"}}
+    loop = {"key": "again", "type": "trigger", "options": {"flow": "outer"}}
+    flows = [
+        manual("outer", {"key": "go", "type": "trigger", "options": {"flow": "middle"}}),
+        manual("middle", hop, trigger="operation"),
+        manual("inner", script, loop, trigger="operation"),
+    ]
+    found = escalating_flows(flows, state, members, ["p-content"], DIRECTUS)
+    assert [(f.kind, f.subject) for f in found] == [("flow-exec", "Outer")]
+    assert "through 'go' (trigger) → flow 'Middle' → 'next' (trigger) → flow 'Inner', its operation 'script'" in (
+        found[0].message
+    )

@@ -93,15 +93,15 @@ def test_changed_properties_compare_live_outputs_with_declared_inputs() -> None:
 @pytest.mark.parametrize(
     ("version", "allowlist", "warned"),
     [
-        ("12.3.2", ["203.0.113.0/24"], True),
-        ("11.17.4", ["203.0.113.0/24", "10.0.0.1"], True),
-        ("12.4.0rc1", ["203.0.113.0/24"], True),
-        ("12.4.0", ["203.0.113.0/24"], False),
-        ("12.4.1", ["203.0.113.0/24"], False),
-        ("13.0.0", ["203.0.113.0/24"], False),
+        ("12.3.2", ["10.20.0.0/16"], True),
+        ("11.17.4", ["10.20.0.0/16", "10.0.0.1"], True),
+        ("12.4.0rc1", ["10.20.0.0/16"], True),
+        ("12.4.0", ["10.20.0.0/16"], False),
+        ("12.4.1", ["10.20.0.0/16"], False),
+        ("13.0.0", ["10.20.0.0/16"], False),
         ("12.3.2", [], False),  # no allowlist: nothing to bypass
-        (None, ["203.0.113.0/24"], False),  # version not reported: no guess
-        ("not-a-version", ["203.0.113.0/24"], False),
+        (None, ["10.20.0.0/16"], False),  # version not reported: no guess
+        ("not-a-version", ["10.20.0.0/16"], False),
     ],
 )
 def test_an_ip_allowlist_on_a_directus_before_12_4_0_is_flagged(
@@ -171,3 +171,17 @@ def test_objects_marked_for_another_stack_on_the_same_directus_are_attributed_no
     )
     assert [f.subject for f in scan(state, DECLARED)] == ["ai-x@x.com", "eve@x.com"]
     assert other_stacks(state, DECLARED) == {"schema": ["policy 'MCP developer (schema)'", "user ai-lee@x.com"]}
+
+
+def test_an_allowlist_of_documentation_addresses_is_named() -> None:
+    """The production example's addresses (RFC 5737) copied as they are: every member's reads would be refused."""
+    from packaging.version import Version
+
+    from components.ops.drift.scan import server_findings
+
+    found = server_findings(Version("12.4.1"), ["203.0.113.0/24", "198.51.100.7/32"])
+    assert [(f.kind, f.subject) for f in found] == [("directus-version", "ipAllowlist")]
+    assert "ipAllowlist holds only documentation addresses (203.0.113.0/24, 198.51.100.7/32" in found[0].message
+    assert "every read is refused" in found[0].message
+    assert server_findings(Version("12.4.1"), ["203.0.113.0/24", "10.8.0.0/16"]) == []  # a real one is there too
+    assert server_findings(Version("12.4.1"), []) == []

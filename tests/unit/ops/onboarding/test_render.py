@@ -278,3 +278,32 @@ def test_repr_hides_the_token() -> None:
 def test_info_is_frozen() -> None:
     with pytest.raises(AttributeError):
         INFO.token = "other"  # type: ignore[misc]
+
+
+def test_chatgpt_connects_by_dynamic_registration_and_says_why() -> None:
+    """Directus takes only public CIMD clients; ChatGPT's document declares private_key_jwt (api 39.2.1, cimd.js)."""
+    oauth = replace(INFO, token="", auth="oauth", oauth_dcr=True)
+    text = render_onboarding(oauth, "chatgpt")
+    assert "dynamic client registration" in text
+    assert "private_key_jwt" in text and "token_endpoint_auth_method none" in text
+    with pytest.raises(OnboardingError) as caught:
+        render_onboarding(replace(oauth, oauth_dcr=False), "chatgpt")
+    message = str(caught.value)
+    assert "ChatGPT registers with Directus's OAuth server only by dynamic client registration" in message
+    assert "stack 'production' has mcp.oauth.dynamicClientRegistration false" in message
+    assert "private_key_jwt" not in render_onboarding(replace(oauth, oauth_dcr=True), "vscode")  # CIMD is fine there
+    render_onboarding(replace(oauth, oauth_dcr=False), "vscode")  # VS Code can use CIMD
+
+
+def test_oauth_onboarding_on_an_11_server_says_oauth_needs_12() -> None:
+    from packaging.version import Version
+
+    from components.directus.version import ServerInfo
+    from components.model.stack_config import ConfigError
+    from components.ops.onboarding.run import check_oauth_server
+
+    with pytest.raises(ConfigError) as caught:
+        check_oauth_server(ServerInfo(Version("11.17.4")), "http://127.0.0.1:8061")
+    assert "runs 11.17.4: the MCP OAuth server came with Directus 12.0" in str(caught.value)
+    assert "auth: token" in str(caught.value)
+    check_oauth_server(ServerInfo(Version("12.4.1")), "http://x")

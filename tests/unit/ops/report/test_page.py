@@ -181,7 +181,7 @@ def test_an_unknown_stack_is_named(tmp_path: Path) -> None:
     def opener(name: str) -> auto.Stack:
         raise auto.StackNotFoundError(Exception(f"no stack named '{name}' found"))
 
-    with pytest.raises(StackNotFoundError, match="stack 'nope' does not exist yet"):
+    with pytest.raises(StackNotFoundError, match="stack 'nope' does not exist in its backend yet"):
         gather(["nope"], opener, tmp_path)
 
 

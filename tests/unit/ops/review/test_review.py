@@ -480,17 +480,24 @@ def test_project_in_a_subdirectory_of_the_repository(tmp_path: Path, capsys: pyt
     assert bullets(out) == ["production: rotation 30 → 60 days"]
 
 
-def test_real_stacks_render_three_matrices(capsys: pytest.CaptureFixture[str]) -> None:
+def test_real_stacks_render_their_matrices(capsys: pytest.CaptureFixture[str]) -> None:
+    """stacks/ holds the project's only real stack, `local`; the examples (examples/stacks/) are not stacks."""
     assert main(["review"]) == 0
     out = capsys.readouterr().out
     headings = [line for line in out.splitlines() if line.startswith("#### ")]
-    assert headings == [
-        "#### `local`: http://127.0.0.1:8055",
-        "#### `production`: https://cms.example.com",
-        "#### `staging`: https://cms-staging.example.com",
-    ]
-    assert "| lee | developer (⚠ admin) |" in out
+    assert headings == ["#### `local`: http://127.0.0.1:8055"]
+    assert "| john | content |" in out
     assert "Changes from" not in out
+
+
+def test_an_unknown_stack_lists_the_stack_files_there_are(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, repo, "--stack", "nosuch")
+    assert code == 2
+    assert (
+        "stack 'nosuch' has no settings file stacks/Pulumi.nosuch.yaml at head (working tree) (stacks: production)"
+        in err
+    )
+    assert "(stacks: none)" not in err
 
 
 def test_long_review_is_truncated_for_a_pr_comment(repo: Repo) -> None:
