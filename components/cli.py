@@ -49,6 +49,8 @@ from components.names import BACKUPS_FOLDER, CONFIG_NAMESPACE, LOCAL_STACK
 from components.ops.apply.run import ApplyRequest, apply
 from components.ops.backup.run import backup_stack
 from components.ops.delivery.hooks import refuse_shown_token, sealed_delivery, sealed_onboarding
+from components.ops.expire import command as expire_command
+from components.ops.expire.changes import refuse_past_changes
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection_info import connection_json, connection_text
 from components.ops.onboarding.render import render_onboarding
@@ -98,6 +100,11 @@ def cmd_local_stop(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stack(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:
+    """:func:`components.console.stack_of`, looked up here so that tests can replace it for every command."""
+    return stack_of(args, create=create)
+
+
 def _prechecks(args: argparse.Namespace, *, reach: bool = True) -> None:
     """Before the engine: the stack file parsed and validated (naming file, field and value), Directus reachable."""
     from components.engine.prechecks import before_engine
@@ -131,9 +138,11 @@ def cmd_engine(args: argparse.Namespace) -> int:
 
         confirm_destroy(args.stack, yes=args.yes, ask=sys.stdin.isatty())
     _prechecks(args)
-    stack = stack_of(args)
+    stack = _stack(args)
     stream = say if args.verbose else None
     started = time.monotonic()
+    if args.operation == "preview":
+        refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
     planned = _preview_in_process(args, stack) if args.operation == "preview" else None
     if planned is not None:
         changes: dict[Any, int] = dict(planned)
@@ -158,7 +167,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     """``up``: the one apply path with this command's flags (restore guard, backup, the recorder's log collection,
     policy pack, engine), the new tokens sealed to their members' keys after it."""
     _prechecks(args)
-    stack = stack_of(args)
+    stack = _stack(args)
+    refuse_past_changes(stack)  # a past `expires` or `until` in a change: refused before any change
     request = ApplyRequest(
         policy=policy_of(args),
         restore=args.restore or [],
@@ -175,7 +185,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     from components.ops.breakglass.revoke import revoke
 
     _prechecks(args)
-    stack = stack_of(args, create=False)
+    stack = _stack(args, create=False)
     for line in revoke(stack, args.member).lines():
         say(line)
     return 0
@@ -185,7 +195,7 @@ def cmd_rotate(args: argparse.Namespace) -> int:
     from components.ops.breakglass.rotate import rotate
 
     _prechecks(args)
-    stack = stack_of(args, create=False)
+    stack = _stack(args, create=False)
 
     def replace_token(urn: str) -> None:
         request = ApplyRequest(
@@ -206,14 +216,14 @@ def cmd_rotate(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     _prechecks(args)
-    backup = backup_stack(stack_of(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
+    backup = backup_stack(_stack(args, create=False), args.out or project_dir(args.repo) / BACKUPS_FOLDER)
     say(f"backed up schema ({backup.collections} collections, {backup.fields} fields) and access to {backup.path}")
     return 0
 
 
 def cmd_connection(args: argparse.Namespace) -> int:
     _prechecks(args, reach=False)
-    stack = stack_of(args, create=False)
+    stack = _stack(args, create=False)
     refuse_shown_token(stack, args.show_token, "`connection --show-token`")
     outputs = deployed_outputs(stack)
     if args.json:
@@ -225,7 +235,7 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 def cmd_onboard(args: argparse.Namespace) -> int:
     _prechecks(args)
-    stack = stack_of(args, create=False)
+    stack = _stack(args, create=False)
     info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
     shows_token = info.auth == "token"  # today `onboard` shows the token of a token member (stdout or --out)
@@ -252,14 +262,15 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from components.ops.calendar.run import calendar_plan
 
     _prechecks(args, reach=False)
-    plan = calendar_plan(args.stack, deployed_outputs(stack_of(args, create=False)))
+    plan = calendar_plan(args.stack, deployed_outputs(_stack(args, create=False)))
     data = to_ical(plan)
     if args.out is None:
         sys.stdout.write(data.decode())
         return 0
     args.out.write_bytes(data)
     say(
-        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s) and the monthly review "
+        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s), {len(plan.expiries)} expiring member(s) "
+        "and the monthly review "
         "(import it into your calendar)"
     )
     return 0
@@ -306,7 +317,7 @@ def cmd_pulumi(args: argparse.Namespace) -> int:
 
 def cmd_oauth_approve(args: argparse.Namespace) -> int:
     _prechecks(args)
-    stack = stack_of(args, create=False)
+    stack = _stack(args, create=False)
     redirect = approve_member_consent(stack, args.member, args.authorize_url)
     say(f"consent approved as {args.member}'s MCP user; open this address in the browser that started the sign-in:")
     print(redirect)
@@ -324,7 +335,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from components.ops.audit.run import run_audit
 
     _prechecks(args)
-    result = run_audit(stack_of(args, create=False), days=args.days, since=args.since, until=args.until)
+    result = run_audit(_stack(args, create=False), days=args.days, since=args.since, until=args.until)
     sys.stdout.write(to_json(result) if args.json else to_markdown(result))
     return result.exit_code
 
@@ -336,7 +347,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     _prechecks(args)
     stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
     report = run_drift(
-        stack_of(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
+        _stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
     )
     sys.stdout.write(to_json(report) if args.json else to_markdown(report))
     return report.exit_code
@@ -579,6 +590,7 @@ COMMANDS: list[Command] = [
         _member,
         ("stack", "repo"),
     ),
+    Command("expire", expire_command.HELP, expire_command.run, expire_command.add_arguments, ("stack", "repo", "json")),
     Command(
         "rotate",
         "issue a new token for a member now (e.g. after a leak); the old one stops working",
@@ -650,6 +662,14 @@ COMMANDS: list[Command] = [
 ]
 
 
+def _current(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """A handler of this module as the module holds it now (a test may have replaced ``cmd_x``); others as given."""
+    if getattr(handler, "__module__", None) == __name__:
+        found = globals().get(handler.__name__, handler)
+        return found if callable(found) else handler
+    return handler
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     """Descriptions as written (paragraphs kept)."""
 
@@ -663,7 +683,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(command.name, help=command.help, description=command.help)
         command.add_arguments(sub)
         add_shared_flags(sub, *command.flags)
-        sub.set_defaults(handler=command.run, **command.defaults)
+        sub.set_defaults(handler=_current(command.run), **command.defaults)
     return parser
 
 

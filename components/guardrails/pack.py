@@ -26,6 +26,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from components.guardrails.rules import (
+    DEFAULT_MAX_ELEVATION_HOURS,
     DEFAULT_MAX_ROTATION_DAYS,
     RULES,
     UNKNOWN,
@@ -46,6 +47,7 @@ CONFIG_SCHEMAS: dict[str, dict[str, dict[str, Any]]] = {
     },
     "token-rotation-limit": {"maxDays": {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_ROTATION_DAYS}},
     "mcp-email-pattern": {"pattern": {"type": "string", "default": RuleSettings().email_pattern}},
+    "elevation-time-box": {"maxHours": {"type": "integer", "minimum": 1, "default": DEFAULT_MAX_ELEVATION_HOURS}},
 }
 
 

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.kinds import MCP_SETTINGS, PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind
+from components.model.clock import now, parse_moment
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_PRODUCTION_STACKS
 from components.names import CONFIG_NAMESPACE, DYNAMIC_PROVIDER, MEMBER_COMPONENT, TEMPLATE_COMPONENT, kind_of_type
 
 ADMIN_TEMPLATE = "developer"
 READ_ONLY_TEMPLATE = "analysis"
 DEFAULT_MAX_ROTATION_DAYS = 90
+DEFAULT_MAX_ELEVATION_HOURS = 8
 
 
 class _Unknown:
@@ -82,6 +84,7 @@ class RuleSettings:
     production_stacks: tuple[str, ...] = DEFAULT_PRODUCTION_STACKS
     max_rotation_days: int = DEFAULT_MAX_ROTATION_DAYS
     email_pattern: str = DEFAULT_EMAIL_PATTERN
+    max_elevation_hours: int = DEFAULT_MAX_ELEVATION_HOURS
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def settings_from(config: Mapping[str, Any]) -> RuleSettings:
         production_stacks=tuple(config.get("productionStacks", defaults.production_stacks)),
         max_rotation_days=int(config.get("maxDays", defaults.max_rotation_days)),
         email_pattern=str(config.get("pattern", defaults.email_pattern)),
+        max_elevation_hours=int(config.get("maxHours", defaults.max_elevation_hours)),
     )
 
 
@@ -294,6 +298,55 @@ def email_pattern(resources: list[PlannedResource], settings: RuleSettings, repo
             )
 
 
+def stack_setting(resources: Iterable[PlannedResource], key: str) -> Any:
+    """One key of the stack's config namespace as the engine hands it to the dynamic provider (JSON decoded)."""
+    for resource in resources:
+        if resource.type != DYNAMIC_PROVIDER:
+            continue
+        raw = resource.get(f"{CONFIG_NAMESPACE}:{key}")
+        if isinstance(raw, str):
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError:
+                return raw
+        if raw is not None:
+            return raw
+    return None
+
+
+def elevation_time_box(resources: list[PlannedResource], settings: RuleSettings, report: Report) -> None:
+    """Production: an elevation to the developer template has an end within the limit, and a reason."""
+    elevations = stack_setting(resources, "elevations")
+    if not isinstance(elevations, list) or not elevations:
+        return
+    own = stack_guardrails(resources).get("maxElevationHours")
+    limit = min(own, settings.max_elevation_hours) if isinstance(own, int) else settings.max_elevation_hours
+    moment = now()
+    for user in _of_kind(resources, USER):
+        if user.stack not in settings.production_stacks:
+            continue
+        for elevation in elevations:
+            if not isinstance(elevation, Mapping) or elevation.get("member") != user.member:
+                continue
+            if elevation.get("template") != ADMIN_TEMPLATE:
+                continue
+            what = f"member '{user.member}': elevation to '{ADMIN_TEMPLATE}' on production stack '{user.stack}'"
+            if not str(elevation.get("reason") or "").strip():
+                report(user.urn, f"{what} has no reason")
+            until = elevation.get("until")
+            if until is None:
+                report(user.urn, f"{what} has no end (until); at most {limit} hours are allowed")
+                continue
+            try:
+                end = parse_moment(until)
+            except ValueError as exc:
+                report(user.urn, f"{what}: until {exc}")
+                continue
+            hours = (end - moment).total_seconds() / 3600
+            if hours > limit:
+                report(user.urn, f"{what} lasts {hours:.1f} more hours; at most {limit} are allowed")
+
+
 Rule = Callable[[list[PlannedResource], RuleSettings, Report], None]
 
 
@@ -325,6 +378,11 @@ RULES: tuple[RuleInfo, ...] = (
         one_user_per_member,
     ),
     RuleInfo("mcp-email-pattern", "MCP user emails follow the configured pattern.", email_pattern),
+    RuleInfo(
+        "elevation-time-box",
+        "Production stacks: an elevation to the developer template has a reason and ends within the limit (8 hours).",
+        elevation_time_box,
+    ),
 )
 
 

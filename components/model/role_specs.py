@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from components.model.clock import now
 from components.model.defaults import DEFAULT_PRODUCTION_STACKS
 from components.model.role_templates import (
     TEMPLATE_DIR,
@@ -20,6 +21,12 @@ from components.model.role_templates import (
     render,
 )
 from components.model.stack_config import ConfigError, StackConfig
+from components.model.timebox_rules import elevation_guardrail_problems
+
+
+def _elevation_problems(config: StackConfig, stack: str, specs: dict[str, RoleSpec]) -> list[str]:
+    admin = {name for name, spec in specs.items() if spec.policy.admin_access}
+    return elevation_guardrail_problems(config, stack, admin, now())
 
 
 def render_context(config: StackConfig, stack: str, template: str) -> RenderContext:
@@ -75,6 +82,7 @@ def stack_role_specs(config: StackConfig, stack: str, directory: Path = TEMPLATE
             continue
         problems += [f"{p}{_users_of(config, template)}" for p in guardrail_violations(spec, guardrails, stack)]
         specs[template] = spec
+    problems += _elevation_problems(config, stack, specs)
     if problems:
         raise ConfigError(f"stack {stack!r} cannot be applied:\n  " + "\n  ".join(problems))
     return specs

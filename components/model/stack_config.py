@@ -21,6 +21,13 @@ from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
 from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
 from components.model.recorder_config import RecorderConfig
+from components.model.timebox import (
+    DEFAULT_MAX_ELEVATION_HOURS,
+    Elevation,
+    ExpiringMember,
+    ReviewSettings,
+    elevation_problems,
+)
 from components.model.validation import EMAIL_RE, check_cidrs
 from components.names import CONFIG_NAMESPACE
 
@@ -32,7 +39,7 @@ class ConfigError(McpAccessError, ValueError):
 NAME_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
-class Member(_Model):
+class Member(ExpiringMember):
     """A team member who gets a dedicated MCP user with one role template."""
 
     name: str = Field(pattern=NAME_PATTERN, max_length=40)
@@ -159,6 +166,8 @@ class Guardrails(_Model):
     #: A production stack refuses ``mcp.oauth.dynamicClientRegistration`` unless this is true: with DCR open,
     #: anyone who reaches Directus can register an OAuth client (the consent is still a user's).
     allow_dynamic_client_registration: bool = False
+    #: The longest time-boxed elevation (``elevations[].until`` from now) this stack accepts.
+    max_elevation_hours: int = Field(default=DEFAULT_MAX_ELEVATION_HOURS, ge=1, le=24 * 30)
 
 
 class StackConfig(_Model):
@@ -172,6 +181,8 @@ class StackConfig(_Model):
     guardrails: Guardrails = Field(default_factory=Guardrails)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
+    elevations: list[Elevation] = Field(default_factory=list)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
@@ -232,6 +243,13 @@ class StackConfig(_Model):
         return self
 
     @model_validator(mode="after")
+    def _elevations_known(self) -> StackConfig:
+        problems = elevation_problems(self.elevations, {m.name: m.template for m in self.members})
+        if problems:
+            raise ValueError("\n  ".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _log_not_granted(self) -> StackConfig:
         """No template may grant the recorder's log collection: members must not read or rewrite their own trail."""
         log = self.recorder.collection
@@ -256,7 +274,7 @@ class StackConfig(_Model):
 
     def templates_in_use(self) -> list[str]:
         """Templates the stack instantiates: every configured one and every one a member uses."""
-        return sorted({*self.templates, *(m.template for m in self.members)})
+        return sorted({*self.templates, *(m.template for m in self.members), *(e.template for e in self.elevations)})
 
     @property
     def mcp_url(self) -> str:
@@ -339,6 +357,8 @@ CONFIG_KEYS = (
     "guardrails",
     "audit",
     "oauthReview",
+    "elevations",
+    "review",
     "recorder",
     "delivery",
 )

@@ -19,6 +19,8 @@ from components.directus.errors import DirectusUnavailableError
 from components.directus.provisioning import LOCAL_URL_ENV, client_for, connection_from
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
+from components.model.access_at import member_active, running_elevation, template_at
+from components.model.clock import now
 from components.model.role_specs import stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, available_templates
 from components.model.stack_config import StackConfig, load_config
@@ -29,6 +31,7 @@ from components.program.member import McpMember
 from components.program.pulumi_internals import config_keys, declaration_frames_only, speed_up_sdk
 from components.program.server_checks import check_server_supports
 from components.program.template_access import TemplateAccess
+from components.program.timebox_outputs import elevation_output, timebox_outputs
 from components.providers.mcp_settings import McpSettings
 
 
@@ -56,17 +59,20 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
     access = {name: TemplateAccess(spec, stack=stack) for name, spec in specs.items()}
     members: dict[str, Any] = {}
     tokens: dict[str, pulumi.Output[str]] = {}
+    moment = now()  # expiring members and elevations: one moment for the whole program
     for member in config.members:
         mcp_email = config.mcp_email(member)
+        active = member_active(member, moment)
+        elevation = running_elevation(config, member, moment)
         resource = McpMember(
             member.name,
             stack=stack,
             mcp_email=mcp_email,
             first_name=member.first_name or "AI",
             last_name=member.last_name or member.email.split("@", 1)[0],
-            role_id=access[member.template].role_id,
+            role_id=access[template_at(config, member, moment)].role_id,
             rotate_after_days=config.rotation_for(member),
-            enabled=member.enabled,
+            enabled=active,
             static_token=member.auth == "token",
             opts=pulumi.ResourceOptions(depends_on=settings),
         )
@@ -75,15 +81,18 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
             "mcpEmail": mcp_email,
             "template": member.template,
             "mcpUrl": config.mcp_url,
-            "enabled": member.enabled,
+            "enabled": active,
             "auth": member.auth,
             "rotationDue": resource.rotation_due,
+            **timebox_outputs(member, elevation),
         }
         if resource.token is not None:
             tokens[member.name] = resource.token
     pulumi.export("mcpUrl", config.mcp_url)
     pulumi.export("members", members)
     pulumi.export("tokens", pulumi.Output.secret(tokens))
+    pulumi.export("templateRoles", {name: template.role_id for name, template in access.items()})
+    pulumi.export("elevations", [elevation_output(e) for e in config.elevations])
 
 
 def checked_specs(

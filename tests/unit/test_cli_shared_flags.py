@@ -26,6 +26,7 @@ EXPECTED: dict[str, set[str]] = {
     "audit": {"--stack", "--repo", "--json"},
     "drift": {"--stack", "--repo", "--json", "--verbose"},
     "revoke": {"--stack", "--repo"},
+    "expire": {"--stack", "--repo", "--json"},
     "rotate": {"--stack", "--repo", "--verbose"},
     "oauth-approve": {"--stack", "--repo"},
     "backup": {"--stack", "--repo"},

@@ -41,6 +41,18 @@ def test_the_monthly_job_runs_drift_and_audit_and_opens_an_issue_on_findings() -
     )
 
 
+def test_an_hourly_job_runs_expire_and_the_monthly_check_stays_monthly() -> None:
+    workflow = load("mcp-access-monthly.yml")
+    crons = [entry["cron"] for entry in workflow[True]["schedule"]]  # YAML 1.1 reads the key `on` as true
+    hourly = next(cron for cron in crons if cron.split()[1:] == ["*", "*", "*", "*"])
+    monthly = next(cron for cron in crons if cron != hourly)
+    expire, check = workflow["jobs"]["expire"], workflow["jobs"]["check"]
+    assert f"github.event.schedule == '{hourly}'" in expire["if"]
+    assert f"github.event.schedule == '{monthly}'" in check["if"]
+    runs = " ".join(str(step.get("run", "")) for step in expire["steps"])
+    assert 'mcp-access expire --stack "$STACK"' in runs
+
+
 def test_the_monthly_job_publishes_the_sealed_outbox_after_rotating_and_says_it_is_sealed() -> None:
     steps = load("mcp-access-monthly.yml")["jobs"]["check"]["steps"]
     names = [s.get("name") for s in steps]

@@ -20,6 +20,8 @@ TITLES = {
     FindingKind.OUTSIDE_TEMPLATE: "Writes outside the member's template",
     FindingKind.OUTSIDE_HOURS: "Activity outside working hours",
     FindingKind.SUSPENDED: "Suspended users",
+    FindingKind.LOCKED_OUT: "Users locked out by their status (inactive-license, draft, invited, archived)",
+    FindingKind.STALE: "Members with no recorded sign of use",
     FindingKind.PASSWORD_LOGIN: "Password logins",
     FindingKind.OAUTH_TOKEN: "OAuth tokens issued to static-token members",
     FindingKind.REFUSED: "Refused calls (collections outside the template)",

@@ -25,6 +25,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from components.model.audit_config import WEEKDAYS, AuditConfig
+from components.model.lockouts import LOCKOUTS, lockout_words
 
 AUDITED_WRITES = ("create", "update", "delete")
 USERS_COLLECTION = "directus_users"
@@ -40,6 +41,8 @@ class FindingKind(StrEnum):
     OUTSIDE_TEMPLATE = "outside-template"
     OUTSIDE_HOURS = "outside-working-hours"
     SUSPENDED = "suspended"
+    LOCKED_OUT = "locked-out"
+    STALE = "stale"
     PASSWORD_LOGIN = "password-login"  # noqa: S105 (a kind of finding, not a password)
     OAUTH_TOKEN = "oauth-token-of-token-member"  # noqa: S105
     # Signs only the recorder extension shows (ops/audit/recorded.py):
@@ -278,10 +281,29 @@ def suspensions(member: AuditedMember, rows: Sequence[Activity]) -> list[AuditFi
                 collection=USERS_COLLECTION,
                 item=member.user_id,
                 detail="declared enabled but suspended in Directus; no suspension after failed logins in the period "
-                "(suspended earlier, or by someone)",
+                f"(suspended earlier, or by someone): {LOCKOUTS['suspended'][1]}",
             )
         )
     return findings
+
+
+def lockouts(member: AuditedMember) -> list[AuditFinding]:
+    """A member the code enables whose user has a status that refuses its tokens (``inactive-license``, draft,
+    invited, archived; suspended has its own rule), in words with what to do."""
+    words = lockout_words(member.live_status) if member.enabled and member.live_status != "suspended" else None
+    if words is None:
+        return []
+    happened, todo = words
+    return [
+        AuditFinding(
+            kind=FindingKind.LOCKED_OUT,
+            member=member.name,
+            timestamp=None,
+            collection=USERS_COLLECTION,
+            item=member.user_id,
+            detail=f"declared enabled, but its user {happened}: {todo}",
+        )
+    ]
 
 
 def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[AuditFinding]:
@@ -319,6 +341,7 @@ def find_all(members: Iterable[AuditedMember], rows: Iterable[Activity], rules: 
         findings += writes_outside_template(member, mine)
         findings += outside_working_hours(member, mine, rules)
         findings += suspensions(member, mine)
+        findings += lockouts(member)
         findings += password_logins(member, mine)
         findings += oauth_tokens_of_token_members(member, mine)
     order = list(FindingKind)

@@ -26,6 +26,8 @@ from components.directus.errors import DirectusForbiddenError
 from components.directus.oauth import deleted_clients, read_oauth
 from components.engine.deployed import deployed_outputs, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
+from components.model.access_at import member_active
+from components.model.clock import now as clock_now
 from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
@@ -39,6 +41,7 @@ from components.ops.audit.source import (
     read_oauth_activity,
     read_user_statuses,
 )
+from components.ops.audit.stale import stale_findings
 from components.providers.connection import client_for, connection_from
 
 DEFAULT_DAYS = 30
@@ -141,7 +144,7 @@ def audited_members(
             name=name,
             user_id=str(info["userId"]),
             template=template,
-            enabled=member.enabled if member else bool(info.get("enabled", True)),
+            enabled=member_active(member, clock_now()) if member else bool(info.get("enabled", True)),
             writes=write_sets(spec.permission_rows()),
             auth=member.auth if member else str(info.get("auth", "token")),
         )
@@ -167,7 +170,7 @@ def run_audit(
     outputs = deployed_outputs(stack)
     config, values = stack_settings(stack)
     rules = Rules.from_config(config.audit)
-    period = resolve_period(zone=rules.zone, now=now or datetime.now(UTC), days=days, since=since, until=until)
+    period = resolve_period(zone=rules.zone, now=now or clock_now(), days=days, since=since, until=until)
     members, notes = audited_members(members_of(outputs), config, stack.name, stack_templates(stack))
     connection = connection_from(values.get)
     user_ids = [m.user_id for m, _ in members]
@@ -193,7 +196,7 @@ def run_audit(
     missing = [m.name for m, _ in members if m.live_status is None]
     if missing:
         notes.append(f"user no longer in Directus (drift; its past activity is still audited): {', '.join(missing)}")
-    oldest = (now or datetime.now(UTC)) - timedelta(days=UNLICENSED_ACTIVITY_DAYS, minutes=5)
+    oldest = (now or clock_now()) - timedelta(days=UNLICENSED_ACTIVITY_DAYS, minutes=5)
     if period.since < oldest:
         notes.append(
             f"the period starts more than {UNLICENSED_ACTIVITY_DAYS} days ago: Directus without a license returns "
@@ -224,7 +227,9 @@ def run_audit(
         period=period,
         rules=rules,
         members=[MemberActivity(m, email, counts[m.user_id]) for m, email in members],
-        findings=findings,
+        findings=_ordered(
+            findings + stale_findings(client, members, now or clock_now(), config.review.stale_after_days)
+        ),
         login_attempts=login_attempts,
         notes=notes,
         oauth_clients=oauth_clients,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from components.model.access_at import member_active, template_at
+from components.model.clock import now
 from components.model.role_templates import RoleSpec
 from components.model.stack_config import StackConfig
 
 
 def members_with_schema_access(config: StackConfig, specs: dict[str, RoleSpec]) -> list[str]:
-    """Names of the enabled members whose template has ``admin_access`` (the developer template)."""
+    """Names of the active members whose template now (an elevation counts) has ``admin_access`` (developer)."""
+    moment = now()
     return [
         member.name
         for member in config.members
-        if member.enabled and member.template in specs and specs[member.template].policy.admin_access
+        if member_active(member, moment)
+        and (template := template_at(config, member, moment)) in specs
+        and specs[template].policy.admin_access
     ]

@@ -18,6 +18,8 @@ from components.directus.client import DirectusClient
 from components.engine.deployed import deployed_outputs, members_of, stack_settings
 from components.errors import NotDeployedError
 from components.kinds import USERS_PATH
+from components.model.access_at import member_active
+from components.model.clock import now
 from components.model.marker import REVOKED_TAG, tags_revoked
 from components.ops.breakglass.target import BreakGlassError, stack_client
 
@@ -39,7 +41,8 @@ def revoked_members(stack: auto.Stack) -> tuple[list[RevokedMember], DirectusCli
     except NotDeployedError:
         return [], None
     config, _ = stack_settings(stack)
-    enabled = {m.name for m in config.members if m.enabled}
+    moment = now()
+    enabled = {m.name for m in config.members if member_active(m, moment)}
     wanted = {name: str(info["userId"]) for name, info in members.items() if name in enabled}
     if not wanted:
         return [], None

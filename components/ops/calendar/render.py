@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Alarm, Calendar, Event, vRecur
 
 from components.names import PROJECT_NAME
+from components.ops.calendar.expiry import expiry_events
 from components.ops.calendar.run import CalendarPlan, RotationReminder
 
 REMIND_BEFORE = timedelta(days=7)
@@ -78,5 +79,8 @@ def to_ical(plan: CalendarPlan, *, stamp: datetime | None = None) -> bytes:
     calendar.add("x-wr-calname", f"MCP access: {plan.stack}")
     for rotation in plan.rotations:
         calendar.add_component(_rotation_event(plan, rotation, now))
+    for reminder in plan.expiries:
+        for event in expiry_events(plan.stack, plan.mcp_url, reminder, now):
+            calendar.add_component(event)
     calendar.add_component(_review_event(plan, now))
     return bytes(calendar.to_ical())

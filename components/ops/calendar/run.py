@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from components.engine.deployed import members_of
+from components.ops.calendar.expiry import ExpiryReminder, expiry_reminders
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class CalendarPlan:
     rotations: list[RotationReminder]
     #: The first monthly review (the 1st of the month after ``today``); it repeats every month.
     first_review: date
+    #: Members with an ``expires``: an event a week before and one on the day.
+    expiries: list[ExpiryReminder] = field(default_factory=list)
 
 
 def first_of_next_month(today: date) -> date:
@@ -52,4 +55,5 @@ def calendar_plan(stack: str, outputs: Mapping[str, Any], *, today: date | None 
         mcp_url=outputs["mcpUrl"].value,
         rotations=rotations,
         first_review=first_of_next_month(today or datetime.now(UTC).date()),
+        expiries=expiry_reminders(members_of(outputs)),
     )

@@ -36,6 +36,19 @@ def to_markdown(report: DriftReport) -> str:
     if not report.rotation:
         lines.append("None.")
     lines.extend(f"- {finding.message}" for finding in report.rotation)
+    lines += ["", "### Access that ends by itself (expiring members, elevations)", ""]
+    lines.extend(f"- {finding.message}" for finding in report.expiry)
+    if not report.expiry:
+        lines.append(f"None: no member expired or expiring within {report.warn_days} days, no elevation declared.")
+    lines += ["", f"### Members with no recorded sign of use for {report.stale_after_days} days", ""]
+    lines.extend(f"- {finding.message}" for finding in report.stale)
+    if not report.stale:
+        lines.append("None.")
+    lines.append(
+        "\nSigns read: writes and password logins (activity), `last_access` (sign-in or session refresh), OAuth "
+        "token issues and refreshes. Not recorded by Directus: reads (a static token used only to read leaves no "
+        "trace) and static-token use itself; unlicensed Directus shows only the last 30 days of activity."
+    )
     lines += ["", f"### Directus {report.directus_version or '(version not reported)'}", ""]
     if not report.server:
         lines.append("No known problem of this version weakens what the stack declares.")
@@ -83,6 +96,9 @@ def to_json(report: DriftReport) -> str:
         "undeclaredAccess": [finding.as_dict() for finding in report.undeclared],
         "rotation": [finding.as_dict() for finding in report.rotation],
         "rotationWarningDays": report.warn_days,
+        "expiry": [finding.as_dict() for finding in report.expiry],
+        "stale": [finding.as_dict() for finding in report.stale],
+        "staleAfterDays": report.stale_after_days,
         "directusVersion": report.directus_version,
         "server": [finding.as_dict() for finding in report.server],
         "oauth": [finding.as_dict() for finding in report.oauth],

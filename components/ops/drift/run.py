@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pulumi import automation as auto
@@ -24,7 +24,9 @@ from components.directus.version import server_info
 from components.engine.deployed import admin_client, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
 from components.kinds import ACCESS_PATH, PERMISSIONS_PATH, POLICIES_PATH, POLICY, ROLE, ROLES_PATH, USER, USERS_PATH
+from components.model.clock import now as clock_now
 from components.names import kind_of_type
+from components.ops.drift.expiry import expiry_findings
 from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
 from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
 from components.ops.drift.plan import planned_steps
@@ -40,6 +42,7 @@ from components.ops.drift.scan import (
     scan,
     server_findings,
 )
+from components.ops.drift.stale import stale_findings
 from components.ops.drift.state import read_state
 from components.ops.drift.wording import DriftedResource, drifted
 
@@ -70,6 +73,11 @@ class DriftReport:
     #: The version ``/server/info`` reports (``None``: it did not say), and its known problems for this stack.
     directus_version: str | None = None
     server: list[Finding] = field(default_factory=list)
+    #: Expired and soon-expiring members, running and ended elevations (:mod:`components.ops.drift.expiry`).
+    expiry: list[Finding] = field(default_factory=list)
+    #: Active members with no recorded sign of use for ``review.staleAfterDays`` (:mod:`...drift.stale`).
+    stale: list[Finding] = field(default_factory=list)
+    stale_after_days: int = 60
     #: Objects other stacks on the same Directus manage (by their markers): listed, not findings.
     other_stacks: dict[str, list[str]] = field(default_factory=dict)
     #: The recorder extension on this Directus (``GET /extensions``), and whether the stack expects it.
@@ -91,6 +99,8 @@ class DriftReport:
             + len(self.server)
             + len(self.oauth)
             + len(self.flows)
+            + len(self.expiry)
+            + len(self.stale)
         )
 
     @property
@@ -198,7 +208,7 @@ def run_drift(
         "mcp_oauth_dcr_enabled": oauth.dynamic_client_registration,
         "mcp_oauth_cimd_enabled": oauth.client_id_metadata,
     }
-    checked_at = now or datetime.now(UTC)
+    checked_at = now or clock_now()
     members = members_by_state(members_of(outputs))
     listing: OAuthListing = read_oauth(client)
     flows, flow_readers = read_flows(client)
@@ -210,6 +220,9 @@ def run_drift(
         drifted=drifted_items,
         undeclared=scan(live, declared),
         rotation=rotation_findings(members_of(outputs), checked_at, warn_days),
+        expiry=expiry_findings(config, checked_at, warn_days),
+        stale=stale_findings(client, config, members_of(outputs), checked_at),
+        stale_after_days=config.review.stale_after_days,
         other_stacks=other_stacks(live, declared),
         oauth=oauth_findings(
             listing, live, declared, members, now=checked_at, unused_days=config.oauth_review.unused_client_days

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from components.kinds import PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind, kind_named
+from components.model.lockouts import lockout_words
 from components.model.marker import tags_revoked
 from components.names import DYNAMIC_PREFIX, kind_of_type
 
@@ -59,9 +60,11 @@ class DriftedResource:
     properties: tuple[str, ...]
     summary: str
     details: tuple[str, ...] = ()
+    #: The live status that locks the member's user out (``inactive-license``, ``suspended``, ...), if that is why.
+    lockout: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "resource": self.name,
             "kind": self.kind,
             "owner": self.owner,
@@ -70,6 +73,9 @@ class DriftedResource:
             "summary": self.summary,
             "details": list(self.details),
         }
+        if self.lockout:
+            data["lockout"] = self.lockout
+        return data
 
 
 def _owner(kind: Kind | None, name: str, stack: str) -> str:
@@ -208,6 +214,7 @@ def describe(step: PlannedStep, was_in_state: Callable[[str], bool], now: dateti
     declared = dict(step.new_inputs or {})
     properties = tuple(step.diffs) or (changed_properties(live, declared, kind) if live else ())
     details: list[str] = []
+    lockout: str | None = None
     if op == "create":
         if was_in_state(step.urn):
             summary = f"the {what} of {owner} is gone from Directus (deleted by hand?): `up` re-creates it"
@@ -225,6 +232,10 @@ def describe(step: PlannedStep, was_in_state: Callable[[str], bool], now: dateti
             f"until run as `mcp-access up --restore {member}`"
         )
         op = REVOKED
+    elif kind is USER and declared.get("status") == "active" and (words := lockout_words(live.get("status"))):
+        member = owner.removeprefix("member ")
+        summary = f"the MCP user of member {member} {words[0]}: {words[1]}"
+        lockout = str(live.get("status"))
     else:
         changed = ", ".join(PROPERTY_WORDS.get(p, p) for p in properties) or "its properties"
         summary = f"the {what} of {owner} {differs} in Directus ({changed}): `up` restores the declared values"
@@ -232,7 +243,7 @@ def describe(step: PlannedStep, was_in_state: Callable[[str], bool], now: dateti
             details = _permission_details(live.get("permissions"), declared.get("permissions"))
         else:
             details = _value_details(live, declared, properties, kind)
-    return DriftedResource(name, kind_name, owner, op, properties, summary, tuple(details))
+    return DriftedResource(name, kind_name, owner, op, properties, summary, tuple(details), lockout)
 
 
 def mark_revoked(items: Iterable[DriftedResource]) -> list[DriftedResource]:
@@ -246,6 +257,23 @@ def mark_revoked(items: Iterable[DriftedResource]) -> list[DriftedResource]:
             summary=f"the token of {item.owner} was cleared by `mcp-access revoke`; `up --restore` issues a new one",
         )
         if item.owner in revoked and item.kind == STATIC_TOKEN.name
+        else item
+        for item in items
+    ]
+
+
+def mark_locked_out(items: Iterable[DriftedResource]) -> list[DriftedResource]:
+    """The token of a member whose user is locked out was not "changed by hand": say that the status refuses it."""
+    items = list(items)
+    locked = {item.owner: item.lockout for item in items if item.lockout}
+    return [
+        replace(
+            item,
+            lockout=locked[item.owner],
+            summary=f"the token of {item.owner} is refused while its user is {locked[item.owner]} (see its user); "
+            "once the user is active again, `up` issues a new token",
+        )
+        if item.owner in locked and item.kind == STATIC_TOKEN.name
         else item
         for item in items
     ]
@@ -268,4 +296,4 @@ def drifted(
         item = describe(step, state_urns.__contains__, now)
         if item.name not in found or item.operation in KEPT_OPS:
             found[item.name] = item
-    return sorted(mark_revoked(found.values()), key=lambda item: (item.owner, item.name))
+    return sorted(mark_locked_out(mark_revoked(found.values())), key=lambda item: (item.owner, item.name))

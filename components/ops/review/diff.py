@@ -21,6 +21,7 @@ from components.ops.review.matrix import (
     StackMatrix,
     ordered_collections,
 )
+from components.ops.review.timebox import TIMEBOX_KINDS, joining_words, timebox_facts
 
 #: Actions whose gain is flagged: they destroy data (delete) or expose it outside Directus (share).
 RISKY_ACTIONS = frozenset({"delete", "share"})
@@ -41,6 +42,7 @@ KINDS = (
     "member_template_changed",
     "member_email_changed",
     "member_rotation_changed",
+    *TIMEBOX_KINDS,
     "admin_gained",
     "admin_lost",
     "action_gained",
@@ -251,6 +253,11 @@ def _template_rules(d: _StackDiff, base: StackMatrix, head: StackMatrix) -> None
             )
 
 
+def _elevated_admin(matrix: StackMatrix, member: MemberAccess) -> bool:
+    template = matrix.templates.get(member.elevation[0]) if member.elevation else None
+    return bool(template and template.admin_access)
+
+
 def _member_joins(d: _StackDiff, matrix: StackMatrix, member: MemberAccess, kind: str, verb: str) -> None:
     """A member who starts having access (added, or enabled again): one fact with everything it gets."""
     grants = matrix.grants_of(member)
@@ -258,6 +265,7 @@ def _member_joins(d: _StackDiff, matrix: StackMatrix, member: MemberAccess, kind
     template = f"{member.template}, ⚠ admin access" if admin else member.template
     if member.enabled:
         text = f"member {member.name} {verb} ({template}, {member.mcp_email}): {describe_grants(grants)}"
+        text += joining_words(member.expires, member.elevation, _elevated_admin(matrix, member))
     else:
         text = f"member {member.name} {verb}, disabled ({template}, {member.mcp_email}): no access until enabled"
     d.add(
@@ -322,6 +330,14 @@ def _member(d: _StackDiff, base: StackMatrix, head: StackMatrix, name: str) -> N
             before=was.rotation_days,
             after=now.rotation_days,
         )
+    timebox_facts(
+        d.add,
+        name,
+        now.template,
+        (was.expires, was.elevation),
+        (now.expires, now.elevation),
+        _elevated_admin(head, now),
+    )
     if not (was.enabled and now.enabled):
         return  # a member without access on either side: the facts above say everything
     label = f"{name} ({now.template})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from components.model.role_templates import RoleSpec
@@ -82,6 +83,9 @@ class MemberAccess:
     rotation_days: int
     #: ``rotateAfterDays`` of the member, when it overrides the stack's ``rotationDays``.
     rotation_override: int | None
+    #: ``expires`` of the member, and its elevation ``(template, until, reason)`` (:mod:`...review.timebox`).
+    expires: datetime | None = None
+    elevation: tuple[str, datetime | None, str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -144,12 +148,24 @@ class StackMatrix:
                     "mcpEmail": m.mcp_email,
                     "enabled": m.enabled,
                     "rotationDays": m.rotation_days,
+                    **_timebox_dict(m),
                     "adminAccess": self.admin(m) and m.enabled,
                     "permissions": {c: list(a) for c, a in self.grants_of(m).items()},
                 }
                 for m in self.members
             ],
         }
+
+
+def _timebox_dict(member: MemberAccess) -> dict[str, Any]:
+    """``expires`` and ``elevation`` of a member, only when set (older review JSON stays as it was)."""
+    data: dict[str, Any] = {}
+    if member.expires:
+        data["expires"] = member.expires.isoformat()
+    if member.elevation:
+        template, until, reason = member.elevation
+        data["elevation"] = {"template": template, "until": until.isoformat() if until else None, "reason": reason}
+    return data
 
 
 def grants_of_spec(spec: RoleSpec) -> dict[str, tuple[str, ...]]:
@@ -188,6 +204,8 @@ def build_matrix(stack: str, config: StackConfig, specs: Mapping[str, RoleSpec])
             enabled=m.enabled,
             rotation_days=config.rotation_for(m),
             rotation_override=m.rotate_after_days,
+            expires=m.expires,
+            elevation=next(((e.template, e.until, e.reason) for e in config.elevations if e.member == m.name), None),
         )
         for m in config.members
     )

@@ -14,6 +14,7 @@ from components.ops.review.diagram import to_mermaid
 from components.ops.review.diff import RISKY_ACTIONS, Change, describe_stack
 from components.ops.review.matrix import StackMatrix, ordered_actions, ordered_collections
 from components.ops.review.run import Review
+from components.ops.review.timebox import when
 
 #: GitHub refuses comments longer than this many characters.
 COMMENT_LIMIT = 65536
@@ -62,6 +63,10 @@ def matrix_lines(matrix: StackMatrix) -> list[str]:
             name += f" (rotation {member.rotation_days} days)"
         if not member.enabled:
             name += " (disabled: no access)"
+        if member.expires:
+            name += f" (ends {when(member.expires)})"
+        if member.elevation:
+            name += f" (elevated to {member.elevation[0]} until {when(member.elevation[1])})"
         template = f"{member.template} ({RISKY_MARK}admin)" if matrix.admin(member) else member.template
         grants = matrix.grants_of(member)
         cells = [", ".join(grants.get(c, ())) for c in columns]

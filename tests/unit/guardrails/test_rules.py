@@ -113,3 +113,49 @@ def test_email_pattern_placeholders_match_one_part_each() -> None:
     fixed = email_regex("ai-{local}@company.com")
     assert fixed.match("ai-sarah@company.com")
     assert not fixed.match("ai-sarah@companyXcom")
+
+
+def provider_with(**settings: Any) -> PlannedResource:
+    return PlannedResource(
+        urn="urn:pulumi:production::directus-mcp-access::pulumi:providers:pulumi-python::default",
+        type="pulumi:providers:pulumi-python",
+        name="default",
+        props={f"directus-mcp-access:{key}": json.dumps(value) for key, value in settings.items()},
+    )
+
+
+def test_the_pack_refuses_a_developer_elevation_on_production_without_end_or_reason_or_too_long(
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setenv("MCP_ACCESS_NOW", "2027-03-10T12:00:00Z")
+    users = [resource("User", f"{m}-user", m, stack="production", email=f"ai-{m}@x.com") for m in ("kim", "lee", "max")]
+    elevations = [
+        {"member": "kim", "template": "developer"},
+        {"member": "lee", "template": "developer", "until": "2027-03-11T12:00:00Z", "reason": "migration"},
+        {"member": "max", "template": "developer", "until": "2027-03-10T18:00:00Z", "reason": "migration"},
+    ]
+    found = [
+        v.message
+        for v in evaluate([*users, provider_with(elevations=elevations, guardrails={})])
+        if v.rule == "elevation-time-box"
+    ]
+    assert found == [
+        "member 'kim': elevation to 'developer' on production stack 'production' has no reason",
+        "member 'kim': elevation to 'developer' on production stack 'production' has no end (until); at most 8 hours "
+        "are allowed",
+        "member 'lee': elevation to 'developer' on production stack 'production' lasts 24.0 more hours; at most 8 are "
+        "allowed",
+    ]
+    staging = [resource("User", "kim-user", "kim", stack="staging", email="ai-kim@x.com")]
+    assert [
+        v for v in evaluate([*staging, provider_with(elevations=elevations)]) if v.rule == "elevation-time-box"
+    ] == []
+    tighter = [
+        v.message
+        for v in evaluate([users[2], provider_with(elevations=elevations, guardrails={"maxElevationHours": 4})])
+        if v.rule == "elevation-time-box"
+    ]
+    assert tighter == [
+        "member 'max': elevation to 'developer' on production stack 'production' lasts 6.0 more hours; at most 4 are "
+        "allowed"
+    ]

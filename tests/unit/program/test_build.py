@@ -230,6 +230,8 @@ def test_exports_the_mcp_url_and_each_members_access(declared: Run) -> None:
             "enabled": enabled,
             "auth": "token",
             "rotationDue": due,
+            "expires": None,
+            "elevation": None,
         }
         for name, (email, template, enabled, due) in expected.items()
     }

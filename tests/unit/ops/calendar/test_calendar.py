@@ -63,3 +63,16 @@ def test_no_token_appears_in_the_calendar() -> None:
 def test_the_review_starts_on_the_first_of_next_month_also_in_december() -> None:
     assert first_of_next_month(date(2026, 12, 31)) == date(2027, 1, 1)
     assert first_of_next_month(date(2026, 1, 1)) == date(2026, 2, 1)
+
+
+def test_an_expiring_member_has_an_event_a_week_before_and_one_on_the_day() -> None:
+    outputs = _outputs()
+    outputs["members"].value["john"]["expires"] = "2027-01-31T00:00:00+00:00"
+    events = _events(to_ical(calendar_plan("production", outputs, today=date(2026, 12, 15))))
+    warning = events["expiry-warning.john.production@directus-mcp-access"]
+    day = events["expiry.john.production@directus-mcp-access"]
+    assert warning.decoded("dtstart") == date(2027, 1, 24)
+    assert str(warning["summary"]) == "MCP access of john ends in a week (production)"
+    assert day.decoded("dtstart") == date(2027, 1, 31)
+    assert str(day["summary"]) == "MCP access of john ends today (production)"
+    assert "move `expires` in stacks/Pulumi.production.yaml" in str(day["description"])

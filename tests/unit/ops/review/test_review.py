@@ -509,3 +509,33 @@ def test_long_review_is_truncated_for_a_pr_comment(repo: Repo) -> None:
     assert len(full) > 2000 and len(cut) <= 2000
     assert cut.rstrip().endswith("run `mcp-access review --json` for everything.")
     assert not [line for line in bullets(full) if line.startswith("⚠")]  # content members, no deletes: not risky
+
+
+def test_a_new_or_extended_expiry_and_an_elevation_read_in_plain_words(
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MCP_ACCESS_NOW", "2027-03-10T12:00:00Z")
+    members = copy.deepcopy(PRODUCTION["members"])
+    members[0]["expires"] = "2027-04-01"
+    repo.write_stack("production", changed(members=members))
+    repo.commit("john expires")
+    members[0]["expires"] = "2027-06-30"
+    members[1]["expires"] = "2027-03-12T12:00:00Z"
+    templates = {**PRODUCTION["templates"], "developer": {"collections": ["articles"]}}
+    elevations = [{"member": "john", "template": "developer", "until": "2027-03-10T18:00:00Z", "reason": "new field"}]
+    repo.write_stack(
+        "production",
+        changed(members=members, templates=templates, elevations=elevations, guardrails={"allowAdminAccess": True}),
+    )
+    code, out, err = run(capsys, repo, "--base", "HEAD")
+    assert code == 0, err
+    lines = bullets(out)
+    assert (
+        "⚠ production: member john elevated to developer, ⚠ admin access until 2027-03-10 18:00 UTC (6.0 hours from "
+        "now; reason: new field)"
+    ) in lines
+    assert (
+        "production: member john's access extended: ends 2027-06-30 00:00 UTC instead of 2027-04-01 00:00 UTC"
+    ) in lines
+    assert "production: member sarah now expires 2027-03-12 12:00 UTC (2 days from now)" in lines
+    assert "| john (ends 2027-06-30 00:00 UTC) (elevated to developer until 2027-03-10 18:00 UTC) |" in out
