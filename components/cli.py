@@ -6,9 +6,9 @@ are printed only with ``--show-token``.
 
 Adding a command is one entry in :data:`COMMANDS` (the table ``build_parser`` reads)::
 
-    Command("watch", "one line of help", watch.run, watch.add_arguments, flags=("stack", "repo")),
+    Command("digest", "one line of help", digest.run, digest.add_arguments, flags=("stack", "repo")),
 
-with its arguments and handler in the room's own module (e.g. ``components/ops/watch/command.py`` with
+with its arguments and handler in the room's own module (e.g. ``components/ops/digest/command.py`` with
 ``add_arguments(parser)`` and ``run(args) -> int``; import it at the top of this file). ``flags`` names the
 shared flags of :data:`components.console.SHARED_FLAGS` (``stack``, ``stacks``, ``repo``, ``json``, ``verbose``,
 ``policy``), so that they read the same everywhere. A room's ``command.py`` takes ``project_dir``, ``stack_of``,
@@ -353,6 +353,12 @@ def cmd_drift(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from components.ops.watch import command
+
+    return command.run(args, _stack(args, create=False))
+
+
 def _no_arguments(_parser: argparse.ArgumentParser) -> None:
     return None
 
@@ -536,6 +542,12 @@ def _drift_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_watch_arguments(parser: argparse.ArgumentParser) -> None:
+    from components.ops.watch.command import add_arguments
+
+    add_arguments(parser)
+
+
 def _engine(operation: str, flags: tuple[str, ...] = ("stack", "repo", "verbose")) -> Command:
     return Command(
         operation,
@@ -658,6 +670,13 @@ COMMANDS: list[Command] = [
         "write the recorder extension for a self-hosted Directus",
         recorder_command.run,
         recorder_command.add_arguments,
+    ),
+    Command(
+        "watch",
+        "live guard: report (and, per guard.enforce, undo) changes by hand",
+        cmd_watch,
+        _add_watch_arguments,
+        ("stack", "repo", "json"),
     ),
 ]
 

@@ -65,10 +65,10 @@ def directus(
 ) -> Iterator[server.DirectusInstance]:
     """The Directus the whole session shares (``DIRECTUS_MCP_ACCESS_TEST_URL``: one already running)."""
     # File imports from 127.0.0.1 are allowed so that tests can upload through MCP from a local file server
-    # (Directus refuses imports from local addresses by default).
-    with session_directus(
-        tmp_path_factory.mktemp("directus"), {"IMPORT_IP_DENY_LIST": "169.254.169.254"}, directus_choice
-    ) as instance:
+    # (Directus refuses imports from local addresses by default). WebSockets are on for `mcp-access watch`'s tests
+    # (the cluster case subscribes on one instance and changes through the other).
+    settings = {"IMPORT_IP_DENY_LIST": "169.254.169.254", "WEBSOCKETS_ENABLED": "true"}
+    with session_directus(tmp_path_factory.mktemp("directus"), settings, directus_choice) as instance:
         yield instance
 
 

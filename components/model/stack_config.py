@@ -20,6 +20,7 @@ from components.model.audit_config import AuditConfig
 from components.model.base import ConfigModel as _Model
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_ROTATION_DAYS
 from components.model.delivery_config import RECIPIENT_ERROR, ClientName, DeliveryConfig, Recipient
+from components.model.guard_config import GuardConfig
 from components.model.recorder_config import RecorderConfig
 from components.model.timebox import (
     DEFAULT_MAX_ELEVATION_HOURS,
@@ -183,6 +184,7 @@ class StackConfig(_Model):
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
     elevations: list[Elevation] = Field(default_factory=list)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    guard: GuardConfig = Field(default_factory=GuardConfig)
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
@@ -359,6 +361,7 @@ CONFIG_KEYS = (
     "oauthReview",
     "elevations",
     "review",
+    "guard",
     "recorder",
     "delivery",
 )

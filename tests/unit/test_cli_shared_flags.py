@@ -31,6 +31,7 @@ EXPECTED: dict[str, set[str]] = {
     "oauth-approve": {"--stack", "--repo"},
     "backup": {"--stack", "--repo"},
     "extension": set(),
+    "watch": {"--stack", "--repo", "--json"},
 }
 SHARED = ("--stack", "--repo", "--json", "--verbose")
 

@@ -17,14 +17,14 @@ def test_one_entry_adds_a_command_with_its_arguments_shared_flags_and_handler(
         parser.add_argument("member")
 
     def run(args: argparse.Namespace) -> int:
-        print(f"watching {args.member} in {args.stack} ({args.repo}, json={args.json})")
+        print(f"digesting {args.member} in {args.stack} ({args.repo}, json={args.json})")
         return 1
 
-    entry = Command("watch", "a live guard", run, add_arguments, flags=("stack", "repo", "json"))
+    entry = Command("digest", "a weekly digest", run, add_arguments, flags=("stack", "repo", "json"))
     monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, entry])
-    assert cli.main(["watch", "kim", "--stack", "staging", "--json"]) == 1
-    assert capsys.readouterr().out == "watching kim in staging (None, json=True)\n"
-    assert "watch" in cli.build_parser().format_help()
+    assert cli.main(["digest", "kim", "--stack", "staging", "--json"]) == 1
+    assert capsys.readouterr().out == "digesting kim in staging (None, json=True)\n"
+    assert "digest" in cli.build_parser().format_help()
 
 
 def test_every_command_is_listed_once_with_a_handler() -> None:

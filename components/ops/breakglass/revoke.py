@@ -18,7 +18,7 @@ from components.directus.errors import DirectusAuthError
 from components.directus.oauth import clients_held_only_by, delete_clients
 from components.kinds import USERS_PATH
 from components.model.marker import REVOKED_TAG
-from components.ops.breakglass.target import BreakGlassError, member_target, stack_client
+from components.ops.breakglass.target import BreakGlassError, MemberTarget, member_target, stack_client
 
 
 @dataclass
@@ -74,8 +74,12 @@ def _refused(client: DirectusClient, token: str | None) -> bool | None:
 
 
 def revoke(stack: auto.Stack, member: str) -> Revoked:
-    target = member_target(stack, member)
-    client = stack_client(stack)
+    return revoke_target(stack_client(stack), member_target(stack, member))
+
+
+def revoke_target(client: DirectusClient, target: MemberTarget) -> Revoked:
+    """The revoke itself, with a provisioning client and a member already looked up (``watch`` enforces with it)."""
+    member = target.member
     if target.token:
         client.register_secret(target.token)
     user = client.get_by_id(USERS_PATH, target.user_id, fields=["id", "email", "status", "token", "tags"])
@@ -90,7 +94,7 @@ def revoke(stack: auto.Stack, member: str) -> Revoked:
     delete_clients(client, grants)  # their consents and tokens go with them; the suspension already refuses them
     return Revoked(
         member=member,
-        stack=stack.name,
+        stack=target.stack,
         mcp_email=target.mcp_email,
         was_status=str(user.get("status")),
         had_token=bool(user.get("token")),

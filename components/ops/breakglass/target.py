@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,15 +36,19 @@ class MemberTarget:
 
 def member_target(stack: auto.Stack, member: str) -> MemberTarget:
     """The member's user as ``up`` last applied it; an error naming the member and the known ones otherwise."""
-    outputs = deployed_outputs(stack)
+    return target_in(stack.name, deployed_outputs(stack), member)
+
+
+def target_in(stack: str, outputs: Mapping[str, auto.OutputValue], member: str) -> MemberTarget:
+    """The member's user in outputs already read (``watch`` holds them; it must not start the CLI to act)."""
     members = members_of(outputs)
     if member not in members:
         known = ", ".join(sorted(members)) or "none"
-        raise BreakGlassError(f"member {member!r} is not in stack {stack.name!r} (members: {known})")
+        raise BreakGlassError(f"member {member!r} is not in stack {stack!r} (members: {known})")
     info: dict[str, Any] = members[member]
     tokens = outputs["tokens"].value if "tokens" in outputs else {}
     return MemberTarget(
-        stack=stack.name,
+        stack=stack,
         member=member,
         user_id=str(info["userId"]),
         mcp_email=str(info["mcpEmail"]),

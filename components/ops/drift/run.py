@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pulumi import automation as auto
@@ -25,6 +26,7 @@ from components.engine.deployed import admin_client, members_of, stack_settings,
 from components.errors import McpAccessError
 from components.kinds import ACCESS_PATH, PERMISSIONS_PATH, POLICIES_PATH, POLICY, ROLE, ROLES_PATH, USER, USERS_PATH
 from components.model.clock import now as clock_now
+from components.model.stack_config import StackConfig
 from components.names import kind_of_type
 from components.ops.drift.expiry import expiry_findings
 from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
@@ -43,7 +45,7 @@ from components.ops.drift.scan import (
     server_findings,
 )
 from components.ops.drift.stale import stale_findings
-from components.ops.drift.state import read_state
+from components.ops.drift.state import StackState, read_state
 from components.ops.drift.wording import DriftedResource, drifted
 
 DEFAULT_ROTATION_WARNING_DAYS = 14
@@ -80,6 +82,9 @@ class DriftReport:
     stale_after_days: int = 60
     #: Objects other stacks on the same Directus manage (by their markers): listed, not findings.
     other_stacks: dict[str, list[str]] = field(default_factory=dict)
+    #: The listings the scan read and what the state declares (``watch`` decides its enforcement on them).
+    live: LiveDirectus | None = field(default=None, repr=False)
+    declared: Declared | None = field(default=None, repr=False)
     #: The recorder extension on this Directus (``GET /extensions``), and whether the stack expects it.
     recorder: ExtensionStatus | None = None
     recorder_expected: bool = False
@@ -170,6 +175,36 @@ def read_flows(client: DirectusClient) -> tuple[list[dict[str, Any]], list[str]]
     return flows, sorted({str(r["policy"]) for r in readers if r.get("policy")})
 
 
+@dataclass
+class DriftContext:
+    """What a drift check reads once from the engine: the state (with the stack's outputs), the validated config,
+    its raw values (the providers' connection) and a client. ``mcp-access watch`` holds one across many checks and
+    reloads it at each resync; ``drift`` builds one per run. Holds secrets: never print it.
+    """
+
+    stack: auto.Stack
+    state: StackState
+    outputs: dict[str, auto.OutputValue]
+    config: StackConfig
+    values: dict[str, str]
+    client: DirectusClient
+    templates: Path
+
+    def __repr__(self) -> str:  # never show values
+        return f"DriftContext(stack={self.stack.name!r})"
+
+
+def load_context(stack: auto.Stack) -> DriftContext:
+    """Two ``pulumi`` CLI calls, side by side: the state (``stack export``, which also holds the stack's outputs)
+    and the config."""
+    with ThreadPoolExecutor(max_workers=1) as side:
+        settings = side.submit(stack_settings, stack)
+        state = read_state(stack)
+        outputs = state.outputs()  # "run `up` first" before any complaint about the config
+        config, values = settings.result()
+    return DriftContext(stack, state, outputs, config, values, admin_client(values), stack_templates(stack))
+
+
 def run_drift(
     stack: auto.Stack,
     *,
@@ -180,18 +215,30 @@ def run_drift(
 ) -> DriftReport:
     """The drift report.
 
-    Two ``pulumi`` CLI calls, side by side: the state (``stack export``, which also holds the stack's outputs) and
-    the config.
     The managed objects are compared in this process (:mod:`components.ops.drift.plan`); ``engine=True`` runs the
     engine's ``preview --refresh`` instead (slower; the cross-check), whose output goes to ``on_output``
     (``--verbose``).
     """
-    with ThreadPoolExecutor(max_workers=1) as side:
-        settings = side.submit(stack_settings, stack)
-        state = read_state(stack)
-        outputs = state.outputs()  # "run `up` first" before any complaint about the config
-        config, values = settings.result()
-    client = admin_client(values)
+    return evaluate(load_context(stack), warn_days=warn_days, now=now, on_output=on_output, engine=engine)
+
+
+def evaluate(
+    context: DriftContext,
+    *,
+    warn_days: int = DEFAULT_ROTATION_WARNING_DAYS,
+    now: datetime | None = None,
+    on_output: Callable[[str], None] | None = None,
+    engine: bool = False,
+) -> DriftReport:
+    """The drift report of a loaded context: every read of Directus happens here (the part ``watch`` repeats)."""
+    stack, state, outputs, config, values, client = (
+        context.stack,
+        context.state,
+        context.outputs,
+        context.config,
+        context.values,
+        context.client,
+    )
     declared = declared_in_state(stack, state.raw, client)
     info = server_info(client)
     if engine or state.has_untyped:  # a state from before the kinds were named: the engine resolves its aliases
@@ -200,7 +247,7 @@ def run_drift(
         except auto.CommandError as exc:
             raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
     else:
-        drifted_items = drifted(planned_steps(state, config, values, client, info, stack_templates(stack)), state.urns)
+        drifted_items = drifted(planned_steps(state, config, values, client, info, context.templates), state.urns)
     live = read_live(client)
     oauth = config.mcp.oauth
     declared_oauth = {
@@ -241,6 +288,8 @@ def run_drift(
         },
         directus_version=str(info.version) if info.version else None,
         server=server_findings(info.version, config.ip_allowlist, server=info, oauth_declared=declared_oauth),
+        live=live,
+        declared=declared,
         recorder=extension_status(client),
         recorder_expected=config.recorder.enabled,
     )

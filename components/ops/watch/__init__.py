@@ -1,0 +1,1 @@
+"""``mcp-access watch``: the live guard (see ``docs/watch.md``)."""
