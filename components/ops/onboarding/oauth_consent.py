@@ -28,6 +28,7 @@ import httpx
 
 from components.directus.client import DirectusClient
 from components.errors import McpAccessError
+from components.kinds import USERS_PATH
 
 _SIGNED_PARAMS = re.compile(r'name="signed_params"\s+value="([^"]+)"|value="([^"]+)"\s+name="signed_params"')
 
@@ -66,7 +67,7 @@ def approve_consent(
     check_authorize_url(directus_url, authorize_url)
     run = ConsentRun()
     password = secrets.token_urlsafe(32)
-    admin.update("/users", user_id, {"password": password})
+    admin.update(USERS_PATH, user_id, {"password": password})
     try:
         with httpx.Client(base_url=directus_url, follow_redirects=False, timeout=30) as browser:
             login = run.record(
@@ -95,5 +96,5 @@ def approve_consent(
             run.redirect = location
     finally:
         # Nobody keeps a password: a new random one, never shown, also ends the password session.
-        admin.update("/users", user_id, {"password": secrets.token_urlsafe(32)})
+        admin.update(USERS_PATH, user_id, {"password": secrets.token_urlsafe(32)})
     return run

@@ -14,7 +14,7 @@ from components.model.stack_config import parse_config
 from components.ops.audit.rules import (
     Activity,
     AuditedMember,
-    Kind,
+    FindingKind,
     Rules,
     find_all,
     mass_deletions,
@@ -90,7 +90,7 @@ def test_reaching_the_threshold_within_the_window_is_one_finding_with_the_count_
     john = members_of_local_like_stack(True)["john"]
     start = utc("2026-11-24T10:00:00")
     [finding] = mass_deletions(john, deletes(start, 10, timedelta(minutes=1)), rules())
-    assert finding.kind is Kind.MASS_DELETION
+    assert finding.kind is FindingKind.MASS_DELETION
     assert (finding.member, finding.action, finding.collection, finding.count) == ("john", "delete", "articles", 10)
     assert (finding.timestamp, finding.until) == (start, start + timedelta(minutes=9))
     assert "10 deletes (threshold 10 within 60 min)" in finding.detail
@@ -137,7 +137,7 @@ def test_a_write_on_another_collection_names_member_collection_action_and_what_t
     john = members_of_local_like_stack()["john"]
     [finding] = writes_outside_template(john, [row(utc("2026-11-24T10:00:00"), "create", "internal_notes", item="7")])
     assert (finding.kind, finding.member, finding.action, finding.collection, finding.item) == (
-        Kind.OUTSIDE_TEMPLATE,
+        FindingKind.OUTSIDE_TEMPLATE,
         "john",
         "create",
         "internal_notes",
@@ -239,7 +239,7 @@ def test_suspension_after_failed_logins_names_the_member_time_and_ip() -> None:
     )
     [finding] = suspensions(sarah, [event])
     assert (finding.kind, finding.member, finding.timestamp, finding.collection) == (
-        Kind.SUSPENDED,
+        FindingKind.SUSPENDED,
         "sarah",
         when,
         "directus_users",
@@ -267,7 +267,7 @@ def test_a_suspension_in_the_period_is_reported_even_if_someone_reactivated_the_
 def test_a_password_login_of_a_token_only_user_is_a_finding() -> None:
     john = members_of_local_like_stack()["john"]
     [finding] = password_logins(john, [row(utc("2026-11-24T10:00:00"), "login", "directus_users", item=JOHN_ID)])
-    assert finding.kind is Kind.PASSWORD_LOGIN and finding.member == "john"
+    assert finding.kind is FindingKind.PASSWORD_LOGIN and finding.member == "john"
 
 
 # --- everything together ----------------------------------------------------------------------------------
@@ -284,9 +284,9 @@ def test_find_all_attributes_rows_to_their_member_and_orders_by_kind_then_time()
     ]
     found = find_all(members.values(), rows, rules(timezone="Europe/Berlin", workingHours="08:00-19:00"))
     assert [(f.kind, f.member, f.collection) for f in found] == [
-        (Kind.OUTSIDE_TEMPLATE, "sarah", "articles"),
-        (Kind.OUTSIDE_TEMPLATE, "john", "internal_notes"),
-        (Kind.OUTSIDE_HOURS, "john", "internal_notes"),
+        (FindingKind.OUTSIDE_TEMPLATE, "sarah", "articles"),
+        (FindingKind.OUTSIDE_TEMPLATE, "john", "internal_notes"),
+        (FindingKind.OUTSIDE_HOURS, "john", "internal_notes"),
     ]
 
 
