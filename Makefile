@@ -1,11 +1,15 @@
 # The two commands of the README, plus helpers. Everything goes through tools/bootstrap.sh first, which is
 # idempotent and fast once its cache (~/.cache/directus-mcp-access) is warm.
-.PHONY: setup setup-tests local local-stop test test-core lint unit benchmark docs
+.PHONY: setup venv setup-tests local local-stop test test-core lint unit benchmark docs
 
 ARGS ?=
 
 setup:
 	@bash tools/bootstrap.sh
+
+## Only the virtualenv (what lint and unit need): no toolchain build, no wait on another worktree's bootstrap.
+venv:
+	@bash tools/bootstrap.sh --venv-only
 
 ## What the tests need beyond `make local`: Directus 11.x and Redis (the core runs on both lines and profiles), and
 ## the test-only tools (Mermaid CLI, Chromium and its WebDriver, age).
@@ -21,15 +25,16 @@ local: setup
 local-stop:
 	@.venv/bin/mcp-access local-stop
 
-lint: setup
+lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
-	.venv/bin/mypy tools/benchmark.py
+	.venv/bin/mypy -p tools.bench
+	.venv/bin/lint-imports --no-logo
 	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet
 
 ## The documentation site (docs/, mkdocs.yml) into .site/
-docs: setup
+docs: venv
 	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict
 
 ## All tests: lint, unit, integration (real Directus) and end-to-end (real Pulumi CLI + Directus + MCP) on
@@ -46,9 +51,9 @@ LINE ?= 12
 test-core: setup-tests
 	.venv/bin/pytest -m core --directus-profile $(PROFILE) --directus-line $(LINE) --durations=5
 
-unit: setup
+unit: venv
 	.venv/bin/pytest tests/unit
 
 ## Benchmark: N members (default 10 100 300) over the three templates on a fresh local Directus; prints figures.
 benchmark: setup
-	.venv/bin/python tools/benchmark.py $(ARGS)
+	.venv/bin/python -m tools.bench.benchmark $(ARGS)

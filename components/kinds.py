@@ -18,6 +18,14 @@ from components.names import dynamic_type
 
 Owner = Literal["member", "template", "stack"]
 
+#: The Directus collections (REST paths) the kinds' objects live in, each written once: providers, drift, the
+#: break-glass commands and the audit use these names, never the literal paths.
+USERS_PATH = "/users"
+ROLES_PATH = "/roles"
+POLICIES_PATH = "/policies"
+ACCESS_PATH = "/access"
+PERMISSIONS_PATH = "/permissions"
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -38,6 +46,9 @@ class Kind:
     live_names: dict[str, str] = field(default_factory=dict)
     #: The words name several things ("MCP settings"): reports say "differ", not "differs".
     plural: bool = False
+    #: Whether ``drift``'s live scan for undeclared access counts this kind's ids in the state as declared (the
+    #: ids it reports as "managed objects").
+    scanned: bool = False
 
     @property
     def type(self) -> str:
@@ -54,9 +65,10 @@ USER = Kind(
     "member",
     "user",
     "UserProvider",
-    path="/users",
+    path=USERS_PATH,
     shown=("status", "role", "email", "linked_policies"),
     live_names={"linked_policies": "policies"},
+    scanned=True,
 )
 STATIC_TOKEN = Kind(
     "StaticToken", "static token", "member", "token", "StaticTokenProvider", shown=("rotate_after_days",)
@@ -67,9 +79,10 @@ ROLE = Kind(
     "template",
     "role",
     "RoleProvider",
-    path="/roles",
+    path=ROLES_PATH,
     shown=("name", "linked_policies"),
     live_names={"linked_policies": "policies"},
+    scanned=True,
 )
 POLICY = Kind(
     "Policy",
@@ -77,12 +90,13 @@ POLICY = Kind(
     "template",
     "policy",
     "PolicyProvider",
-    path="/policies",
+    path=POLICIES_PATH,
     shown=("name", "admin_access", "app_access", "ip_access", "linked_to"),
     live_names={"linked_to": "links"},
+    scanned=True,
 )
 PERMISSION_SET = Kind("PermissionSet", "permission set", "template", "permissions", "PermissionSetProvider")
-ACCESS_LINK = Kind("AccessLink", "role-to-policy link", "template", "access", "AccessLinkProvider", path="/access")
+ACCESS_LINK = Kind("AccessLink", "role-to-policy link", "template", "access", "AccessLinkProvider", path=ACCESS_PATH)
 MCP_SETTINGS = Kind(
     "McpSettings",
     "MCP settings",

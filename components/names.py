@@ -6,6 +6,7 @@ Free of imports beyond the standard library, so that the policy pack's process (
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: The product, the Pulumi project (``Pulumi.yaml``) and the stack config namespace are one name.
@@ -43,6 +44,14 @@ ROLE_TEMPLATES_DIR = PROJECT_ROOT / ROLE_TEMPLATES_FOLDER
 ONBOARDING_TEMPLATES_DIR = PROJECT_ROOT / "templates" / "onboarding"
 #: Where ``mcp-access backup`` (and ``up``, before schema access is given) writes, under the project folder.
 BACKUPS_FOLDER = "backups"
+#: The stack of the embedded default: the local Directus that ``mcp-access local`` starts and manages.
+LOCAL_STACK = "local"
+
+
+def cache_dir() -> Path:
+    """The toolchain cache that tools/bootstrap.sh fills (Pulumi CLI, Node, the Directus lines), shared by worktrees."""
+    return Path(os.environ.get("DIRECTUS_MCP_ACCESS_CACHE", Path.home() / ".cache" / "directus-mcp-access"))
+
 
 #: The documentation pages that messages point at, by topic: one table, so that a page moved or renamed is
 #: changed here once (``tests/unit/test_docs_pages.py`` checks that every page and anchor exists in ``docs/``).

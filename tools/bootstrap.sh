@@ -17,20 +17,23 @@
 #   6. only with --with-d6s (the benchmark asks for it): the official Directus CLI `d6s` (@directus/cli, pinned
 #      in tools/d6s), into <cache>/d6s-<version>, for the benchmark's side-by-side `d6s sync diff`.
 # `make local` needs none of 4-6, so a cold first run skips them.
-# Each step prints what it does and how long it took.
+# Each step prints what it does and how long it took. With --venv-only, only step 2 runs (what `make lint` and
+# `make unit` need): it takes no lock and never waits for another bootstrap's toolchain build.
 set -euo pipefail
 
 WITH_D6S=0
 WITH_DIRECTUS_11=0
 WITH_REDIS=0
 WITH_TEST_TOOLS=0
+VENV_ONLY=0
 for arg in "$@"; do
     case $arg in
         --with-d6s) WITH_D6S=1 ;;
         --with-directus-11) WITH_DIRECTUS_11=1 ;;
         --with-redis) WITH_REDIS=1 ;;
         --for-tests) WITH_DIRECTUS_11=1; WITH_REDIS=1; WITH_TEST_TOOLS=1 ;;
-        *) echo "usage: tools/bootstrap.sh [--for-tests] [--with-directus-11] [--with-redis] [--with-d6s]" >&2; exit 2 ;;
+        --venv-only) VENV_ONLY=1 ;;
+        *) echo "usage: tools/bootstrap.sh [--for-tests] [--with-directus-11] [--with-redis] [--with-d6s] [--venv-only]" >&2; exit 2 ;;
     esac
 done
 
@@ -39,6 +42,33 @@ CACHE=${DIRECTUS_MCP_ACCESS_CACHE:-$HOME/.cache/directus-mcp-access}
 PULUMI_VERSION=3.259.0
 PULUMI_ROOT=$CACHE/pulumi-$PULUMI_VERSION
 PYTHON=${PYTHON:-python3}
+
+now() { date +%s.%N; }
+step_start=0
+begin() { step_start=$(now); echo "==> $*"; }
+end() { awk -v s="$step_start" -v e="$(now)" -v m="$1" 'BEGIN { printf "    %s (%.1fs)\n", m, e - s }'; }
+stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+venv_step() {  # the worktree's own .venv: needs no cache, so no lock
+    begin "Python virtualenv (.venv) with pinned dependencies"
+    local venv_stamp
+    venv_stamp=$(stamp_of "$ROOT/pyproject.toml" "$ROOT/constraints.txt")
+    if [ -x "$ROOT/.venv/bin/python" ] && [ "$(cat "$ROOT/.venv/.bootstrap-stamp" 2>/dev/null)" = "$venv_stamp" ]; then
+        end "up to date"
+    else
+        "$PYTHON" -m venv "$ROOT/.venv"
+        "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+            -c "$ROOT/constraints.txt" -e "$ROOT[dev]"
+        echo "$venv_stamp" > "$ROOT/.venv/.bootstrap-stamp"
+        end "installed"
+    fi
+}
+
+if [ "$VENV_ONLY" = 1 ]; then
+    venv_step
+    exit 0
+fi
+
 mkdir -p "$CACHE"
 # One bootstrap at a time per cache: two concurrent `npm ci` in one folder break each other's install scripts.
 exec 9>"$CACHE/.bootstrap.lock"
@@ -46,12 +76,6 @@ if ! flock -n 9; then
     echo "==> waiting for another tools/bootstrap.sh to finish"
     flock 9
 fi
-
-now() { date +%s.%N; }
-step_start=0
-begin() { step_start=$(now); echo "==> $*"; }
-end() { awk -v s="$step_start" -v e="$(now)" -v m="$1" 'BEGIN { printf "    %s (%.1fs)\n", m, e - s }'; }
-stamp_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
 # ------------------------------------------------------------------------------------------------------
 begin "Pulumi CLI $PULUMI_VERSION"
@@ -80,17 +104,7 @@ else
 fi
 
 # ------------------------------------------------------------------------------------------------------
-begin "Python virtualenv (.venv) with pinned dependencies"
-venv_stamp=$(stamp_of "$ROOT/pyproject.toml" "$ROOT/constraints.txt")
-if [ -x "$ROOT/.venv/bin/python" ] && [ "$(cat "$ROOT/.venv/.bootstrap-stamp" 2>/dev/null)" = "$venv_stamp" ]; then
-    end "up to date"
-else
-    "$PYTHON" -m venv "$ROOT/.venv"
-    "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        -c "$ROOT/constraints.txt" -e "$ROOT[dev]"
-    echo "$venv_stamp" > "$ROOT/.venv/.bootstrap-stamp"
-    end "installed"
-fi
+venv_step
 
 # ------------------------------------------------------------------------------------------------------
 npm_install() {  # npm_install <tools-subfolder> <cache-folder> [npm args...]

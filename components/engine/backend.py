@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from components.errors import McpAccessError
-from components.names import docs_page
+from components.names import LOCAL_STACK, docs_page
 from components.redaction import redact as redact_urls
 
 BACKEND_ENV = "PULUMI_BACKEND_URL"
@@ -76,8 +76,6 @@ def check_backend_settings(
     stack: str, env: Mapping[str, str], work_dir: Path, *, secrets_provider: str | None = None
 ) -> None:
     """Raise :class:`BackendSettingsError` naming every missing setting of ``stack``; ``local`` needs none."""
-    from components.engine.workspace import LOCAL_STACK  # no cycle at import time
-
     if stack == LOCAL_STACK:
         return
     merged = {**os.environ, **env}

@@ -15,11 +15,11 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.provisioning import LOCAL_URL_ENV, client_for, connection_from
 from components.errors import NotDeployedError
 from components.model.role_templates import available_templates, project_templates
 from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE, LOCAL_STACK
-from components.providers.connection import LOCAL_URL_ENV, client_for, connection_from
 
 _PREFIX = f"{CONFIG_NAMESPACE}:"
 

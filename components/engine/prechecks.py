@@ -14,12 +14,11 @@ from pathlib import Path
 
 import httpx
 
-from components.engine.workspace import LOCAL_STACK
 from components.errors import McpAccessError, UsageError
 from components.model.role_templates import project_templates
 from components.model.stack_config import ConfigError
 from components.model.stack_files import check_stack_file, namespace_values, parse_stack_yaml, stack_file
-from components.names import URL_KEY, docs_page
+from components.names import LOCAL_STACK, URL_KEY, docs_page
 from components.providers.connection import LOCAL_URL_ENV, URL_ENV
 
 #: Seconds the reachability check waits: a Directus that is up answers its ping in milliseconds.

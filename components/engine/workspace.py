@@ -18,19 +18,17 @@ from pathlib import Path
 
 from pulumi import automation as auto
 
+from components.directus.provisioning import LOCAL_URL_ENV, RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
 from components.engine.backend import check_backend_settings, redact
 from components.engine.failures import engine_failure, failure_text
 from components.errors import McpAccessError, StackNotFoundError
-from components.localdev.server import cache_dir
 from components.model.role_templates import project_templates
-from components.names import PROJECT_NAME, PROJECT_ROOT
-from components.program.sdk_speedups import speed_up_sdk
-from components.program.stack_traces import declaration_frames_only
-from components.providers.connection import LOCAL_URL_ENV, RETRY_MAX_WAIT_ENV, TIMEOUT_ENV, TOKEN_ENV, URL_ENV
+from components.names import LOCAL_STACK, PROJECT_NAME, PROJECT_ROOT, cache_dir
+from components.program.pulumi_internals import SDK_VERSION, declaration_frames_only, speed_up_sdk
 
-PULUMI_VERSION = "3.259.0"
+#: The CLI matches the installed SDK's version (pyproject.toml pins it; tools/bootstrap.sh builds that CLI).
+PULUMI_VERSION = SDK_VERSION
 SKIP_CHECKPOINTS_ENV = "PULUMI_SKIP_CHECKPOINTS"
-LOCAL_STACK = "local"
 
 
 class EngineError(McpAccessError):

@@ -13,13 +13,12 @@ from urllib.parse import urlparse
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
-from components.engine.workspace import LOCAL_STACK
+from components.directus.provisioning import LOCAL_URL_ENV, TOKEN_ENV
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.ports import holder_of
 from components.localdev.server import DirectusInstance, LocalDirectusError, running_instance, start
 from components.model.recorder_extension import EXTENSION_SOURCE
-from components.names import PROJECT_ROOT
-from components.providers.connection import LOCAL_URL_ENV, TOKEN_ENV
+from components.names import LOCAL_STACK, PROJECT_ROOT
 
 LOCAL_DATA_DIR = PROJECT_ROOT / ".local" / "directus"
 LOCAL_URL = "http://127.0.0.1:8055"

@@ -26,15 +26,11 @@ from pathlib import Path
 import httpx
 
 from components.errors import McpAccessError
-from components.names import PROJECT_ROOT
+from components.names import PROJECT_ROOT, cache_dir
 
 
 class LocalDirectusError(McpAccessError):
     """The local Directus could not be installed, bootstrapped or started."""
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("DIRECTUS_MCP_ACCESS_CACHE", Path.home() / ".cache" / "directus-mcp-access"))
 
 
 def node_bin_dir() -> Path:

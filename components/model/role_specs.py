@@ -13,10 +13,10 @@ from components.model.clock import now
 from components.model.defaults import DEFAULT_PRODUCTION_STACKS
 from components.model.role_templates import (
     TEMPLATE_DIR,
-    Guardrails,
     RenderContext,
     RoleSpec,
     TemplateError,
+    TemplateLimits,
     guardrail_violations,
     render,
 )
@@ -40,8 +40,8 @@ def render_context(config: StackConfig, stack: str, template: str) -> RenderCont
     )
 
 
-def guardrails_of(config: StackConfig) -> Guardrails:
-    return Guardrails(
+def guardrails_of(config: StackConfig) -> TemplateLimits:
+    return TemplateLimits(
         allow_admin_access=config.guardrails.allow_admin_access,
         allow_deletes=config.mcp.allow_deletes,
         ip_allowlist=list(config.ip_allowlist),

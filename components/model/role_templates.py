@@ -186,7 +186,7 @@ def _problem(error: ErrorDetails) -> str:
 
 
 @dataclass(frozen=True)
-class Guardrails:
+class TemplateLimits:
     """What the stack allows a rendered template to contain."""
 
     allow_admin_access: bool = False
@@ -200,7 +200,7 @@ def _inside(entry: str, allowlist: list[str]) -> bool:
     return any(network.version == a.version and network.subnet_of(a) for a in allowed)  # type: ignore[arg-type]
 
 
-def guardrail_violations(spec: RoleSpec, guardrails: Guardrails, stack: str) -> list[str]:
+def guardrail_violations(spec: RoleSpec, guardrails: TemplateLimits, stack: str) -> list[str]:
     """Why ``spec`` may not be applied to ``stack`` (empty when it may)."""
     name = spec.template
     problems: list[str] = []

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime.config import CONFIG, get_config, get_config_env
+from pulumi.runtime import get_config
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusError, DirectusUnavailableError
+from components.directus.provisioning import LOCAL_URL_ENV, client_for, connection_from
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
 from components.model.access_at import member_active, running_elevation, template_at
@@ -28,12 +29,10 @@ from components.program.collections_check import check_collections_exist
 from components.program.fields_check import check_fields_exist
 from components.program.guard import GuardUser
 from components.program.member import McpMember
-from components.program.sdk_speedups import speed_up_sdk
+from components.program.pulumi_internals import config_keys, declaration_frames_only, speed_up_sdk
 from components.program.server_checks import check_server_supports
-from components.program.stack_traces import declaration_frames_only
 from components.program.template_access import TemplateAccess
 from components.program.timebox_outputs import elevation_output, timebox_outputs
-from components.providers.connection import LOCAL_URL_ENV, client_for, connection_from
 from components.providers.mcp_settings import McpSettings
 
 
@@ -152,7 +151,7 @@ def sees_whole_schema(client: DirectusClient) -> bool:
 def _namespace_keys() -> list[str]:
     """Keys set in this project's config namespace (to report unknown ones)."""
     prefix = f"{CONFIG_NAMESPACE}:"
-    return [k.removeprefix(prefix) for k in {**get_config_env(), **CONFIG.get()} if k.startswith(prefix)]
+    return [k.removeprefix(prefix) for k in config_keys() if k.startswith(prefix)]
 
 
 def main(template_dir: Path = TEMPLATE_DIR) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, ReadResult, UpdateResult
 
-from components.kinds import ACCESS_LINK
+from components.kinds import ACCESS_LINK, ACCESS_PATH
 from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.direct_links import access_rows
 
@@ -46,8 +46,8 @@ class AccessLinkProvider(DirectusProvider):
     def create(self, props: Props) -> CreateResult:
         body = self.pick(props, ACCESS_FIELDS)
         # The policy is ours, so an identical link to it can only come from an earlier interrupted run.
-        existing = self.client.find_one("/access", self._natural_filter(props), fields=_READ_FIELDS)
-        access_id = str(existing["id"]) if existing else str(self.client.create("/access", body)["id"])
+        existing = self.client.find_one(ACCESS_PATH, self._natural_filter(props), fields=_READ_FIELDS)
+        access_id = str(existing["id"]) if existing else str(self.client.create(ACCESS_PATH, body)["id"])
         return CreateResult(access_id, {**body, "access_id": access_id})
 
     def read(self, id_: str, props: Props) -> ReadResult:
@@ -58,11 +58,11 @@ class AccessLinkProvider(DirectusProvider):
 
     def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
         body = self.pick(news, ACCESS_FIELDS)
-        self.client.update("/access", id_, body)
+        self.client.update(ACCESS_PATH, id_, body)
         return UpdateResult({**body, "access_id": id_})
 
     def delete(self, id_: str, _props: Props) -> None:
-        self.client.delete("/access", id_)
+        self.client.delete(ACCESS_PATH, id_)
 
 
 class AccessLink(DirectusResource, kind=ACCESS_LINK):

@@ -2,7 +2,7 @@
 
 Each provider instance is pickled (by reference to its class) into the ``__provider`` input of its
 resources, so it must hold no client, lock or credential: the client is built inside the provider process
-from the configuration that ``configure`` receives (see :mod:`components.providers.connection`).
+from the configuration that ``configure`` receives (see :mod:`components.directus.provisioning`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from components.directus.client import DirectusClient
+from components.directus.provisioning import Connection, client_for, connection_from, snapshot_for
 from components.directus.snapshot import Snapshot
 from components.errors import McpAccessError
 from components.kinds import Kind
 from components.names import DYNAMIC_MODULE, UNTYPED_DYNAMIC
-from components.providers.connection import Connection, client_for, connection_from, snapshot_for
 
 # The value a preview passes for inputs that are not known yet (e.g. the id of a role still to be created).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"

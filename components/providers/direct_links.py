@@ -14,6 +14,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.directus.client import DirectusClient
 from components.directus.snapshot import Snapshot
+from components.kinds import ACCESS_PATH
 from components.providers.base import DirectusProvider, Props, is_unknown
 
 Holder = Literal["role", "user"]
@@ -29,7 +30,7 @@ def _policy_name(row: dict[str, Any]) -> str:
 def linked_policy_rows(client: DirectusClient, holder: Holder, holder_id: str) -> list[tuple[str, str]]:
     """(access row id, policy name) for each policy attached to the role or user."""
     rows = client.list_objects(
-        "/access", filter={holder: {"_eq": holder_id}}, fields=["id", "policy.id", "policy.name"]
+        ACCESS_PATH, filter={holder: {"_eq": holder_id}}, fields=["id", "policy.id", "policy.name"]
     )
     return [(str(row["id"]), _policy_name(row)) for row in rows]
 
@@ -44,7 +45,7 @@ ACCESS_LIST_FIELDS = ("id", "role", "user", "policy.id", "policy.name")
 def access_rows(snapshot: Snapshot) -> list[dict[str, Any]]:
     """Every access row of the instance, from the shared listing: ``{id, role, user, policy, policy_name}``."""
     rows = []
-    for row in snapshot.rows("/access", ACCESS_LIST_FIELDS):
+    for row in snapshot.rows(ACCESS_PATH, ACCESS_LIST_FIELDS):
         policy = row.get("policy")
         policy_id = policy.get("id") if isinstance(policy, dict) else policy
         rows.append({**row, "policy": policy_id, "policy_name": _policy_name(row)})
@@ -66,7 +67,7 @@ def undeclared_policies(live: list[str] | None, declared: Any) -> list[str]:
 def remove_undeclared(client: DirectusClient, holder: Holder, holder_id: str, declared: list[str]) -> None:
     """Detach every policy from the role or user that ``declared`` does not name."""
     stray = [row_id for row_id, name in linked_policy_rows(client, holder, holder_id) if name not in set(declared)]
-    client.delete_many("/access", stray)
+    client.delete_many(ACCESS_PATH, stray)
 
 
 class PolicyHolderProvider(DirectusProvider):

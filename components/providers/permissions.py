@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, U
 
 from components.directus.errors import DirectusLicenseError
 from components.errors import McpAccessError
-from components.kinds import PERMISSION_SET
+from components.kinds import PERMISSION_SET, PERMISSIONS_PATH, POLICIES_PATH
 from components.model.validation import action_error
 from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.policy import POLICY_READ_FIELDS
@@ -76,7 +76,7 @@ class PermissionSetProvider(DirectusProvider):
         return problems
 
     def _live_rows(self, policy_id: str) -> list[dict[str, Any]]:
-        rows = self.client.list_objects("/permissions", filter={"policy": {"_eq": policy_id}}, fields=_READ_FIELDS)
+        rows = self.client.list_objects(PERMISSIONS_PATH, filter={"policy": {"_eq": policy_id}}, fields=_READ_FIELDS)
         return [r for r in rows if r.get("id") is not None]  # generated system rows have no id
 
     def _reconcile(self, policy_id: str, declared: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -93,8 +93,8 @@ class PermissionSetProvider(DirectusProvider):
                 to_delete.append(row["id"])
         to_create = [{"policy": policy_id, **spec} for key, spec in desired.items() if key not in matched]
         try:
-            self.client.delete_many("/permissions", to_delete)
-            self.client.create_many("/permissions", to_create)
+            self.client.delete_many(PERMISSIONS_PATH, to_delete)
+            self.client.create_many(PERMISSIONS_PATH, to_create)
         except DirectusLicenseError as exc:
             restricted = [f"{s['action']} on {s['collection']}" for s in desired.values() if _has_rules(s)]
             raise LicenseRestrictionError(
@@ -112,9 +112,9 @@ class PermissionSetProvider(DirectusProvider):
 
     def read(self, id_: str, props: Props) -> ReadResult:
         policy_id = str(props.get("policy_id"))
-        if self.snapshot.by_id("/policies", policy_id, POLICY_READ_FIELDS) is None:
+        if self.snapshot.by_id(POLICIES_PATH, policy_id, POLICY_READ_FIELDS) is None:
             return self.deleted()
-        rows = self.snapshot.rows("/permissions", _READ_FIELDS)
+        rows = self.snapshot.rows(PERMISSIONS_PATH, _READ_FIELDS)
         live = normalize_all(r for r in rows if r.get("id") is not None and str(r.get("policy")) == policy_id)
         return ReadResult(id_, {**props, "permissions": live})
 
@@ -133,7 +133,7 @@ class PermissionSetProvider(DirectusProvider):
     def delete(self, _id: str, props: Props) -> None:
         policy_id = str(props.get("policy_id"))
         ids = [row["id"] for row in self._live_rows(policy_id)]
-        self.client.delete_many("/permissions", ids)
+        self.client.delete_many(PERMISSIONS_PATH, ids)
 
 
 def _has_rules(spec: dict[str, Any]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
-from components.kinds import POLICY
+from components.kinds import ACCESS_PATH, POLICIES_PATH, POLICY
 from components.model.marker import description_has_marker
 from components.model.validation import bool_error, cidr_error, name_error
 from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
@@ -93,18 +93,20 @@ class PolicyProvider(DirectusProvider):
 
     def create(self, props: Props) -> CreateResult:
         body = self._body(props)
-        policy_id, adopted = self.create_or_adopt("/policies", kind="policy", key="name", body=body, marked=_marked)
+        policy_id, adopted = self.create_or_adopt(POLICIES_PATH, kind="policy", key="name", body=body, marked=_marked)
         links = self._links(policy_id) if adopted else []  # a new policy is attached to nothing yet
         return CreateResult(policy_id, {**props, **body, "policy_id": policy_id, "links": links})
 
     def _access_rows(self, policy_id: str) -> list[dict[str, Any]]:
-        return self.client.list_objects("/access", filter={"policy": {"_eq": policy_id}}, fields=["id", "role", "user"])
+        return self.client.list_objects(
+            ACCESS_PATH, filter={"policy": {"_eq": policy_id}}, fields=["id", "role", "user"]
+        )
 
     def _links(self, policy_id: str) -> list[str]:
         return sorted(link_target(row) for row in self._access_rows(policy_id))
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        live = self.snapshot.by_id("/policies", id_, POLICY_READ_FIELDS)
+        live = self.snapshot.by_id(POLICIES_PATH, id_, POLICY_READ_FIELDS)
         if live is None:
             return self.deleted()
         links = sorted(link_target(row) for row in access_rows(self.snapshot) if str(row.get("policy")) == id_)
@@ -119,14 +121,14 @@ class PolicyProvider(DirectusProvider):
 
     def update(self, id_: str, _olds: Props, news: Props) -> UpdateResult:
         body = self._body(news)
-        self.client.update("/policies", id_, body)
+        self.client.update(POLICIES_PATH, id_, body)
         declared = set(news.get("linked_to") or [])
         stray = [row["id"] for row in self._access_rows(id_) if link_target(row) not in declared]
-        self.client.delete_many("/access", stray)
+        self.client.delete_many(ACCESS_PATH, stray)
         return UpdateResult({**news, **body, "policy_id": id_, "links": self._links(id_)})
 
     def delete(self, id_: str, _props: Props) -> None:
-        self.client.delete("/policies", id_)
+        self.client.delete(POLICIES_PATH, id_)
 
 
 class DirectusPolicy(DirectusResource, kind=POLICY):

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure
 
-from components.kinds import ROLE
+from components.kinds import ROLE, ROLES_PATH
 from components.model.marker import description_has_marker
 from components.model.validation import name_error
 from components.providers.base import DirectusResource, Props, failure, is_unknown
@@ -19,7 +19,7 @@ _READ_FIELDS = ["id", *ROLE_FIELDS]
 
 class RoleProvider(PolicyHolderProvider):
     holder = "role"
-    path = "/roles"
+    path = ROLES_PATH
     key = "name"
     id_output = "role_id"
     read_fields = _READ_FIELDS
@@ -41,7 +41,7 @@ class RoleProvider(PolicyHolderProvider):
         return problems
 
     def delete(self, id_: str, _props: Props) -> None:
-        self.client.delete("/roles", id_)
+        self.client.delete(ROLES_PATH, id_)
 
 
 class DirectusRole(DirectusResource, kind=ROLE):

@@ -19,7 +19,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from components.directus.errors import DirectusAuthError
-from components.kinds import STATIC_TOKEN
+from components.kinds import STATIC_TOKEN, USERS_PATH
 from components.providers.base import DirectusProvider, DirectusResource, Props, failure, is_unknown
 from components.providers.user import USER_READ_FIELDS
 
@@ -52,7 +52,7 @@ class StaticTokenProvider(DirectusProvider):
     def _issue(self, user_id: str, rotate_after_days: int) -> Props:
         token = generate_token()
         self.client.register_secret(token)
-        self.client.update("/users", user_id, {"token": token})
+        self.client.update(USERS_PATH, user_id, {"token": token})
         issued = _now()
         return {
             "user_id": user_id,
@@ -79,7 +79,7 @@ class StaticTokenProvider(DirectusProvider):
 
     def read(self, id_: str, props: Props) -> ReadResult:
         user_id = str(props.get("user_id"))
-        if self.snapshot.by_id("/users", user_id, USER_READ_FIELDS) is None:
+        if self.snapshot.by_id(USERS_PATH, user_id, USER_READ_FIELDS) is None:
             return self.deleted()
         return ReadResult(id_, {**props, "status": self._probe(props.get("token"), user_id)})
 
@@ -110,11 +110,11 @@ class StaticTokenProvider(DirectusProvider):
         not come back to life when someone re-activates the user by hand.
         """
         user_id = str(props.get("user_id"))
-        user = self.client.get_by_id("/users", user_id, fields=["id", "status"])
+        user = self.client.get_by_id(USERS_PATH, user_id, fields=["id", "status"])
         if user is None:
             return
         if user.get("status") != "active" or self._probe(props.get("token"), user_id) == VALID:
-            self.client.update("/users", user_id, {"token": None})
+            self.client.update(USERS_PATH, user_id, {"token": None})
 
 
 class StaticToken(DirectusResource, kind=STATIC_TOKEN):

@@ -10,7 +10,7 @@ from pulumi.dynamic import CheckFailure, DiffResult, UpdateResult
 from components.directus.errors import DirectusError
 from components.directus.oauth import clients_held_only_by, delete_clients
 from components.errors import McpAccessError
-from components.kinds import USER
+from components.kinds import USER, USERS_PATH
 from components.model.marker import REMOVED_TAG, REVOKED_TAG, tags_have_marker, tags_revoked
 from components.model.validation import USER_STATUSES, email_error
 from components.providers.base import DirectusResource, Props, failure, is_unknown
@@ -38,7 +38,7 @@ def _without_revoked(tags: Any) -> Any:
 
 class UserProvider(PolicyHolderProvider):
     holder = "user"
-    path = "/users"
+    path = USERS_PATH
     key = "email"  # create adopts by email; tags as declared, so adopting a removed user drops REMOVED_TAG
     id_output = "user_id"
     read_fields = USER_READ_FIELDS
@@ -104,18 +104,18 @@ class UserProvider(PolicyHolderProvider):
         as ``archived`` with no role and no direct policy, tagged :data:`REMOVED_TAG`, and the content keeps
         its author. Adding the member back adopts that user again.
         """
-        if not self.client.exists("/users", id_):
+        if not self.client.exists(USERS_PATH, id_):
             return
         owned = clients_held_only_by(self.client, id_)
-        self.client.update("/users", id_, {"token": None, "status": "suspended"})
+        self.client.update(USERS_PATH, id_, {"token": None, "status": "suspended"})
         delete_clients(self.client, owned, holder=id_)
         try:
-            self.client.delete("/users", id_)
+            self.client.delete(USERS_PATH, id_)
         except DirectusError:
-            if not self.client.exists("/users", id_):
+            if not self.client.exists(USERS_PATH, id_):
                 return
             tags = [t for t in (props.get("tags") or []) if t != REMOVED_TAG] + [REMOVED_TAG]
-            self.client.update("/users", id_, {"status": "archived", "role": None, "tags": tags})
+            self.client.update(USERS_PATH, id_, {"status": "archived", "role": None, "tags": tags})
             remove_undeclared(self.client, "user", id_, [])
 
 

@@ -15,9 +15,9 @@ from pulumi import automation as auto
 from components.cli import main
 from components.directus.client import DirectusClient
 from components.directus.mcp import call_tool
+from components.directus.provisioning import TOKEN_ENV
 from components.localdev.server import DirectusInstance
 from components.ops.backup.restore import restore_schema
-from components.providers.connection import TOKEN_ENV
 from tests.helpers.stacks import make_stack, set_values
 
 STACK = "schema-work"

@@ -19,10 +19,10 @@ import pytest
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
+from components.directus.provisioning import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.profiles import RunningDirectus, start_profile
-from components.providers.connection import RETRY_MAX_WAIT_ENV, TIMEOUT_ENV
 from tests.helpers.directus import DirectusChoice
 from tests.helpers.fault_proxy import Fault, FaultProxy
 from tests.helpers.stacks import NS, make_stack

@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from components.directus.oauth import OAuthClient, OAuthGrant, OAuthListing
 from components.model.audit_config import AuditConfig
-from components.ops.audit.rules import Activity, AuditedMember, Finding, Kind, Rules
+from components.ops.audit.rules import Activity, AuditedMember, AuditFinding, FindingKind, Rules
 from components.ops.audit.run import AuditResult, MemberActivity, Period
 from components.ops.calendar.run import CalendarPlan, RotationReminder
 from components.ops.drift.run import DriftReport
 from components.ops.drift.scan import Finding as DriftFinding
 from components.ops.drift.wording import DriftedResource
 from components.ops.report.facts import ReportFacts, StackFacts
-from components.ops.review.matrix import MemberAccess, Rule, StackMatrix, TemplateAccess
+from components.ops.review.matrix import MemberAccess, Rule, StackMatrix, TemplateGrants
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 TEMPLATES = ("analysis", "content", "developer")
@@ -22,10 +22,10 @@ COLLECTIONS = ("articles", "pages", "products")
 SCHEMA = ("directus_collections", "directus_fields", "directus_relations")
 
 
-def templates() -> dict[str, TemplateAccess]:
+def templates() -> dict[str, TemplateGrants]:
     content = {c: ("read", "create", "update", "delete") for c in COLLECTIONS}
     return {
-        "analysis": TemplateAccess(
+        "analysis": TemplateGrants(
             "analysis",
             False,
             False,
@@ -33,8 +33,8 @@ def templates() -> dict[str, TemplateAccess]:
             {c: ("read",) for c in COLLECTIONS},
             rules={("articles", "read"): Rule(("id", "title"), '{"status": {"_eq": "published"}}')},
         ),
-        "content": TemplateAccess("content", False, False, (), {**content, **{c: ("read",) for c in SCHEMA}}),
-        "developer": TemplateAccess(
+        "content": TemplateGrants("content", False, False, (), {**content, **{c: ("read",) for c in SCHEMA}}),
+        "developer": TemplateGrants(
             "developer", True, False, ("10.0.0.0/8",), {**content, **{c: ("read", "create", "update") for c in SCHEMA}}
         ),
     }
@@ -113,7 +113,7 @@ def stack_facts(name: str = "production", members: int = 3, *, days: int = 30) -
     rules = Rules.from_config(audit_config)
     period = Period(NOW - timedelta(days=days), NOW)
     audited = [AuditedMember(m.name, user_ids[m.name], m.template, m.enabled, writes={}) for m in roster if m.enabled]
-    activity = []
+    activity: list[Activity] = []
     for index, member in enumerate(audited):
         if index % 3 == 2:
             continue  # some members write nothing
@@ -124,8 +124,12 @@ def stack_facts(name: str = "production", members: int = 3, *, days: int = 30) -
                     Activity(len(activity) + 1, "update", "articles", str(n), moment, member.user_id, "10.0.0.1")
                 )
     findings = [
-        Finding(Kind.MASS_DELETION, audited[0].name, NOW - timedelta(days=2), "delete", "articles", count=12),
-        Finding(Kind.OUTSIDE_HOURS, audited[0].name, NOW - timedelta(days=3, hours=7), "update", "articles"),
+        AuditFinding(
+            FindingKind.MASS_DELETION, audited[0].name, NOW - timedelta(days=2), "delete", "articles", count=12
+        ),
+        AuditFinding(
+            FindingKind.OUTSIDE_HOURS, audited[0].name, NOW - timedelta(days=3, hours=7), "update", "articles"
+        ),
     ]
     audit = AuditResult(
         stack=name,

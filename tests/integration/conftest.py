@@ -7,9 +7,9 @@ import pytest
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from components.directus.provisioning import TOKEN_KEY, URL_KEY
 from components.localdev.server import DirectusInstance
 from components.providers.base import DirectusProvider
-from components.providers.connection import TOKEN_KEY, URL_KEY
 
 P = TypeVar("P", bound=DirectusProvider)
 

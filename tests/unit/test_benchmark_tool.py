@@ -1,4 +1,4 @@
-"""The benchmark's own logic (tools/benchmark.py): what it prints from the figures, and the d6s it pins.
+"""The benchmark's own logic (tools/bench/benchmark.py): what it prints from the figures, and the d6s it pins.
 
 The benchmark itself asserts nothing and runs for minutes; these check its arithmetic and its output's shape.
 """
@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import Counter
 
 import pytest
 
 from components.names import PROJECT_ROOT
-
-sys.path.insert(0, str(PROJECT_ROOT / "tools"))
-import bench_d6s
-import benchmark
-from benchmark import Phase
+from tools.bench import bench_d6s, benchmark
+from tools.bench.benchmark import Phase
 
 
 def phase(name: str, seconds: float, engine_mib: float = 100.0) -> Phase:

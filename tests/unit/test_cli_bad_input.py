@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.cli import main
-from components.providers.connection import (
+from components.directus.provisioning import (
     RETRY_MAX_WAIT_ENV,
     TIMEOUT_ENV,
     TOKEN_ENV,

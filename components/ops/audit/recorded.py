@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from components.directus.client import DirectusClient
-from components.ops.audit.rules import WRITE_ACTIONS, AuditedMember, Finding, Kind, Rules
+from components.ops.audit.rules import AUDITED_WRITES, AuditedMember, AuditFinding, FindingKind, Rules
 from components.ops.audit.source import parse_directus_time
 
 FIELDS = (
@@ -130,8 +130,8 @@ def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _finding(kind: Kind, member: str, row: Recorded, detail: str) -> Finding:
-    return Finding(
+def _finding(kind: FindingKind, member: str, row: Recorded, detail: str) -> AuditFinding:
+    return AuditFinding(
         kind=kind,
         member=member,
         timestamp=row.timestamp,
@@ -142,20 +142,20 @@ def _finding(kind: Kind, member: str, row: Recorded, detail: str) -> Finding:
     )
 
 
-def refused_calls(member: AuditedMember, rows: Sequence[Recorded]) -> list[Finding]:
+def refused_calls(member: AuditedMember, rows: Sequence[Recorded]) -> list[AuditFinding]:
     """Calls permissions refused: reads (or writes) of collections outside the member's template."""
     return [
-        _finding(Kind.REFUSED, member.name, row, f"{row.words()} refused ({row.error_code or row.status})")
+        _finding(FindingKind.REFUSED, member.name, row, f"{row.words()} refused ({row.error_code or row.status})")
         for row in rows
         if row.refused
     ]
 
 
-def read_volume(member: AuditedMember, rows: Sequence[Recorded], threshold: int) -> list[Finding]:
+def read_volume(member: AuditedMember, rows: Sequence[Recorded], threshold: int) -> list[AuditFinding]:
     """Hours in which the member read more rows than ``threshold`` (MCP and REST reads together)."""
     per_hour: dict[datetime, list[Recorded]] = defaultdict(list)
     for row in rows:
-        if row.rows and not row.refused and (row.kind == "read" or row.action not in WRITE_ACTIONS):
+        if row.rows and not row.refused and (row.kind == "read" or row.action not in AUDITED_WRITES):
             per_hour[_hour(row.timestamp)].append(row)
     findings = []
     for hour, hour_rows in sorted(per_hour.items()):
@@ -164,8 +164,8 @@ def read_volume(member: AuditedMember, rows: Sequence[Recorded], threshold: int)
             continue
         collections = sorted({r.collection or "?" for r in hour_rows})
         findings.append(
-            Finding(
-                kind=Kind.READ_VOLUME,
+            AuditFinding(
+                kind=FindingKind.READ_VOLUME,
                 member=member.name,
                 timestamp=hour,
                 action="read",
@@ -178,7 +178,7 @@ def read_volume(member: AuditedMember, rows: Sequence[Recorded], threshold: int)
     return findings
 
 
-def failed_logins(rows: Iterable[Recorded]) -> list[Finding]:
+def failed_logins(rows: Iterable[Recorded]) -> list[AuditFinding]:
     """Requests with a rejected token, one finding per IP and hour (no member: the token named nobody)."""
     groups: dict[tuple[str, datetime], list[Recorded]] = defaultdict(list)
     for row in rows:
@@ -188,8 +188,8 @@ def failed_logins(rows: Iterable[Recorded]) -> list[Finding]:
     for (ip, _), group in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0])):
         paths = sorted({r.path or "?" for r in group})
         findings.append(
-            Finding(
-                kind=Kind.FAILED_LOGINS,
+            AuditFinding(
+                kind=FindingKind.FAILED_LOGINS,
                 member="-",
                 timestamp=group[0].timestamp,
                 until=group[-1].timestamp if len(group) > 1 else None,
@@ -201,7 +201,7 @@ def failed_logins(rows: Iterable[Recorded]) -> list[Finding]:
     return findings
 
 
-def outside_hours(member: AuditedMember, rows: Sequence[Recorded], rules: Rules) -> list[Finding]:
+def outside_hours(member: AuditedMember, rows: Sequence[Recorded], rules: Rules) -> list[AuditFinding]:
     """Recorded calls outside working hours, reads included. Successful writes are left to the activity log's
     rule (each also has an activity row), so nothing is counted twice."""
     if rules.hours is None:
@@ -210,23 +210,23 @@ def outside_hours(member: AuditedMember, rows: Sequence[Recorded], rules: Rules)
     for row in rows:
         if row.kind not in ("mcp", "read") or rules.within_working_hours(row.timestamp):
             continue
-        if row.action in WRITE_ACTIONS and not row.refused and not row.error_code:
+        if row.action in AUDITED_WRITES and not row.refused and not row.error_code:
             continue
         local = row.timestamp.astimezone(rules.zone)
         findings.append(
-            _finding(Kind.OUTSIDE_HOURS, member.name, row, f"{local:%a %H:%M} {local.tzname()}: {row.words()}")
+            _finding(FindingKind.OUTSIDE_HOURS, member.name, row, f"{local:%a %H:%M} {local.tzname()}: {row.words()}")
         )
     return findings
 
 
 def recorded_findings(
     members: Iterable[AuditedMember], rows: Sequence[Recorded], rules: Rules, read_threshold: int
-) -> list[Finding]:
+) -> list[AuditFinding]:
     by_user: dict[str, list[Recorded]] = defaultdict(list)
     for row in rows:
         if row.user:
             by_user[row.user].append(row)
-    findings: list[Finding] = []
+    findings: list[AuditFinding] = []
     for member in members:
         mine = by_user.get(member.user_id, [])
         findings += refused_calls(member, mine)

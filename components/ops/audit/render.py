@@ -9,27 +9,27 @@ import json
 from datetime import datetime
 from typing import Any
 
-from components.ops.audit.rules import WRITE_ACTIONS, Finding, Kind
+from components.ops.audit.rules import AUDITED_WRITES, AuditFinding, FindingKind
 from components.ops.audit.run import AuditResult
 
 #: Rows per kind of finding in the markdown report; the JSON report has all of them.
 MARKDOWN_ROWS = 50
 
 TITLES = {
-    Kind.MASS_DELETION: "Mass deletions",
-    Kind.OUTSIDE_TEMPLATE: "Writes outside the member's template",
-    Kind.OUTSIDE_HOURS: "Activity outside working hours",
-    Kind.SUSPENDED: "Suspended users",
-    Kind.LOCKED_OUT: "Users locked out by their status (inactive-license, draft, invited, archived)",
-    Kind.STALE: "Members with no recorded sign of use",
-    Kind.PASSWORD_LOGIN: "Password logins",
-    Kind.OAUTH_TOKEN: "OAuth tokens issued to static-token members",
-    Kind.REFUSED: "Refused calls (collections outside the template)",
-    Kind.READ_VOLUME: "Unusual read volume",
-    Kind.FAILED_LOGINS: "Failed token logins",
+    FindingKind.MASS_DELETION: "Mass deletions",
+    FindingKind.OUTSIDE_TEMPLATE: "Writes outside the member's template",
+    FindingKind.OUTSIDE_HOURS: "Activity outside working hours",
+    FindingKind.SUSPENDED: "Suspended users",
+    FindingKind.LOCKED_OUT: "Users locked out by their status (inactive-license, draft, invited, archived)",
+    FindingKind.STALE: "Members with no recorded sign of use",
+    FindingKind.PASSWORD_LOGIN: "Password logins",
+    FindingKind.OAUTH_TOKEN: "OAuth tokens issued to static-token members",
+    FindingKind.REFUSED: "Refused calls (collections outside the template)",
+    FindingKind.READ_VOLUME: "Unusual read volume",
+    FindingKind.FAILED_LOGINS: "Failed token logins",
 }
 #: Kinds only the recorder extension can show: "not checked" without it.
-RECORDER_KINDS = (Kind.REFUSED, Kind.READ_VOLUME, Kind.FAILED_LOGINS)
+RECORDER_KINDS = (FindingKind.REFUSED, FindingKind.READ_VOLUME, FindingKind.FAILED_LOGINS)
 
 
 def not_recorded(login_attempts: int | None, recorder: bool = False) -> list[str]:
@@ -78,7 +78,7 @@ def _local(result: AuditResult, moment: datetime | None) -> str:
     return moment.astimezone(result.rules.zone).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
-def _when(result: AuditResult, finding: Finding) -> str:
+def _when(result: AuditResult, finding: AuditFinding) -> str:
     start, end = _local(result, finding.timestamp), _local(result, finding.until)
     return f"{start} to {end}" if finding.until is not None and end != start else start
 
@@ -95,7 +95,7 @@ def _plural(count: int, word: str) -> str:
 def summary(result: AuditResult) -> str:
     if not result.findings:
         return "No findings."
-    by_kind = {kind: sum(1 for f in result.findings if f.kind == kind) for kind in Kind}
+    by_kind = {kind: sum(1 for f in result.findings if f.kind == kind) for kind in FindingKind}
     parts = [f"{TITLES[k].lower()}: {n}" for k, n in by_kind.items() if n]
     return f"**{_plural(len(result.findings), 'finding')}**: {'; '.join(parts)}."
 
@@ -120,7 +120,7 @@ def to_markdown(result: AuditResult) -> str:
     ]
     for entry in result.members:
         member, actions = entry.member, entry.actions
-        other = sum(n for action, n in actions.items() if action not in (*WRITE_ACTIONS, "login"))
+        other = sum(n for action, n in actions.items() if action not in (*AUDITED_WRITES, "login"))
         lines.append(
             "| "
             + " | ".join(
@@ -143,10 +143,10 @@ def to_markdown(result: AuditResult) -> str:
     if not result.members:
         lines.append("| (no managed members) | | | | | | | | | |")
     lines += ["", "## Findings"]
-    for kind in Kind:
+    for kind in FindingKind:
         found = [f for f in result.findings if f.kind == kind]
         lines += ["", f"### {TITLES[kind]} ({len(found)})", ""]
-        if kind is Kind.OUTSIDE_HOURS and rules.hours is None:
+        if kind is FindingKind.OUTSIDE_HOURS and rules.hours is None:
             lines.append("Not checked: `audit.workingHours` is not set for this stack.")
             continue
         if kind in RECORDER_KINDS and result.recorded is None:
@@ -200,7 +200,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _finding_json(result: AuditResult, finding: Finding) -> dict[str, Any]:
+def _finding_json(result: AuditResult, finding: AuditFinding) -> dict[str, Any]:
     zone = result.rules.zone
     return {
         "kind": str(finding.kind),
@@ -249,7 +249,7 @@ def to_json(result: AuditResult) -> str:
             }
             for e in result.members
         ],
-        "counts": {str(kind): sum(1 for f in result.findings if f.kind == kind) for kind in Kind},
+        "counts": {str(kind): sum(1 for f in result.findings if f.kind == kind) for kind in FindingKind},
         "findings": [_finding_json(result, f) for f in result.findings],
         "oauth": {"clientsRegistered": result.oauth_clients, "tokensIssued": result.oauth_tokens},
         "notes": result.notes,

@@ -2,7 +2,7 @@
 
 The signs come from the security guide's monitoring advice: mass deletions, writes where the member's
 template grants none, activity outside working hours, and users suspended after failed logins. Each rule
-takes the rows Directus recorded for the managed MCP users and returns :class:`Finding` objects.
+takes the rows Directus recorded for the managed MCP users and returns :class:`AuditFinding` objects.
 
 Facts about ``directus_activity`` (Directus 12.4.0) the rules rely on:
 
@@ -28,14 +28,14 @@ from components.model.audit_config import WEEKDAYS, AuditConfig
 from components.model.lockouts import LOCKOUTS, lockout_words
 from components.names import APPROVAL_USER_AGENT
 
-WRITE_ACTIONS = ("create", "update", "delete")
+AUDITED_WRITES = ("create", "update", "delete")
 USERS_COLLECTION = "directus_users"
 #: Directus records each OAuth token it issues (code exchange, refresh) as a ``login`` on this collection.
 OAUTH_TOKENS_COLLECTION = "directus_oauth_tokens"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class Kind(StrEnum):
+class FindingKind(StrEnum):
     """Kinds of findings, in the order the report shows them."""
 
     MASS_DELETION = "mass-deletion"
@@ -96,8 +96,8 @@ class AuditedMember:
 
 
 @dataclass(frozen=True)
-class Finding:
-    kind: Kind
+class AuditFinding:
+    kind: FindingKind
     member: str
     timestamp: datetime | None
     action: str | None = None
@@ -169,8 +169,8 @@ class Rules:
         return ", ".join(names)
 
 
-def _finding(kind: Kind, member: AuditedMember, row: Activity, detail: str) -> Finding:
-    return Finding(
+def _finding(kind: FindingKind, member: AuditedMember, row: Activity, detail: str) -> AuditFinding:
+    return AuditFinding(
         kind=kind,
         member=member.name,
         timestamp=row.timestamp,
@@ -185,7 +185,7 @@ def _finding(kind: Kind, member: AuditedMember, row: Activity, detail: str) -> F
     )
 
 
-def mass_deletions(member: AuditedMember, rows: Sequence[Activity], rules: Rules) -> list[Finding]:
+def mass_deletions(member: AuditedMember, rows: Sequence[Activity], rules: Rules) -> list[AuditFinding]:
     """Bursts of at least ``threshold`` deletes within ``window``: one finding per burst.
 
     Each delete that ends a window holding ``threshold`` deletes marks that whole window; marked windows that
@@ -206,13 +206,13 @@ def mass_deletions(member: AuditedMember, rows: Sequence[Activity], rules: Rules
     return [_burst(member, deletes[a : b + 1], rules) for a, b in bursts]
 
 
-def _burst(member: AuditedMember, burst: list[Activity], rules: Rules) -> Finding:
+def _burst(member: AuditedMember, burst: list[Activity], rules: Rules) -> AuditFinding:
     collections = sorted({r.collection for r in burst})
     items = [r.item or "?" for r in burst]
     shown = ", ".join(items[:10]) + (f", ... ({len(items) - 10} more)" if len(items) > 10 else "")
     minutes = int(rules.mass_delete_window.total_seconds() // 60)
-    return Finding(
-        kind=Kind.MASS_DELETION,
+    return AuditFinding(
+        kind=FindingKind.MASS_DELETION,
         member=member.name,
         timestamp=burst[0].timestamp,
         until=burst[-1].timestamp,
@@ -228,7 +228,7 @@ def _burst(member: AuditedMember, burst: list[Activity], rules: Rules) -> Findin
     )
 
 
-def writes_outside_template(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding]:
+def writes_outside_template(member: AuditedMember, rows: Sequence[Activity]) -> list[AuditFinding]:
     """Creates, updates and deletes the member's template does not grant on that collection.
 
     The template is the one the stack declares now: a write that a since-narrowed template allowed is still
@@ -236,18 +236,18 @@ def writes_outside_template(member: AuditedMember, rows: Sequence[Activity]) -> 
     """
     findings = []
     for row in rows:
-        if row.action not in WRITE_ACTIONS or row.is_self_suspension:
+        if row.action not in AUDITED_WRITES or row.is_self_suspension:
             continue
         granted = member.writes.get(row.collection, frozenset())
         if row.action in granted:
             continue
         grants = ", ".join(sorted(granted)) if granted else "no write"
         detail = f"template {member.template!r} grants {grants} on {row.collection}"
-        findings.append(_finding(Kind.OUTSIDE_TEMPLATE, member, row, detail))
+        findings.append(_finding(FindingKind.OUTSIDE_TEMPLATE, member, row, detail))
     return findings
 
 
-def outside_working_hours(member: AuditedMember, rows: Sequence[Activity], rules: Rules) -> list[Finding]:
+def outside_working_hours(member: AuditedMember, rows: Sequence[Activity], rules: Rules) -> list[AuditFinding]:
     """Every row (any action) recorded outside the configured working hours; none when hours are unset."""
     if rules.hours is None:
         return []
@@ -257,11 +257,11 @@ def outside_working_hours(member: AuditedMember, rows: Sequence[Activity], rules
             continue
         local = row.timestamp.astimezone(rules.zone)
         detail = f"{local:%a %H:%M} {local.tzname()}, outside working hours"
-        findings.append(_finding(Kind.OUTSIDE_HOURS, member, row, detail))
+        findings.append(_finding(FindingKind.OUTSIDE_HOURS, member, row, detail))
     return findings
 
 
-def suspensions(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding]:
+def suspensions(member: AuditedMember, rows: Sequence[Activity]) -> list[AuditFinding]:
     """Suspensions after failed logins in the period, and a declared-enabled user found suspended now."""
     events = [r for r in rows if r.is_self_suspension]
     findings = []
@@ -271,11 +271,11 @@ def suspensions(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding
             f"suspended by Directus after repeated failed password logins (auth_login_attempts), "
             f"from ip {row.ip or '?'}{now}"
         )
-        findings.append(_finding(Kind.SUSPENDED, member, row, detail))
+        findings.append(_finding(FindingKind.SUSPENDED, member, row, detail))
     if member.enabled and member.live_status == "suspended" and not events:
         findings.append(
-            Finding(
-                kind=Kind.SUSPENDED,
+            AuditFinding(
+                kind=FindingKind.SUSPENDED,
                 member=member.name,
                 timestamp=None,
                 action=None,
@@ -288,7 +288,7 @@ def suspensions(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding
     return findings
 
 
-def lockouts(member: AuditedMember) -> list[Finding]:
+def lockouts(member: AuditedMember) -> list[AuditFinding]:
     """A member the code enables whose user has a status that refuses its tokens (``inactive-license``, draft,
     invited, archived; suspended has its own rule), in words with what to do."""
     words = lockout_words(member.live_status) if member.enabled and member.live_status != "suspended" else None
@@ -296,8 +296,8 @@ def lockouts(member: AuditedMember) -> list[Finding]:
         return []
     happened, todo = words
     return [
-        Finding(
-            kind=Kind.LOCKED_OUT,
+        AuditFinding(
+            kind=FindingKind.LOCKED_OUT,
             member=member.name,
             timestamp=None,
             collection=USERS_COLLECTION,
@@ -307,7 +307,7 @@ def lockouts(member: AuditedMember) -> list[Finding]:
     ]
 
 
-def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding]:
+def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[AuditFinding]:
     """Password logins (MCP users have no password at all). An OAuth member logs in once per consent, by
     ``mcp-access oauth-approve`` with a one-time password and the user agent :data:`APPROVAL_USER_AGENT`: only
     those are expected. (A user agent can be copied; the approval also clears the password at once, and
@@ -316,7 +316,7 @@ def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[Fin
     if member.auth != "oauth":
         detail = "password login of a token-only MCP user"
     return [
-        _finding(Kind.PASSWORD_LOGIN, member, row, detail)
+        _finding(FindingKind.PASSWORD_LOGIN, member, row, detail)
         for row in rows
         if row.action == "login"
         and row.collection != OAUTH_TOKENS_COLLECTION
@@ -324,23 +324,23 @@ def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[Fin
     ]
 
 
-def oauth_tokens_of_token_members(member: AuditedMember, rows: Sequence[Activity]) -> list[Finding]:
+def oauth_tokens_of_token_members(member: AuditedMember, rows: Sequence[Activity]) -> list[AuditFinding]:
     """An OAuth token issued to a token member: someone approved a consent as that user (``login`` on tokens)."""
     if member.auth == "oauth":
         return []
     return [
-        _finding(Kind.OAUTH_TOKEN, member, row, "OAuth token issued to a static-token MCP user")
+        _finding(FindingKind.OAUTH_TOKEN, member, row, "OAuth token issued to a static-token MCP user")
         for row in rows
         if row.action == "login" and row.collection == OAUTH_TOKENS_COLLECTION
     ]
 
 
-def find_all(members: Iterable[AuditedMember], rows: Iterable[Activity], rules: Rules) -> list[Finding]:
+def find_all(members: Iterable[AuditedMember], rows: Iterable[Activity], rules: Rules) -> list[AuditFinding]:
     """Every finding for every member, ordered by kind, then time, then member."""
     by_user: dict[str, list[Activity]] = {}
     for row in rows:
         by_user.setdefault(row.user, []).append(row)
-    findings: list[Finding] = []
+    findings: list[AuditFinding] = []
     for member in members:
         mine = sorted(by_user.get(member.user_id, []), key=lambda r: (r.timestamp, r.id))
         findings += mass_deletions(member, mine, rules)
@@ -350,7 +350,7 @@ def find_all(members: Iterable[AuditedMember], rows: Iterable[Activity], rules: 
         findings += lockouts(member)
         findings += password_logins(member, mine)
         findings += oauth_tokens_of_token_members(member, mine)
-    order = list(Kind)
+    order = list(FindingKind)
     return sorted(
         findings,
         key=lambda f: (order.index(f.kind), f.timestamp is None, f.timestamp or _EPOCH, f.member),
@@ -362,6 +362,6 @@ def write_sets(permission_rows: Iterable[Mapping[str, object]]) -> dict[str, fro
     writes: dict[str, set[str]] = {}
     for row in permission_rows:
         action = str(row["action"])
-        if action in WRITE_ACTIONS:
+        if action in AUDITED_WRITES:
             writes.setdefault(str(row["collection"]), set()).add(action)
     return {collection: frozenset(actions) for collection, actions in writes.items()}

@@ -32,7 +32,7 @@ from components.model.role_specs import render_context, stack_role_specs
 from components.model.role_templates import TEMPLATE_DIR, RoleSpec, TemplateError, render
 from components.model.stack_config import ConfigError, StackConfig
 from components.ops.audit.recorded import Recorded, read_recorded, recorded_findings
-from components.ops.audit.rules import Activity, AuditedMember, Finding, Kind, Rules, find_all, write_sets
+from components.ops.audit.rules import Activity, AuditedMember, AuditFinding, FindingKind, Rules, find_all, write_sets
 from components.ops.audit.source import (
     UNLICENSED_ACTIVITY_DAYS,
     parse_directus_time,
@@ -98,7 +98,7 @@ class AuditResult:
     period: Period
     rules: Rules
     members: list[MemberActivity]
-    findings: list[Finding]
+    findings: list[AuditFinding]
     #: Directus's ``auth_login_attempts`` (failed logins before a suspension); ``None``: no limit.
     login_attempts: int | None = None
     notes: list[str] = field(default_factory=list)
@@ -240,9 +240,9 @@ def run_audit(
     )
 
 
-def _ordered(findings: list[Finding]) -> list[Finding]:
+def _ordered(findings: list[AuditFinding]) -> list[AuditFinding]:
     """By kind, then time (timeless last), then member: the order the report shows them in."""
-    order = list(Kind)
+    order = list(FindingKind)
     return sorted(
         findings,
         key=lambda f: (

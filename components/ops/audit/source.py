@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from components.directus.client import DirectusClient
+from components.kinds import USERS_PATH
 from components.ops.audit.rules import OAUTH_TOKENS_COLLECTION, USERS_COLLECTION, Activity
 
 ACTIVITY_FIELDS = ("id", "action", "collection", "item", "timestamp", "user", "ip", "user_agent", "origin")
@@ -117,7 +118,7 @@ def read_user_statuses(client: DirectusClient, user_ids: Sequence[str]) -> dict[
     statuses: dict[str, str] = {}
     for start in range(0, len(user_ids), USERS_PER_QUERY):
         chunk = list(user_ids[start : start + USERS_PER_QUERY])
-        rows = client.list_objects("/users", filter={"id": {"_in": chunk}}, fields=("id", "status"))
+        rows = client.list_objects(USERS_PATH, filter={"id": {"_in": chunk}}, fields=("id", "status"))
         statuses.update({str(r["id"]): str(r["status"]) for r in rows})
     return statuses
 

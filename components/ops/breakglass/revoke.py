@@ -3,7 +3,7 @@
 One ``PATCH /users/:id`` sets ``status: suspended``, ``token: null`` and adds the tag :data:`REVOKED_TAG`
 together, so a crash leaves either nothing done or everything done (Directus applies one PATCH as one update);
 running ``revoke`` again is harmless. The tag is what ``drift`` reports as revoked-by-hand and what stops ``up``
-from re-enabling the user silently (:mod:`components.ops.breakglass.restore`). The Pulumi state is not touched:
+from re-enabling the user silently (:mod:`components.ops.breakglass.restore_guard`). The Pulumi state is not touched:
 the refreshed preview sees the suspended user and the dead token, which is exactly the drift to show.
 """
 
@@ -16,6 +16,7 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError
 from components.directus.oauth import clients_held_only_by, delete_clients
+from components.kinds import USERS_PATH
 from components.model.marker import REVOKED_TAG
 from components.ops.breakglass.target import BreakGlassError, MemberTarget, member_target, stack_client
 
@@ -81,7 +82,7 @@ def revoke_target(client: DirectusClient, target: MemberTarget) -> Revoked:
     member = target.member
     if target.token:
         client.register_secret(target.token)
-    user = client.get_by_id("/users", target.user_id, fields=["id", "email", "status", "token", "tags"])
+    user = client.get_by_id(USERS_PATH, target.user_id, fields=["id", "email", "status", "token", "tags"])
     if user is None:
         raise BreakGlassError(
             f"user {target.mcp_email} of member {member!r} (id {target.user_id}) is not in Directus: nothing to "
@@ -89,7 +90,7 @@ def revoke_target(client: DirectusClient, target: MemberTarget) -> Revoked:
         )
     tags = [t for t in (user.get("tags") or []) if t != REVOKED_TAG] + [REVOKED_TAG]
     grants = oauth_clients_of(client, target.user_id)
-    client.update("/users", target.user_id, {"status": "suspended", "token": None, "tags": tags})
+    client.update(USERS_PATH, target.user_id, {"status": "suspended", "token": None, "tags": tags})
     delete_clients(client, grants)  # their consents and tokens go with them; the suspension already refuses them
     return Revoked(
         member=member,

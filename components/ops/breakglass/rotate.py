@@ -5,6 +5,9 @@ would be drift. The rotation is therefore a targeted replacement through the Aut
 (``pulumi up --target <token urn> --replace <token urn>``): only that resource changes, the provider issues
 the new token first (``PATCH /users/:id``, the old one fails at once) and the state records it, so a
 following ``preview --refresh`` plans no change. Other pending changes of the stack are not applied.
+
+The replacement itself is the caller's ``replace_token(urn)``: the one apply path
+(:func:`components.ops.apply.run.apply`, policy pack included), which this room may not import.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 
 from pulumi import automation as auto
 
+from components.kinds import USERS_PATH
 from components.model.marker import tags_revoked
 from components.ops.breakglass.target import BreakGlassError, member_target, stack_client, token_urn
 
@@ -44,7 +48,8 @@ class Rotated:
         return lines
 
 
-def rotate(stack: auto.Stack, member: str, on_output: Callable[[str], None] | None = None) -> Rotated:
+def rotate(stack: auto.Stack, member: str, replace_token: Callable[[str], object]) -> Rotated:
+    """Check that ``member`` has a live, unrevoked token, have ``replace_token(urn)`` replace it, check it was."""
     target = member_target(stack, member)
     urn = token_urn(stack, member)
     if not target.enabled or urn is None:
@@ -52,7 +57,7 @@ def rotate(stack: auto.Stack, member: str, on_output: Callable[[str], None] | No
             f"member {member!r} has no token in stack {stack.name!r} (it is disabled: `enabled: false`): nothing "
             "to rotate"
         )
-    live = stack_client(stack).get_by_id("/users", target.user_id, fields=["id", "status", "tags"])
+    live = stack_client(stack).get_by_id(USERS_PATH, target.user_id, fields=["id", "status", "tags"])
     if live is None:
         raise BreakGlassError(f"user {target.mcp_email} of member {member!r} is not in Directus: run `up` first")
     if tags_revoked(live.get("tags")):
@@ -60,7 +65,7 @@ def rotate(stack: auto.Stack, member: str, on_output: Callable[[str], None] | No
             f"member {member!r} was revoked (`mcp-access revoke`): restore it with "
             f"`mcp-access up --stack {stack.name} --restore {member}`, which issues a new token"
         )
-    stack.up(target=[urn], replace=[urn], color="never", on_output=on_output)
+    replace_token(urn)
     after = member_target(stack, member)
     due = str((stack.outputs()["members"].value[member] or {}).get("rotationDue"))
     if not after.token or after.token == target.token:

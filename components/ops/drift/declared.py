@@ -12,30 +12,25 @@ The callback runs on the SDK's executor threads, possibly several at once: it mu
 in it does not escape through the SDK (it would only fail the resource's outputs): it is kept and raised by
 :func:`declare` once the program has run.
 
-Two costs of a registration serve only the engine, and are cut while :func:`declare` runs (see :func:`_lean`): the
-stack trace the SDK records for the state, and pickling the same stateless provider once per resource.
+Two costs of a registration serve only the engine, and are cut while :func:`declare` runs (see
+:func:`components.program.pulumi_internals.lean_declaration`): the stack trace the SDK records for the state, and
+pickling the same stateless provider once per resource.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi.dynamic.dynamic as sdk_dynamic
-import pulumi.runtime.resource as sdk_resource
-from pulumi.dynamic import ResourceProvider
-from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockMonitor
-from pulumi.runtime.proto import source_pb2
 
 from components.model.role_templates import RoleSpec
 from components.model.stack_config import StackConfig
 from components.names import PROJECT_NAME
 from components.program.entry import build
+from components.program.pulumi_internals import MockMonitor, lean_declaration, unwrap_rpc_secret
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -115,7 +110,7 @@ class _AnsweringMonitor(MockMonitor):
             type=args.typ,
             name=args.name,
             custom=bool(args.custom),
-            inputs={key: rpc.unwrap_rpc_secret(value) for key, value in args.inputs.items()},
+            inputs={key: unwrap_rpc_secret(value) for key, value in args.inputs.items()},
             alias_urns=self._current.aliases,
         )
         try:
@@ -123,43 +118,6 @@ class _AnsweringMonitor(MockMonitor):
         except BaseException as exc:  # kept for declare(): the SDK would only fail this resource's outputs
             self.errors.append(exc)
             return "", {}
-
-
-@contextmanager
-def _lean() -> Iterator[None]:
-    """While declaring: no stack traces (only the state keeps them), one pickle per provider class.
-
-    The SDK computes a stack trace for every registration (a third of the declaration's time at 300 members)
-    and dill-pickles the provider of every dynamic resource; our providers hold no state (see
-    :mod:`components.providers.base`), so one pickle per class gives the very same ``__provider`` value. Both
-    are module attributes of the SDK (3.259): if a later SDK renames them, nothing is replaced (slower, never wrong).
-    """
-    saved = {
-        (sdk_resource, "_get_stack_trace"): getattr(sdk_resource, "_get_stack_trace", None),
-        (sdk_dynamic, "serialize_provider"): getattr(sdk_dynamic, "serialize_provider", None),
-    }
-    pickle = saved[(sdk_dynamic, "serialize_provider")]
-    pickled: dict[type, str] = {}
-    lock = threading.Lock()
-
-    def once_per_class(provider: ResourceProvider) -> str:
-        if vars(provider) or pickle is None:  # a provider with state of its own: pickle it as it is
-            return str(pickle(provider)) if pickle else ""
-        with lock:
-            if type(provider) not in pickled:
-                pickled[type(provider)] = str(pickle(provider))
-            return pickled[type(provider)]
-
-    if saved[(sdk_resource, "_get_stack_trace")] is not None:
-        sdk_resource._get_stack_trace = source_pb2.StackTrace
-    if pickle is not None:
-        sdk_dynamic.serialize_provider = once_per_class
-    try:
-        yield
-    finally:
-        for (module, name), value in saved.items():
-            if value is not None:
-                setattr(module, name, value)
 
 
 def declare(config: StackConfig, specs: dict[str, RoleSpec], stack: str, answer: Answer) -> None:
@@ -177,7 +135,7 @@ def declare(config: StackConfig, specs: dict[str, RoleSpec], stack: str, answer:
         build(config, specs, stack)
 
     try:
-        with _lean():
+        with lean_declaration():
             program()
     finally:
         pulumi.runtime.reset_options()

@@ -45,9 +45,9 @@ from typing import Any
 
 from pulumi.dynamic import CheckResult, Config, ConfigureRequest, ResourceProvider
 from pulumi.output import Unknown
-from pulumi.runtime import rpc
 
 from components.directus.client import DirectusClient
+from components.directus.provisioning import connection_from, snapshot_for
 from components.directus.version import ServerInfo
 from components.errors import McpAccessError
 from components.kinds import kind_named
@@ -58,7 +58,7 @@ from components.ops.drift.declared import Registration, declare
 from components.ops.drift.state import StackState, StateResource, masked
 from components.ops.drift.wording import PlannedStep
 from components.program.entry import checked_specs
-from components.providers.connection import connection_from, snapshot_for
+from components.program.pulumi_internals import UNKNOWN
 
 #: At most this many reads (each token's probe is one request) run at once; lower it with the variable below
 #: when Directus's rate limiter (``RATE_LIMITER_*``) is set tighter than that.
@@ -157,7 +157,7 @@ def refresh(state: StackState, providers: Providers, pool: ThreadPoolExecutor) -
 def _shown(value: Any) -> Any:
     """An input as the engine's events show it: an unknown value is the SDK's sentinel string."""
     if isinstance(value, Unknown):
-        return rpc.UNKNOWN
+        return UNKNOWN
     if isinstance(value, list):
         return [_shown(item) for item in value]
     if isinstance(value, dict):

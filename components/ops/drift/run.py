@@ -18,12 +18,13 @@ from typing import Any
 
 from pulumi import automation as auto
 
+from components import kinds
 from components.directus.client import DirectusClient
 from components.directus.oauth import OAuthListing, read_oauth
 from components.directus.version import server_info
 from components.engine.deployed import admin_client, members_of, stack_settings, stack_templates
 from components.errors import McpAccessError
-from components.kinds import POLICY, ROLE, USER
+from components.kinds import ACCESS_PATH, PERMISSIONS_PATH, POLICIES_PATH, POLICY, ROLE, ROLES_PATH, USER, USERS_PATH
 from components.model.clock import now as clock_now
 from components.model.stack_config import StackConfig
 from components.names import kind_of_type
@@ -126,12 +127,12 @@ def declared_in_state(
     Run with the guard token (``/users/me`` is the stack's guard user), the provisioning user is the one ``up``
     recorded in the ``provisioner`` output.
     """
-    ids: dict[str, set[str]] = {USER.name: set(), ROLE.name: set(), POLICY.name: set()}
+    ids: dict[str, set[str]] = {kind.name: set() for kind in kinds.KINDS if kind.scanned}
     for resource in resources:
         kind = kind_of_type(str(resource.get("type", "")))
         if kind in ids and resource.get("id"):
             ids[kind].add(str(resource["id"]))
-    me = client.get("/users/me", {"fields": "id,role"}) or {}
+    me = client.get(f"{USERS_PATH}/me", {"fields": "id,role"}) or {}
     guard = outputs.get("guard") if outputs else None
     recorded = outputs.get("provisioner") if outputs else None
     if guard is not None and recorded is not None and me.get("id") and me.get("id") == guard.value.get("userId"):
@@ -143,25 +144,26 @@ def declared_in_state(
         policy_ids=frozenset(ids[POLICY.name]),
         provisioning_user=str(me.get("id")) if me.get("id") else None,
         provisioning_role=str(me.get("role")) if me.get("role") else None,
+        ids={name: frozenset(found) for name, found in ids.items()},
     )
 
 
 def read_live(client: DirectusClient) -> LiveDirectus:
     """One listing per object kind; Public's permissions are those of its built-in policy."""
-    policies = client.list_objects("/policies", fields=["id", "name", "admin_access", "app_access", "description"])
+    policies = client.list_objects(POLICIES_PATH, fields=["id", "name", "admin_access", "app_access", "description"])
     public = [p for p in policies if p.get("name") == PUBLIC_POLICY_NAME]
     permissions = (
         client.list_objects(
-            "/permissions", filter={"policy": {"_in": [p["id"] for p in public]}}, fields=["collection", "action"]
+            PERMISSIONS_PATH, filter={"policy": {"_in": [p["id"] for p in public]}}, fields=["collection", "action"]
         )
         if public
         else []
     )
     return LiveDirectus(
-        users=client.list_objects("/users", fields=["id", "email", "status", "role", "token", "tags", "password"]),
-        roles=client.list_objects("/roles", fields=["id", "name"]),
+        users=client.list_objects(USERS_PATH, fields=["id", "email", "status", "role", "token", "tags", "password"]),
+        roles=client.list_objects(ROLES_PATH, fields=["id", "name"]),
         policies=policies,
-        access=client.list_objects("/access", fields=["id", "role", "user", "policy"]),
+        access=client.list_objects(ACCESS_PATH, fields=["id", "role", "user", "policy"]),
         public_permissions=permissions,
     )
 
@@ -182,7 +184,7 @@ def read_flows(client: DirectusClient) -> tuple[list[dict[str, Any]], list[str]]
         ],
     )
     readers = client.list_objects(
-        "/permissions",
+        PERMISSIONS_PATH,
         filter={"collection": {"_eq": FLOWS_COLLECTION}, "action": {"_eq": "read"}},
         fields=["policy"],
     )
@@ -293,7 +295,7 @@ def evaluate(
         unused_client_days=config.oauth_review.unused_client_days,
         flows=escalating_flows(flows, live, members.enabled, flow_readers, config.directus_url),
         counts={
-            "managed objects": len(declared.user_ids) + len(declared.role_ids) + len(declared.policy_ids),
+            "managed objects": sum(len(found) for found in declared.ids.values()),
             "users": len(live.users),
             "policies": len(live.policies),
             "access rows": len(live.access),

@@ -39,6 +39,8 @@ class Declared:
     policy_ids: frozenset[str]
     provisioning_user: str | None = None
     provisioning_role: str | None = None
+    #: The ids of every scanned kind (``Kind.scanned``) by kind name: the three above and any other.
+    ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from components.cli import project_dir
+    from components.console import project_dir  # the command-line helpers (never components.cli: it imports us)
 
     stack = open_stack(args.stack, work_dir=project_dir(args.repo), env=local_stack.stack_env(args.stack), create=False)
     result = expire_stack(stack)

@@ -4,8 +4,10 @@ The entries follow the clients the Directus MCP docs list (ChatGPT, Claude.ai, C
 Cursor, VS Code, Raycast). For each: how it sends a static token (an ``Authorization`` header, or
 ``?access_token=`` in the URL because its connector form has no header field), how it registers with Directus's
 OAuth server (dynamic client registration or a client ID metadata document), and where its tool-approval setting
-lives. Adding a client is one entry here plus its snippet template ``templates/onboarding/<name>.j2`` (see
-:mod:`components.ops.onboarding.render` for what the template receives).
+lives. Adding a client is one entry here plus its template ``templates/onboarding/<name>.j2``: the snippet, and
+the two macros of its checklist steps, ``install()`` and ``approval()`` (see
+:mod:`components.ops.onboarding.render` for what the template receives; the checklist refuses a template without
+them).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class McpClient:
     approval_setting: str
     #: Whether the client runs on the vendor's servers (the connector, and a URL token, are stored there).
     hosted: bool = False
+    #: The client's own setting that keeps conversations out of model training, if it has one.
+    privacy_hint: str = ""
     #: Why the client registers the way it does, when it is not the obvious choice (said in the checklist).
     registration_note: str = ""
 
@@ -102,6 +106,7 @@ CLIENTS: tuple[McpClient, ...] = (
         static_auth_via="header",
         oauth_registration=("dcr",),
         approval_setting="Settings → Agents → Auto-Run: off, no MCP tool on its allowlist",
+        privacy_hint="in Cursor: turn Privacy Mode on",
     ),
     McpClient(
         "vscode",

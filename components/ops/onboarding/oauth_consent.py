@@ -40,6 +40,7 @@ import httpx
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusError
 from components.errors import McpAccessError
+from components.kinds import USERS_PATH
 from components.names import APPROVAL_USER_AGENT
 
 #: Attempts and first pause (seconds, doubling) for clearing the one-time password.
@@ -128,7 +129,7 @@ def clear_password(admin: DirectusClient, user_id: str, email: str, *, pause: fl
     last: DirectusError | None = None
     for attempt in range(CLEAR_ATTEMPTS):
         try:
-            admin.update("/users", user_id, {"password": None})
+            admin.update(USERS_PATH, user_id, {"password": None})
             return
         except DirectusError as exc:
             last = exc
@@ -151,7 +152,7 @@ def approve_consent(
     password = one_time_password(policy)
     with sigterm_held():
         try:
-            admin.update("/users", user_id, {"password": password})
+            admin.update(USERS_PATH, user_id, {"password": password})
             _approve(run, directus_url, email, password, authorize_url)
         finally:
             # Nobody keeps a password: cleared, which also ends the password session; the OAuth grant stays.

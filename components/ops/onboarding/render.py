@@ -29,6 +29,8 @@ from components.ops.onboarding.clients import BY_NAME, CLIENT_NAMES, REGISTRY_TO
 
 TEMPLATE_DIR = ONBOARDING_TEMPLATES_DIR
 CHECKLIST_TEMPLATE = "checklist.md.j2"
+#: The macros each client's template defines for the checklist: its install step (1) and its approval step (2).
+CLIENT_STEPS = ("install", "approval")
 #: What stands in for the token when ``onboard`` runs without ``--show-token`` or ``--out``.
 TOKEN_PLACEHOLDER = "TOKEN-NOT-SHOWN-use-show-token"  # noqa: S105 (a placeholder, not a secret)
 
@@ -151,6 +153,8 @@ def _context(info: OnboardingInfo, client: McpClient) -> dict[str, Any]:
         "registration_words": REGISTRATION_WORDS[client.oauth_registration[0]],
         "registration_note": client.registration_note,
         "approval_setting": client.approval_setting,
+        "privacy_hint": client.privacy_hint,
+        "client_template": client.template,
         "member": info.member,
         "mcp_email": info.mcp_email,
         "template": info.template,
@@ -180,7 +184,15 @@ def render_onboarding(info: OnboardingInfo, client: str) -> str:
     """Markdown for one member and client: title, secret warning, the snippet in a fenced block, the checklist."""
     snippet = client_config(info, client)
     chosen = BY_NAME[client]
-    checklist = _environment().get_template(CHECKLIST_TEMPLATE).render(_context(info, chosen))
+    context = _context(info, chosen)
+    steps = _environment().get_template(chosen.template).make_module(context)
+    missing = [name for name in CLIENT_STEPS if not callable(getattr(steps, name, None))]
+    if missing:
+        raise OnboardingError(
+            f"templates/onboarding/{chosen.template} defines no {' and no '.join(missing)} macro: the checklist "
+            f"needs each client's own steps ({', '.join(CLIENT_STEPS)})"
+        )
+    checklist = _environment().get_template(CHECKLIST_TEMPLATE).render(context)
     fence = _fence(snippet)
     lines = [f"# MCP access for {info.member} ({info.stack})", ""]
     if info.auth == "token":

@@ -13,12 +13,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pulumi.runtime import rpc
-
 from components.errors import McpAccessError
 from components.guardrails.rules import RULES, UNKNOWN, PlannedResource, Violation, planned_from_urn, settings_from
 from components.names import DYNAMIC_PREFIX, DYNAMIC_PROVIDER
 from components.ops.drift.wording import PlannedStep
+from components.program.pulumi_internals import UNKNOWN as RPC_UNKNOWN
 
 #: The rules that compare resources (the pack serves them as a stack validation).
 STACK_RULES = frozenset({"one-user-per-member"})
@@ -44,7 +43,7 @@ def pack_config(path: Path | None) -> dict[str, Mapping[str, Any]]:
 
 def _known(value: Any) -> Any:
     """A declared value with the preview's unknown sentinel as the rules' :data:`UNKNOWN`."""
-    if value == rpc.UNKNOWN:
+    if value == RPC_UNKNOWN:
         return UNKNOWN
     if isinstance(value, list):
         return [_known(item) for item in value]

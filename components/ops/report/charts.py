@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from components.ops.audit.rules import WRITE_ACTIONS, Kind
+from components.ops.audit.rules import AUDITED_WRITES, FindingKind
 from components.ops.report.facts import StackFacts
 
 #: The calendar strip's lanes, top to bottom, with their names.
@@ -116,12 +116,12 @@ def timeline_view(facts: StackFacts) -> TimelineView:
     by_user = {m.member.user_id: m.member.name for m in audit.members}
     writes: dict[str, Counter[date]] = defaultdict(Counter)
     for row in audit.activity:
-        if row.action in WRITE_ACTIONS and row.user in by_user:
+        if row.action in AUDITED_WRITES and row.user in by_user:
             writes[by_user[row.user]][_local_day(row.timestamp, facts)] += 1
     marked: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
     for finding in audit.findings:
-        if finding.kind in (Kind.OUTSIDE_HOURS, Kind.MASS_DELETION) and finding.timestamp is not None:
-            kind = "mass" if finding.kind == Kind.MASS_DELETION else "hours"
+        if finding.kind in (FindingKind.OUTSIDE_HOURS, FindingKind.MASS_DELETION) and finding.timestamp is not None:
+            kind = "mass" if finding.kind == FindingKind.MASS_DELETION else "hours"
             words = "mass deletion" if kind == "mass" else "outside working hours"
             title = f"{finding.member}: {words}, {finding.timestamp:%Y-%m-%d %H:%M} UTC ({finding.count} rows)"
             marked[finding.member].append((_local_day(finding.timestamp, facts), kind, title))

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from components.ops.audit.rules import Kind
+from components.ops.audit.rules import FindingKind
 from components.ops.report.charts import CalendarView, TimelineView, calendar_view, slug, timeline_view
 from components.ops.report.facts import ReportFacts, StackFacts
 from components.ops.review.diff import describe_stack
@@ -35,15 +35,15 @@ SCHEMA_COLLECTIONS = frozenset({"directus_collections", "directus_fields", "dire
 RISKY_ACTIONS = frozenset({"delete", "share"})
 #: How the page names the audit's kinds of finding.
 AUDIT_WORDS = {
-    Kind.MASS_DELETION: "mass deletion",
-    Kind.OUTSIDE_TEMPLATE: "write outside the template",
-    Kind.OUTSIDE_HOURS: "activity outside working hours",
-    Kind.SUSPENDED: "user suspended",
-    Kind.PASSWORD_LOGIN: "password login",
-    Kind.OAUTH_TOKEN: "OAuth token issued to a static-token member",
-    Kind.REFUSED: "refused call outside the template",
-    Kind.READ_VOLUME: "unusual read volume",
-    Kind.FAILED_LOGINS: "failed token logins",
+    FindingKind.MASS_DELETION: "mass deletion",
+    FindingKind.OUTSIDE_TEMPLATE: "write outside the template",
+    FindingKind.OUTSIDE_HOURS: "activity outside working hours",
+    FindingKind.SUSPENDED: "user suspended",
+    FindingKind.PASSWORD_LOGIN: "password login",
+    FindingKind.OAUTH_TOKEN: "OAuth token issued to a static-token member",
+    FindingKind.REFUSED: "refused call outside the template",
+    FindingKind.READ_VOLUME: "unusual read volume",
+    FindingKind.FAILED_LOGINS: "failed token logins",
 }
 
 

@@ -49,7 +49,7 @@ def ordered_collections(collections: Iterable[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class TemplateAccess:
+class TemplateGrants:
     """What one template grants in this stack, as rendered."""
 
     name: str
@@ -104,13 +104,13 @@ class StackMatrix:
     allow_admin_access: bool
     require_ip_allowlist: bool
     max_rotation_days: int
-    templates: Mapping[str, TemplateAccess]
+    templates: Mapping[str, TemplateGrants]
     members: tuple[MemberAccess, ...]
 
     def member(self, name: str) -> MemberAccess | None:
         return next((m for m in self.members if m.name == name), None)
 
-    def template_of(self, member: MemberAccess) -> TemplateAccess:
+    def template_of(self, member: MemberAccess) -> TemplateGrants:
         return self.templates[member.template]
 
     def admin(self, member: MemberAccess) -> bool:
@@ -186,7 +186,7 @@ def rules_of_spec(spec: RoleSpec) -> dict[tuple[str, str], Rule]:
 def build_matrix(stack: str, config: StackConfig, specs: Mapping[str, RoleSpec]) -> StackMatrix:
     """The matrix of ``stack``; ``specs`` must hold every template in use (what ``stack_role_specs`` returns)."""
     templates = {
-        name: TemplateAccess(
+        name: TemplateGrants(
             name=name,
             admin_access=spec.policy.admin_access,
             app_access=spec.policy.app_access,

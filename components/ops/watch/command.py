@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from components.ops.watch import render
+from components.ops.watch.expiry_hook import expire_when_due
 from components.ops.watch.run import Sinks, Watch, WatchOptions
 from components.ops.watch.webhook import Webhook
 from components.providers.connection import RETRY_MAX_WAIT_ENV
@@ -103,6 +104,7 @@ def run(args: argparse.Namespace, stack: Any) -> int:
         log_checks=args.log_checks,
     )
     watch = Watch(stack, options, Sinks(emit=emit, say=say), stop=stop)
+    watch.after_check.append(expire_when_due(stack, say))  # expired members and elevations end on time
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):

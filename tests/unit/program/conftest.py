@@ -18,14 +18,8 @@ from components.model.role_templates import available_templates
 from components.model.stack_config import parse_config
 from components.names import CONFIG_NAMESPACE, TOKEN_KEY
 from components.program import collections_check, entry
+from tests.helpers.program import LIVE_COLLECTIONS, STACK
 from tests.helpers.pulumi_mocks import Run, run_program
-
-STACK = "staging"
-#: What ``GET /collections`` lists in the Directus the stack points at: system collections too.
-LIVE_COLLECTIONS = {
-    "articles",
-    *(f"directus_{name}" for name in ("access", "collections", "fields", "files", "folders", "relations", "users")),
-}
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ from components.kinds import (
 from components.model.marker import user_tags
 from components.names import MEMBER_COMPONENT, TEMPLATE_COMPONENT, UNTYPED_DYNAMIC, kind_of_type
 from components.program import entry
+from tests.helpers.program import STACK
 from tests.helpers.pulumi_mocks import Declared, Exported, Run, rotation_due, run_program, token_value
-from tests.unit.program.conftest import STACK
 
 MCP_URL = "https://cms.example.com/mcp"
 

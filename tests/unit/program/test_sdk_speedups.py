@@ -10,7 +10,7 @@ import pulumi
 import pulumi.runtime.stack as sdk_stack
 import pytest
 
-from components.program.sdk_speedups import cache_resource_types, wait_outputs_linearly
+from components.program.pulumi_internals import cache_resource_types, wait_outputs_linearly
 from tests.helpers.pulumi_mocks import run_program
 
 OUTPUTS = 400

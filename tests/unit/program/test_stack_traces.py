@@ -16,9 +16,9 @@ from pulumi.runtime.proto import source_pb2
 from components.engine import workspace
 from components.names import PROJECT_ROOT
 from components.program import entry
-from components.program.stack_traces import PACKAGE_URI, PROVIDERS_URI, declaration_frames_only
+from components.program.pulumi_internals import PACKAGE_URI, PROVIDERS_URI, declaration_frames_only
+from tests.helpers.program import STACK
 from tests.helpers.pulumi_mocks import Run, run_program
-from tests.unit.program.conftest import STACK
 
 PROGRAM_URI = PACKAGE_URI + "program/"
 

@@ -1,36 +1,24 @@
 """Providers configured as the engine does, talking to a fake Directus (:mod:`tests.helpers.fake_directus`).
 
 Only the HTTP transport is swapped: ``configure`` reads the stack config, and the real ``client_for`` /
-``snapshot_for`` of :mod:`components.providers.connection` build and cache the client and the shared listings,
+``snapshot_for`` of :mod:`components.directus.provisioning` build and cache the client and the shared listings,
 so the provisioning token the fake checks is the one the stack config carries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 import pytest
-from pulumi.dynamic import ConfigureRequest, CreateResult, ReadResult, UpdateResult
+from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 
+from components.directus import provisioning as connection
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
 from components.names import PROJECT_NAME, TOKEN_KEY, URL_KEY
-from components.providers import connection
-from components.providers.base import DirectusProvider
 from tests.helpers.fake_directus import FakeDirectus
-
-P = TypeVar("P", bound=DirectusProvider)
-
-
-class Configure(Protocol):
-    def __call__(self, cls: type[P], *, token: str | None = None, config: dict[str, str] | None = None) -> P: ...
-
-
-def outs(result: CreateResult | ReadResult | UpdateResult) -> dict[str, Any]:
-    """A provider call's outputs (typed ``Optional`` by the SDK; ours always set them)."""
-    assert result.outs is not None
-    return result.outs
+from tests.helpers.providers import Configure, P
 
 
 @pytest.fixture

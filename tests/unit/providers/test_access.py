@@ -13,7 +13,7 @@ from components.providers.policy import PolicyProvider
 from components.providers.role import RoleProvider
 from components.providers.user import UserProvider
 from tests.helpers.fake_directus import FakeDirectus
-from tests.unit.providers.conftest import Configure, outs
+from tests.helpers.providers import Configure, outs
 
 
 @pytest.fixture

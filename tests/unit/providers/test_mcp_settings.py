@@ -16,7 +16,7 @@ from components.providers.mcp_settings import (
     SettingsNotAppliedError,
 )
 from tests.helpers.fake_directus import FakeDirectus
-from tests.unit.providers.conftest import Configure, outs
+from tests.helpers.providers import Configure, outs
 
 MCP_KEYS = tuple(DIRECTUS_DEFAULTS)
 

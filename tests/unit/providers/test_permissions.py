@@ -10,7 +10,7 @@ import pytest
 from components.providers.base import UNKNOWN
 from components.providers.permissions import LicenseRestrictionError, PermissionSetProvider
 from tests.helpers.fake_directus import FakeDirectus
-from tests.unit.providers.conftest import Configure, outs
+from tests.helpers.providers import Configure, outs
 
 DECLARED: list[dict[str, Any]] = [
     {"collection": "articles", "action": "read"},

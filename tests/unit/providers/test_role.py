@@ -11,7 +11,7 @@ from components.model.marker import describe
 from components.providers.base import UNKNOWN, ForeignObjectError
 from components.providers.role import RoleProvider
 from tests.helpers.fake_directus import FakeDirectus
-from tests.unit.providers.conftest import Configure, outs
+from tests.helpers.providers import Configure, outs
 
 NAME = "MCP content editor"
 

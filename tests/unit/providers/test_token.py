@@ -14,7 +14,7 @@ from components.providers import token as token_module
 from components.providers.base import UNKNOWN
 from components.providers.token import INVALID, VALID, StaticTokenProvider
 from tests.helpers.fake_directus import FakeDirectus
-from tests.unit.providers.conftest import Configure, outs
+from tests.helpers.providers import Configure, outs
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 

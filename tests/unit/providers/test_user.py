@@ -12,7 +12,7 @@ from components.model.marker import REMOVED_TAG, REVOKED_TAG, user_tags
 from components.providers.base import UNKNOWN, ForeignObjectError
 from components.providers.user import RevokedUserError, UserProvider
 from tests.helpers.fake_directus import FakeDirectus
-from tests.unit.providers.conftest import Configure, outs
+from tests.helpers.providers import Configure, outs
 
 TAGS = user_tags("unit")
 EMAIL = "ai-john@company.com"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from components.model.stale import stale_members
-from components.ops.audit.rules import AuditedMember, Kind, lockouts
+from components.ops.audit.rules import AuditedMember, FindingKind, lockouts
 
 NOW = datetime(2027, 3, 10, 12, tzinfo=UTC)
 
@@ -17,7 +17,7 @@ def member(status: str | None, enabled: bool = True) -> AuditedMember:
 
 def test_inactive_license_and_the_other_lockouts_are_findings_with_what_to_do() -> None:
     (found,) = lockouts(member("inactive-license"))
-    assert found.kind is Kind.LOCKED_OUT
+    assert found.kind is FindingKind.LOCKED_OUT
     assert found.detail.startswith("declared enabled, but its user was set to inactive-license by Directus")
     assert "free a seat" in found.detail
     assert [f.detail.split(":")[0] for s in ("draft", "invited", "archived") for f in lockouts(member(s))] == [

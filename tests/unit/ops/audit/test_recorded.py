@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from components.model.stack_config import parse_config
 from components.ops.audit.recorded import Recorded, recorded_findings
 from components.ops.audit.render import to_json, to_markdown
-from components.ops.audit.rules import AuditedMember, Kind, Rules
+from components.ops.audit.rules import AuditedMember, FindingKind, Rules
 from components.ops.audit.run import AuditResult, MemberActivity, Period
 
 NOON = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # a Tuesday
@@ -30,7 +30,7 @@ def row(n: int, kind: str = "mcp", minutes: int = 0, **fields: object) -> Record
 def test_a_refused_read_names_the_collection_and_code() -> None:
     rows = [row(1, rows=3), row(2, collection="internal_notes", refused=True, error_code="FORBIDDEN")]
     (finding,) = recorded_findings([JOHN], rows, rules(), 1000)
-    assert finding.kind is Kind.REFUSED and finding.member == "john" and finding.collection == "internal_notes"
+    assert finding.kind is FindingKind.REFUSED and finding.member == "john" and finding.collection == "internal_notes"
     assert "MCP tools/call items read on internal_notes refused (FORBIDDEN)" in finding.detail
 
 
@@ -41,7 +41,7 @@ def test_read_volume_is_summed_per_member_and_hour_above_the_threshold() -> None
         row(3, rows=100, minutes=70),  # the next hour: 100 is not above 100
     ]
     findings = recorded_findings([JOHN], rows, rules(), 100)
-    assert [(f.kind, f.count, f.timestamp) for f in findings] == [(Kind.READ_VOLUME, 110, NOON)]
+    assert [(f.kind, f.count, f.timestamp) for f in findings] == [(FindingKind.READ_VOLUME, 110, NOON)]
     assert "110 rows read in one hour (threshold 100) in 2 calls" in findings[0].detail
     assert recorded_findings([JOHN], rows, rules(), 110) == []  # 110 is not above 110
 
@@ -55,9 +55,9 @@ def test_failed_token_logins_are_grouped_per_ip_and_hour() -> None:
     ]
     findings = recorded_findings([JOHN], rows, rules(), 1000)
     assert [(f.kind, f.ip, f.count) for f in findings] == [
-        (Kind.FAILED_LOGINS, "10.0.0.7", 1),
-        (Kind.FAILED_LOGINS, "10.0.0.9", 2),
-        (Kind.FAILED_LOGINS, "10.0.0.9", 1),
+        (FindingKind.FAILED_LOGINS, "10.0.0.7", 1),
+        (FindingKind.FAILED_LOGINS, "10.0.0.9", 2),
+        (FindingKind.FAILED_LOGINS, "10.0.0.9", 1),
     ]
     assert "2 requests with a rejected token from ip 10.0.0.9 on /items, /mcp" in findings[1].detail
 
@@ -66,13 +66,13 @@ def test_reads_outside_working_hours_are_flagged_but_successful_writes_are_left_
     closed = rules(workingHours="08:00-10:00")
     rows = [row(1, rows=2), row(2, action="create"), row(3, kind="read", collection="articles", rows=1)]
     findings = recorded_findings([JOHN], rows, closed, 1000)
-    assert [(f.kind, f.collection) for f in findings] == [(Kind.OUTSIDE_HOURS, "articles")] * 2
+    assert [(f.kind, f.collection) for f in findings] == [(FindingKind.OUTSIDE_HOURS, "articles")] * 2
     assert "Tue 12:00 UTC: MCP tools/call items read on articles" in findings[0].detail
 
 
 def test_other_users_rows_are_ignored_except_failed_logins() -> None:
     rows = [row(1, user="u-admin", refused=True), row(2, kind="failed-login")]
-    assert [f.kind for f in recorded_findings([JOHN], rows, rules(), 1000)] == [Kind.FAILED_LOGINS]
+    assert [f.kind for f in recorded_findings([JOHN], rows, rules(), 1000)] == [FindingKind.FAILED_LOGINS]
 
 
 def result(recorded: list[Recorded] | None) -> AuditResult:

@@ -16,7 +16,7 @@ from components.names import APPROVAL_USER_AGENT
 from components.ops.audit.rules import (
     Activity,
     AuditedMember,
-    Kind,
+    FindingKind,
     Rules,
     find_all,
     mass_deletions,
@@ -92,7 +92,7 @@ def test_reaching_the_threshold_within_the_window_is_one_finding_with_the_count_
     john = members_of_local_like_stack(True)["john"]
     start = utc("2026-11-24T10:00:00")
     [finding] = mass_deletions(john, deletes(start, 10, timedelta(minutes=1)), rules())
-    assert finding.kind is Kind.MASS_DELETION
+    assert finding.kind is FindingKind.MASS_DELETION
     assert (finding.member, finding.action, finding.collection, finding.count) == ("john", "delete", "articles", 10)
     assert (finding.timestamp, finding.until) == (start, start + timedelta(minutes=9))
     assert "10 deletes (threshold 10 within 60 min)" in finding.detail
@@ -139,7 +139,7 @@ def test_a_write_on_another_collection_names_member_collection_action_and_what_t
     john = members_of_local_like_stack()["john"]
     [finding] = writes_outside_template(john, [row(utc("2026-11-24T10:00:00"), "create", "internal_notes", item="7")])
     assert (finding.kind, finding.member, finding.action, finding.collection, finding.item) == (
-        Kind.OUTSIDE_TEMPLATE,
+        FindingKind.OUTSIDE_TEMPLATE,
         "john",
         "create",
         "internal_notes",
@@ -241,7 +241,7 @@ def test_suspension_after_failed_logins_names_the_member_time_and_ip() -> None:
     )
     [finding] = suspensions(sarah, [event])
     assert (finding.kind, finding.member, finding.timestamp, finding.collection) == (
-        Kind.SUSPENDED,
+        FindingKind.SUSPENDED,
         "sarah",
         when,
         "directus_users",
@@ -269,7 +269,7 @@ def test_a_suspension_in_the_period_is_reported_even_if_someone_reactivated_the_
 def test_a_password_login_of_a_token_only_user_is_a_finding() -> None:
     john = members_of_local_like_stack()["john"]
     [finding] = password_logins(john, [row(utc("2026-11-24T10:00:00"), "login", "directus_users", item=JOHN_ID)])
-    assert finding.kind is Kind.PASSWORD_LOGIN and finding.member == "john"
+    assert finding.kind is FindingKind.PASSWORD_LOGIN and finding.member == "john"
 
 
 def test_an_oauth_member_s_password_login_is_exempt_only_when_it_is_the_approval_s_own() -> None:
@@ -279,7 +279,7 @@ def test_an_oauth_member_s_password_login_is_exempt_only_when_it_is_the_approval
     approval = row(utc("2026-11-24T10:00:00"), "login", "directus_users", item=JOHN_ID, user_agent=APPROVAL_USER_AGENT)
     other = row(utc("2026-11-24T11:00:00"), "login", "directus_users", item=JOHN_ID, user_agent="curl/8.5.0")
     [finding] = password_logins(john, [approval, other])
-    assert finding.kind is Kind.PASSWORD_LOGIN and finding.timestamp == other.timestamp
+    assert finding.kind is FindingKind.PASSWORD_LOGIN and finding.timestamp == other.timestamp
     assert "outside `mcp-access oauth-approve`" in finding.detail
 
 
@@ -297,9 +297,9 @@ def test_find_all_attributes_rows_to_their_member_and_orders_by_kind_then_time()
     ]
     found = find_all(members.values(), rows, rules(timezone="Europe/Berlin", workingHours="08:00-19:00"))
     assert [(f.kind, f.member, f.collection) for f in found] == [
-        (Kind.OUTSIDE_TEMPLATE, "sarah", "articles"),
-        (Kind.OUTSIDE_TEMPLATE, "john", "internal_notes"),
-        (Kind.OUTSIDE_HOURS, "john", "internal_notes"),
+        (FindingKind.OUTSIDE_TEMPLATE, "sarah", "articles"),
+        (FindingKind.OUTSIDE_TEMPLATE, "john", "internal_notes"),
+        (FindingKind.OUTSIDE_HOURS, "john", "internal_notes"),
     ]
 
 

@@ -31,7 +31,7 @@ def test_local_show_token_is_refused_before_up(
     def no_up(*_args: Any, **_kwargs: Any) -> None:
         pytest.fail("up ran although the token may not be shown")
 
-    monkeypatch.setattr(cli, "guarded_up", no_up)
+    monkeypatch.setattr(cli, "apply", no_up)  # the one apply path (components.ops.apply)
     assert cli.main(["local", "--show-token"]) == 2
     assert "stack 'local' has delivery.requireSealed: true: `local --show-token` would show a token" in (
         capsys.readouterr().err

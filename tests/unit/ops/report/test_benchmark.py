@@ -1,16 +1,10 @@
-"""The report's render benchmark (tools/report_benchmark.py): 300 members render within its stated budget."""
+"""The report's render benchmark (tools/bench/report_benchmark.py): 300 members render within its stated budget."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from components.names import PROJECT_ROOT
-
-sys.path.insert(0, str(PROJECT_ROOT / "tools"))
-
-import report_benchmark
+from tools.bench import report_benchmark
 
 
 def test_300_members_render_within_the_stated_time_and_size(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,8 +21,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.localdev.server import cache_dir, node_bin_dir
-from components.names import PROJECT_ROOT
+from components.localdev.server import node_bin_dir
+from components.names import PROJECT_ROOT, cache_dir
 
 PACKAGE = "@directus/cli"
 PROFILE = "src"

@@ -1,6 +1,6 @@
 """Benchmark: provision N members over the three role templates on a fresh local Directus and print figures.
 
-Usage: ``.venv/bin/python tools/benchmark.py [N ...] [--profile P ...] [--phases P,...] [--runs R]`` (default
+Usage: ``.venv/bin/python -m tools.bench.benchmark [N ...] [--profile P ...] [--phases P,...] [--runs R]`` (default
 10 100 300 on ``sqlite``, every phase, 3 runs), or ``make benchmark ARGS="..."``. Several ``--profile``
 (``sqlite``, ``postgres-redis``) run one after the other for each N and end with a side-by-side table: each
 phase's wall time and requests relative to the first profile.
@@ -52,19 +52,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_d6s import DIFF_ARGS, D6sProject, d6s_version, ensure_installed
-from bench_machine import load_average, machine_lines
 from pulumi import automation as auto
 
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
-from components.engine.guarded import POLICY_PACK, guarded_up
+from components.engine.guarded import policy_options
 from components.engine.workspace import open_stack
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.processes import descendants
 from components.localdev.profiles import DEFAULT_PROFILE, PROFILES, start_profile
 from components.localdev.server import DirectusInstance
 from components.names import PROJECT_ROOT
+from components.ops.apply.run import ApplyRequest, apply
 from components.ops.drift.run import run_drift
+from tools.bench.bench_d6s import DIFF_ARGS, D6sProject, d6s_version, ensure_installed
+from tools.bench.bench_machine import load_average, machine_lines
 
 NS = "directus-mcp-access"
 # The unlicensed core tier counts users with admin access as seats (3 at most, the bootstrap admin is one):
@@ -348,7 +349,7 @@ def run(
         os.environ[REQUEST_LOG_ENV] = str(log)  # the inline program runs in this process
         stack = open_stack(STACK, work_dir=work_dir, env=env)
         stack.set_all_config(stack_config(n, instance.url, instance.admin_token))
-        pack: dict[str, Any] = {"policy_packs": [str(POLICY_PACK)]}
+        pack = policy_options()
         in_process: dict[str, tuple[str, Callable[[], Any]]] = {
             "up": ("up (from empty)", lambda: stack.up(color="never")),
             "preview": ("preview --refresh (no change)", lambda: stack.preview(refresh=True, color="never")),
@@ -369,8 +370,8 @@ def run(
             phases.append(measure("plain REST floor (N POST /users)", log, lambda: rest_floor(instance, n)))
         if "guarded" in chosen:
             stack.destroy(color="never")
-            # What `mcp-access up` does: a preview with the guardrail pack, then `up --refresh` with it.
-            phases.append(measure("mcp-access up (from empty)", log, lambda: guarded_up(stack, pack)))
+            # What `mcp-access up` does, through the same apply path: guard, pack preview, `up --refresh` with it.
+            phases.append(measure("mcp-access up (from empty)", log, lambda: apply(stack, ApplyRequest())))
             stack.destroy(color="never")
         return phases
     finally:

@@ -1,6 +1,6 @@
 """Benchmark: the recorder extension's cost on MCP reads, rows written and database growth per 1,000 calls.
 
-Usage: ``.venv/bin/python tools/recorder_bench.py [--calls 1000] [--members 10] [--rounds 2]``.
+Usage: ``.venv/bin/python -m tools.bench.recorder_bench [--calls 1000] [--members 10] [--rounds 2]``.
 
 One fresh local Directus (SQLite) loads the extension; ``members`` managed MCP users (tagged as a stack's members,
 content role reading ``articles``: 20 items) each send ``calls / members`` ``items`` reads through ``/mcp``, all

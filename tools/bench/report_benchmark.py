@@ -1,6 +1,6 @@
 """Benchmark of the HTML report's render layer: N members (fabricated facts, no Directus) to one page.
 
-Usage: ``.venv/bin/python tools/report_benchmark.py [N ...] [--runs R]`` (default 300, 3 runs). Prints, per N, the
+Usage: ``.venv/bin/python -m tools.bench.report_benchmark [N ...] [--runs R]`` (default 300, 3 runs). Prints, per N, the
 median render time (facts → view → HTML) and the page's size. The facts are the unit tests' hand-built ones
 (``tests/helpers/report_facts.py``): three templates, six collections, 30 days of activity, drift and audit
 findings, rotations and OAuth grants; gathering them from a real Directus is not measured here (it is the drift
@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `tests` (the facts it renders) from a checkout
 
 from components.ops.report.render import render_page
 from tests.helpers.report_facts import report_facts, stack_facts

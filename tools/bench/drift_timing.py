@@ -1,6 +1,6 @@
 """Time ``mcp-access drift`` alone on a stack of N members: a smaller, repeatable companion to the benchmark.
 
-Usage (``.venv/bin/python tools/drift_timing.py``):
+Usage (``.venv/bin/python -m tools.bench.drift_timing``, from the project folder):
 
 - ``setup N DIR``: start a Directus (SQLite) in ``DIR/directus`` that outlives this process, deploy a stack of N
   members (the benchmark's roster) with its state in ``DIR``, and write ``DIR/stack.json``.
@@ -31,16 +31,13 @@ from typing import Any
 
 from pulumi import automation as auto
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from benchmark import stack_config
-
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient
 from components.engine.workspace import open_stack
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.names import PROJECT_ROOT
 from components.ops.drift.run import run_drift
+from tools.bench.benchmark import stack_config
 
 
 def _engine_env(base: Path, info: dict[str, Any]) -> dict[str, str]:

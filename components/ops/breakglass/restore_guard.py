@@ -17,6 +17,7 @@ from pulumi import automation as auto
 from components.directus.client import DirectusClient
 from components.engine.deployed import deployed_outputs, members_of, stack_settings
 from components.errors import NotDeployedError
+from components.kinds import USERS_PATH
 from components.model.access_at import member_active
 from components.model.clock import now
 from components.model.marker import REVOKED_TAG, tags_revoked
@@ -46,7 +47,9 @@ def revoked_members(stack: auto.Stack) -> tuple[list[RevokedMember], DirectusCli
     if not wanted:
         return [], None
     client = stack_client(stack)
-    users = client.list_objects("/users", filter={"id": {"_in": list(wanted.values())}}, fields=["id", "email", "tags"])
+    users = client.list_objects(
+        USERS_PATH, filter={"id": {"_in": list(wanted.values())}}, fields=["id", "email", "tags"]
+    )
     by_id = {str(u["id"]): u for u in users}
     found = []
     for name, user_id in sorted(wanted.items()):
@@ -85,7 +88,7 @@ def guard_restores(stack: auto.Stack, restore: Sequence[str]) -> Callable[[], li
         for member in chosen:
             assert client is not None  # a revoked member was read through it
             tags = [t for t in member.tags if t != REVOKED_TAG]
-            client.update("/users", member.user_id, {"tags": tags})
+            client.update(USERS_PATH, member.user_id, {"tags": tags})
             done.append(f"restoring member {member.member}: removed the tag {REVOKED_TAG} from {member.mcp_email}")
         return done
 

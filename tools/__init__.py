@@ -1,0 +1,1 @@
+"""The toolchain's pins and ``bootstrap.sh``; the benchmark scripts are the package ``tools.bench``."""
