@@ -99,13 +99,13 @@ def test_local_without_show_token_prints_none(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """``mcp-access local`` on the test's Directus and stack (not the developer's port 8055 and local stack)."""
-    monkeypatch.setattr(cli.local_stack, "ensure_running", lambda say: directus)
+    monkeypatch.setattr(cli.local_stack, "ensure_running", lambda say, **kwargs: directus)
     monkeypatch.setattr(cli, "open_stack", lambda *args, **kwargs: deployed)
 
-    def up_without_pack(stack: auto.Stack, _options: dict[str, Any], **kwargs: Any) -> auto.UpResult:
-        return stack.up(color="never", on_output=kwargs.get("on_output"))
+    def up_without_pack(stack: auto.Stack, request: Any, _say: Any) -> auto.UpResult:
+        return stack.up(color="never", on_output=request.on_output)
 
-    monkeypatch.setattr(cli, "guarded_up", up_without_pack)
+    monkeypatch.setattr(cli, "apply", up_without_pack)
     assert cli.main(["local"]) == 0
     captured = capsys.readouterr()
     text = captured.out + captured.err
