@@ -21,11 +21,10 @@ their code.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,13 +52,15 @@ from components.ops.expire import command as expire_command
 from components.ops.expire.changes import refuse_past_changes
 from components.ops.onboarding.clients import AUTH_METHODS, CLIENT_NAMES, TOOL_MODES
 from components.ops.onboarding.connection_info import connection_json, connection_text
-from components.ops.onboarding.render import render_onboarding
+from components.ops.onboarding.private_file import write_private
+from components.ops.onboarding.render import TOKEN_PLACEHOLDER, render_onboarding
 from components.ops.onboarding.run import approve_member_consent, member_document, onboarding_info
 from components.ops.recorder import command as recorder_command
 from components.ops.recorder.collection import prepare_for_up
 from components.ops.report import command as report_command
 from components.ops.review.render import render_json, render_markdown
 from components.ops.review.run import review
+from components.redaction import redact
 
 
 def cmd_local(args: argparse.Namespace) -> int:
@@ -127,7 +128,7 @@ def _preview_in_process(args: argparse.Namespace, stack: auto.Stack) -> dict[str
         )
     except EngineOnlyError:
         return None
-    sys.stdout.write(render_preview(result))
+    sys.stdout.write(redact(render_preview(result)))
     return change_summary(result)
 
 
@@ -149,7 +150,8 @@ def cmd_engine(args: argparse.Namespace) -> int:
     elif args.operation == "preview":
         preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **policy_of(args))
         if stream is None:
-            sys.stdout.write(preview.stdout if preview.stdout.endswith("\n") else f"{preview.stdout}\n")
+            shown = redact(preview.stdout)
+            sys.stdout.write(shown if shown.endswith("\n") else f"{shown}\n")
         changes = dict(preview.change_summary)
     else:
         result: auto.RefreshResult | auto.DestroyResult
@@ -234,26 +236,32 @@ def cmd_connection(args: argparse.Namespace) -> int:
 
 
 def cmd_onboard(args: argparse.Namespace) -> int:
+    """The member's document; a static token only with ``--show-token`` (stdout), ``--out FILE`` (mode 600) or
+    ``--seal`` (the member's key)."""
     _prechecks(args)
     stack = _stack(args, create=False)
     info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
     text = render_onboarding(info, args.client)
-    shows_token = info.auth == "token"  # today `onboard` shows the token of a token member (stdout or --out)
+    shows_token = info.auth == "token" and (args.show_token or args.out is not None)
     if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=say):
         return 0
-    if args.out is None and info.auth == "oauth":
+    if args.out is not None:
+        write_private(args.out, text)
+        say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
+        return 0
+    if info.auth == "oauth":
         sys.stdout.write(text)  # no secret in it
         return 0
-    if args.out is None:
+    if not args.show_token:
+        sys.stdout.write(render_onboarding(replace(info, token=TOKEN_PLACEHOLDER), args.client))
         print(
-            "note: the text below contains the member's token; do not paste it into chats or tickets.", file=sys.stderr
+            "note: the token is not printed; add --show-token to print it, or --out FILE to write it to a private "
+            "file (mode 600)",
+            file=sys.stderr,
         )
-        sys.stdout.write(text)
         return 0
-    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    say(f"wrote {args.out} (mode 600; it contains the token: hand it over privately, then delete it)")
+    print("note: the text below contains the member's token; do not paste it into chats or tickets.", file=sys.stderr)
+    sys.stdout.write(text)
     return 0
 
 
@@ -297,7 +305,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         say(f"kept {done.file} as it is")
     say(f"stack {stack!r} {'created' if done.created else 'already exists'} in its backend")
     say("next:")
-    say(f"  mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <admin token>")
+    say(f"  mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken")
+    say("    (no value on the command line: Pulumi asks for the admin token without echo, or reads standard input;")
+    say(f"    or export {TOKEN_ENV} from your secret store instead)")
     say(f"  mcp-access preview --stack {stack}")
     return 0
 
@@ -345,7 +355,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     from components.ops.drift.run import run_drift
 
     _prechecks(args)
-    stream = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
+    stream = (lambda line: print(redact(line), file=sys.stderr, flush=True)) if args.verbose else None
     report = run_drift(
         _stack(args, create=False), warn_days=args.rotation_warning_days, on_output=stream, engine=args.engine
     )
@@ -496,7 +506,12 @@ def _onboard_arguments(parser: argparse.ArgumentParser) -> None:
         default="default",
         help="registry: ?tool_mode=registry (Directus 12.3+; only the search, execute and schema tools)",
     )
-    parser.add_argument("--out", "-o", type=Path, help="write to this file (mode 600) instead of stdout")
+    parser.add_argument(
+        "--show-token", action="store_true", help="print the member's token (without it, a placeholder stands in)"
+    )
+    parser.add_argument(
+        "--out", "-o", type=Path, help="write to this file (mode 600, never through a link), token included"
+    )
     parser.add_argument(
         "--seal",
         action="store_true",

@@ -17,6 +17,7 @@ from components.engine.guarded import POLICY_PACK, policy_options
 from components.engine.workspace import open_stack
 from components.localdev import local_stack
 from components.names import LOCAL_STACK, PROJECT_ROOT
+from components.redaction import redact
 
 REPO_HELP = "project directory (default: the current one if it has a Pulumi.yaml, else this installation's)"
 
@@ -29,8 +30,9 @@ def project_dir(given: Path | None) -> Path:
 
 
 def say(message: str) -> None:
-    """A line for people, on stdout, at once."""
-    print(message, flush=True)
+    """A line for people, on stdout, at once; URL passwords (the state backend's, repeated by the engine) never
+    get through (:mod:`components.redaction`)."""
+    print(redact(message), flush=True)
 
 
 def stack_of(args: argparse.Namespace, *, create: bool = True) -> auto.Stack:

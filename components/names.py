@@ -25,6 +25,9 @@ UNTYPED_DYNAMIC = "pulumi-python:dynamic:Resource"
 DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
 TEMPLATE_COMPONENT = f"{PROJECT_NAME}:index:TemplateAccess"
 MEMBER_COMPONENT = f"{PROJECT_NAME}:index:McpMember"
+GUARD_COMPONENT = f"{PROJECT_NAME}:index:GuardUser"
+#: The user agent of ``oauth-approve``'s own session login; ``audit`` exempts only password logins carrying it.
+APPROVAL_USER_AGENT = "mcp-access-oauth-approve/1"
 
 #: The embedded default stack: the local Directus that ``mcp-access local`` starts.
 LOCAL_STACK = "local"

@@ -11,19 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from components.errors import McpAccessError
-
-REDACTED = "[redacted]"
+from components.redaction import REDACTED as REDACTED
+from components.redaction import redact_values
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret in ``text``.
-
-    Empty and very short strings are skipped: replacing them would mangle the text and they are not secrets.
-    """
-    for secret in secrets:
-        if secret and len(secret) >= 8:
-            text = text.replace(secret, REDACTED)
-    return text
+    """Replace every occurrence of each secret in ``text`` (:func:`components.redaction.redact_values`)."""
+    return redact_values(text, secrets)
 
 
 class DirectusError(McpAccessError):

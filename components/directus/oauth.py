@@ -82,10 +82,13 @@ class OAuthGrant:
 
 @dataclass(frozen=True)
 class OAuthListing:
-    #: ``False``: the server runs without the OAuth environment (``/mcp-oauth/clients`` is not mounted).
+    #: ``False``: the server runs without the OAuth environment (``/mcp-oauth/clients`` is not mounted), or
+    #: ``readable`` is false.
     available: bool
     clients: Sequence[OAuthClient] = ()
     grants: Sequence[OAuthGrant] = ()
+    #: ``False``: the listing is admin only and the token is not an admin's (e.g. the guard user's).
+    readable: bool = True
 
     def grants_of(self, user_id: str) -> list[OAuthGrant]:
         return [g for g in self.grants if g.user == user_id]
@@ -104,6 +107,8 @@ def read_oauth(client: DirectusClient) -> OAuthListing:
     except DirectusError as exc:
         if exc.status == 404 or exc.code == "ROUTE_NOT_FOUND":  # no OAuth server (env off, or Directus 11)
             return OAuthListing(available=False)
+        if exc.status == 403:  # admin only: a read-only token (the stack's guard user) cannot see them
+            return OAuthListing(available=False, readable=False)
         raise
     clients = [
         OAuthClient(

@@ -29,6 +29,14 @@ TIMEOUT_ENV = "DIRECTUS_MCP_ACCESS_TIMEOUT"
 RETRY_MAX_WAIT_ENV = "DIRECTUS_MCP_ACCESS_RETRY_MAX_WAIT"
 
 
+#: How to give the provisioning token without typing it on a command line (shell history, process list).
+SET_TOKEN_WAYS = (
+    f"set the environment variable {TOKEN_ENV} from your secret store, or store it in the stack with "
+    f"`mcp-access pulumi -s STACK -- config set --secret {TOKEN_KEY}` and no value: Pulumi asks for it without "
+    "echo, or reads it from standard input (never type the token on the command line)"
+)
+
+
 class ProvisioningConfigError(McpAccessError):
     """The Directus URL or provisioning token is missing."""
 
@@ -49,10 +57,7 @@ def connection_from(get: Callable[[str], Any]) -> Connection:
     if not url:
         raise ProvisioningConfigError(f"stack config '{URL_KEY}' is not set (nor {URL_ENV})")
     if not token:
-        raise ProvisioningConfigError(
-            f"no provisioning token: set the secret stack config '{TOKEN_KEY}' "
-            f"(pulumi config set --secret {TOKEN_KEY.split(':', 1)[1]} ...) or the environment variable {TOKEN_ENV}"
-        )
+        raise ProvisioningConfigError(f"no provisioning token: {SET_TOKEN_WAYS}")
     return Connection(url=str(url), token=str(token))
 
 
@@ -61,10 +66,7 @@ _snapshots: dict[int, Snapshot] = {}
 _clients_lock = threading.Lock()
 
 
-REJECTED_TOKEN_HINT = (
-    "The provisioning token was rejected (revoked, expired or wrong): set a valid one with "
-    f"`mcp-access pulumi -s STACK -- config set --secret {TOKEN_KEY} <token>` or the environment variable {TOKEN_ENV}"
-)
+REJECTED_TOKEN_HINT = f"The provisioning token was rejected (revoked, expired or wrong): {SET_TOKEN_WAYS}"
 
 
 def _seconds(name: str, default: float) -> float:

@@ -7,14 +7,13 @@ default (a file backend in ``.pulumi-state/`` and the passphrase in ``stacks/loc
 The recommended shared backend is a DIY one with locking (PostgreSQL ``postgres://...`` or object storage;
 ``docs/production.md``). The Pulumi CLI 3.259 repeats a PostgreSQL backend URL, password included, in its errors
 ("unable to open state database "postgres://user:password@..."), so every engine message this project shows goes
-through :func:`redact`.
+through :func:`redact` (:mod:`components.redaction`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import yaml
 
 from components.errors import McpAccessError
 from components.names import LOCAL_STACK, docs_page
+from components.redaction import redact as redact_urls
 
 BACKEND_ENV = "PULUMI_BACKEND_URL"
 PASSPHRASE_ENVS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
@@ -104,9 +104,6 @@ def check_backend_settings(
         )
 
 
-_CREDENTIALS_IN_URL = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s\"']*):(?P<password>[^@/\s\"']+)@")
-
-
 def redact(text: str) -> str:
-    """``text`` with the password of every ``scheme://user:password@host`` replaced by ``***``."""
-    return _CREDENTIALS_IN_URL.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    """The URL passwords of ``text`` masked (kept for callers of this module; see :mod:`components.redaction`)."""
+    return redact_urls(text)

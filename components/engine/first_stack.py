@@ -56,7 +56,9 @@ def stack_file_text(
     header = (
         f"# Stack {stack}: created by `mcp-access init` from {template}. Adapt the members,\n"
         f"# templates and settings ({docs_page('configuration')}); set the provisioning token with\n"
-        f"#   mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken <token>\n"
+        f"#   mcp-access pulumi -s {stack} -- config set --secret {CONFIG_NAMESPACE}:provisioningToken\n"
+        "# with no value on the command line (Pulumi asks without echo, or reads standard input), or export\n"
+        "# DIRECTUS_PROVISIONING_TOKEN from a secret store instead.\n"
     )
     return header + body
 

@@ -11,16 +11,21 @@ Pulumi"): without it they are refused in one line that names the ``mcp-access`` 
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from components.engine.backend import check_backend_settings
 from components.engine.workspace import EngineError, engine_env, pulumi_bin_dir
 from components.errors import UsageError
 from components.names import docs_page
+from components.redaction import redact
 
 
 def stack_in_args(args: Sequence[str]) -> str | None:
@@ -89,9 +94,60 @@ def check_language_host(args: Sequence[str], env: Mapping[str, str]) -> None:
 
 
 def run_pulumi(args: Sequence[str], *, stack: str, work_dir: Path, extra: Mapping[str, str] | None = None) -> int:
-    """Run ``pulumi ARGS`` in ``work_dir``; a stack named in ``args`` takes precedence over ``stack``."""
+    """Run ``pulumi ARGS`` in ``work_dir``; a stack named in ``args`` takes precedence over ``stack``.
+
+    Standard input stays the caller's (``config set --secret`` reads the value from it); standard output and
+    error go through :func:`~components.redaction.redact` (``pulumi whoami -v`` prints the whole backend URL),
+    except for ``config set --secret KEY`` at a terminal, whose prompt must stay without echo.
+    """
     chosen = stack_in_args(args) or stack
     binary, env = pulumi_environment(chosen, work_dir, extra)
     check_language_host(args, env)
     check_backend_settings(chosen, env, work_dir)
-    return subprocess.run([binary, *args], cwd=work_dir, env=env, check=False).returncode
+    if _prompts_for_a_secret(args):
+        # Pulumi asks without echo only when its output is a terminal: leave it one (it prints no backend URL).
+        return subprocess.run([binary, *args], cwd=work_dir, env=env, check=False).returncode
+    process = subprocess.Popen([binary, *args], cwd=work_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    copiers = [
+        threading.Thread(target=_copy_redacted, args=(stream, target), daemon=True)
+        for stream, target in ((process.stdout, sys.stdout), (process.stderr, sys.stderr))
+    ]
+    for copier in copiers:
+        copier.start()
+    code = process.wait()
+    for copier in copiers:
+        copier.join()
+    return code
+
+
+def _prompts_for_a_secret(args: Sequence[str]) -> bool:
+    """``config set --secret KEY`` without a value, typed at a terminal: Pulumi prompts for it without echo."""
+    words = [a for a in args if not a.startswith("-")]
+    return (
+        sys.stdin.isatty()
+        and sys.stdout.isatty()
+        and words[:2] == ["config", "set"]
+        and "--secret" in args
+        and len([w for w in words[2:] if w != stack_in_args(args)]) == 1
+    )
+
+
+def _copy_redacted(source: io.BufferedReader, target: TextIO) -> None:
+    """Copy ``source`` to ``target`` as it comes, each piece redacted.
+
+    Whole lines are redacted; a partial line (a prompt such as ``value:``) is passed on at once unless it may be
+    the start of a URL, so that interactive prompts still show.
+    """
+    pending = ""
+    while chunk := source.read1(4096):
+        pending += chunk.decode(errors="replace")
+        *lines, pending = pending.split("\n")
+        text = "".join(f"{redact(line)}\n" for line in lines)
+        if pending and "://" not in pending and "password" not in pending.lower():
+            text, pending = text + pending, ""
+        target.write(text)
+        target.flush()
+    if pending:
+        target.write(redact(pending))
+        target.flush()

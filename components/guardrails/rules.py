@@ -21,7 +21,14 @@ from typing import Any
 from components.kinds import MCP_SETTINGS, PERMISSION_SET, POLICY, STATIC_TOKEN, USER, Kind
 from components.model.clock import now, parse_moment
 from components.model.defaults import DEFAULT_EMAIL_PATTERN, DEFAULT_PRODUCTION_STACKS
-from components.names import CONFIG_NAMESPACE, DYNAMIC_PROVIDER, MEMBER_COMPONENT, TEMPLATE_COMPONENT, kind_of_type
+from components.names import (
+    CONFIG_NAMESPACE,
+    DYNAMIC_PROVIDER,
+    GUARD_COMPONENT,
+    MEMBER_COMPONENT,
+    TEMPLATE_COMPONENT,
+    kind_of_type,
+)
 
 ADMIN_TEMPLATE = "developer"
 READ_ONLY_TEMPLATE = "analysis"
@@ -289,6 +296,8 @@ def email_regex(pattern: str) -> re.Pattern[str]:
 def email_pattern(resources: list[PlannedResource], settings: RuleSettings, report: Report) -> None:
     expected = email_regex(settings.email_pattern)
     for user in _of_kind(resources, USER):
+        if user.parent_type == GUARD_COMPONENT:
+            continue  # the stack's read-only guard user (``guard.user``) is no member's MCP user
         email = user.get("email")
         if isinstance(email, str) and _known(email) and not expected.match(email):
             report(

@@ -171,6 +171,25 @@ class Guardrails(_Model):
     max_elevation_hours: int = Field(default=DEFAULT_MAX_ELEVATION_HOURS, ge=1, le=24 * 30)
 
 
+class GuardSettings(GuardConfig):
+    """``guard``: what the watch enforces (:class:`GuardConfig`) and the stack's read-only identity (``guard.user``).
+
+    ``up`` creates that user with a policy that may only read the system collections ``preview``, ``drift``,
+    ``audit`` and the live watch read (no app access, no admin), and a token, the secret output ``guardToken``:
+    what unreviewed jobs (a pull request's preview) and long-running readers hold instead of the admin token.
+    """
+
+    #: The guard user's email (not an MCP member's; it follows no email pattern).
+    user: str | None = None
+
+    @field_validator("user")
+    @classmethod
+    def _valid_email(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL_RE.match(value):
+            raise ValueError(f"{value!r} is not a valid email address")
+        return value.lower() if value is not None else None
+
+
 class StackConfig(_Model):
     directus_url: str = Field(pattern=r"^https?://\S+$")
     email_pattern: str = DEFAULT_EMAIL_PATTERN
@@ -184,7 +203,7 @@ class StackConfig(_Model):
     oauth_review: OAuthReview = Field(default_factory=OAuthReview)
     elevations: list[Elevation] = Field(default_factory=list)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
-    guard: GuardConfig = Field(default_factory=GuardConfig)
+    guard: GuardSettings = Field(default_factory=GuardSettings)
     recorder: RecorderConfig = Field(default_factory=RecorderConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
 
@@ -237,6 +256,12 @@ class StackConfig(_Model):
                 problems.append(
                     f"members[{index}].rotateAfterDays: {member.rotate_after_days} ({member.name}) is longer than "
                     f"guardrails.maxRotationDays ({limit})"
+                )
+        guard_user = self.guard.user
+        for index, member in enumerate(self.members):
+            if guard_user is not None and guard_user in (member.email, self.mcp_email(member)):
+                problems.append(
+                    f"guard.user: {guard_user!r} is also members[{index}] ({member.name}): use its own email"
                 )
         if self.guardrails.require_ip_allowlist and not self.ip_allowlist:
             problems.append("ipAllowlist: empty, but guardrails.requireIpAllowlist is true for this stack")
@@ -414,6 +439,7 @@ __all__ = [
     "CONFIG_NAMESPACE",
     "AuditConfig",
     "ConfigError",
+    "GuardSettings",
     "Member",
     "OAuthReview",
     "StackConfig",

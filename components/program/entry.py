@@ -15,7 +15,7 @@ import pulumi
 from pulumi.runtime import get_config
 
 from components.directus.client import DirectusClient
-from components.directus.errors import DirectusUnavailableError
+from components.directus.errors import DirectusError, DirectusUnavailableError
 from components.directus.provisioning import LOCAL_URL_ENV, client_for, connection_from
 from components.directus.version import ServerInfo, server_info
 from components.errors import HINT_PREFIX, McpAccessError
@@ -27,6 +27,7 @@ from components.model.stack_config import StackConfig, load_config
 from components.names import CONFIG_NAMESPACE, LOCAL_STACK, docs_page
 from components.program.collections_check import check_collections_exist
 from components.program.fields_check import check_fields_exist
+from components.program.guard import GuardUser
 from components.program.member import McpMember
 from components.program.pulumi_internals import config_keys, declaration_frames_only, speed_up_sdk
 from components.program.server_checks import check_server_supports
@@ -35,11 +36,17 @@ from components.program.timebox_outputs import elevation_output, timebox_outputs
 from components.providers.mcp_settings import McpSettings
 
 
-def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
+def build(
+    config: StackConfig, specs: dict[str, RoleSpec], stack: str, provisioner: dict[str, Any] | None = None
+) -> None:
     """Declare everything one stack manages, and export what an MCP client needs.
 
     The MCP settings only in the stack that owns them (``mcp.manageSettings``, default true): with several
     stacks on one Directus, the others leave that single object alone.
+
+    ``provisioner`` (``/users/me`` of the token the program runs with, read only when the stack declares a guard
+    user) is exported as ``provisioner`` unless it is the guard user itself: ``drift`` run with the guard token
+    still knows whose admin access is expected.
     """
     settings: list[pulumi.Resource] = []
     if config.mcp.manage_settings:
@@ -88,6 +95,18 @@ def build(config: StackConfig, specs: dict[str, RoleSpec], stack: str) -> None:
         }
         if resource.token is not None:
             tokens[member.name] = resource.token
+    if config.guard.user is not None:
+        guard = GuardUser(
+            config.guard.user,
+            stack=stack,
+            rotate_after_days=config.rotation_days,
+            ip_access=list(config.ip_allowlist),
+            opts=pulumi.ResourceOptions(depends_on=settings),
+        )
+        pulumi.export("guard", {"userId": guard.user_id, "email": config.guard.user})
+        pulumi.export("guardToken", pulumi.Output.secret(guard.token))
+        if provisioner and str(provisioner.get("email") or "").lower() != config.guard.user:
+            pulumi.export("provisioner", {"userId": provisioner.get("id"), "roleId": provisioner.get("role")})
     pulumi.export("mcpUrl", config.mcp_url)
     pulumi.export("members", members)
     pulumi.export("tokens", pulumi.Output.secret(tokens))
@@ -106,10 +125,27 @@ def checked_specs(
     :func:`build`, and so does ``drift``'s in-process plan (:mod:`components.ops.drift.declared`).
     """
     specs = stack_role_specs(config, stack, template_dir)
-    check_collections_exist(client, config, specs, stack)
+    sees_schema = sees_whole_schema(client)
+    if sees_schema:
+        check_collections_exist(client, config, specs, stack)
     check_server_supports(config, specs, info, stack)
-    check_fields_exist(client, specs, config.directus_url, stack)
+    if sees_schema:
+        check_fields_exist(client, specs, config.directus_url, stack)
     return specs
+
+
+def sees_whole_schema(client: DirectusClient) -> bool:
+    """Whether the token lists every collection and field: an admin's does; a read-only one (the guard user's)
+    lists only what it may read, so the existence checks are left to ``up``, which runs with the admin token.
+
+    ``/policies/me/globals`` says whether the caller has admin access; when it cannot be asked (a test's stand-in
+    client), the checks run as before.
+    """
+    try:
+        globals_ = client.get("/policies/me/globals") or {}
+    except (AttributeError, DirectusError):
+        return True
+    return globals_.get("admin_access") is not False
 
 
 def _namespace_keys() -> list[str]:
@@ -145,4 +181,5 @@ def main(template_dir: Path = TEMPLATE_DIR) -> None:
         )
         hint = "" if HINT_PREFIX in str(exc) else f"\n{HINT_PREFIX}{fix}"
         raise pulumi.RunError(f"{exc}{hint}") from None  # shown without a Python traceback
-    build(config, specs, stack)
+    provisioner = client.get("/users/me", {"fields": "id,role,email"}) if config.guard.user else None
+    build(config, specs, stack, provisioner)

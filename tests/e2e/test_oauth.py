@@ -22,6 +22,7 @@ from components.directus.mcp import McpError, call_tool, list_tools, rpc
 from components.directus.oauth import read_oauth
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
+from components.names import APPROVAL_USER_AGENT
 from components.ops.audit.run import run_audit
 from components.ops.drift.render import to_markdown
 from components.ops.drift.run import run_drift
@@ -84,7 +85,10 @@ def admin_password(directus: server.DirectusInstance) -> str:
 
 
 def test_an_oauth_member_connects_by_oauth_and_disabling_it_ends_the_token_and_the_consent(
-    oauth_directus: server.DirectusInstance, deployed: auto.Stack, admin: DirectusClient
+    oauth_directus: server.DirectusInstance,
+    deployed: auto.Stack,
+    admin: DirectusClient,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = oauth_directus.url
     john = member(deployed, "john")
@@ -94,7 +98,17 @@ def test_an_oauth_member_connects_by_oauth_and_disabling_it_ends_the_token_and_t
     assert user["token"] is None
 
     pending = register_and_authorize(url, "john's assistant")
+    browsers: list[httpx.Client] = []
+
+    class RecordedBrowser(httpx.Client):  # keeps the approval's session cookie for the check below
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self.headers.get("user-agent") == APPROVAL_USER_AGENT:
+                browsers.append(self)
+
+    monkeypatch.setattr(httpx, "Client", RecordedBrowser)
     run = approve_consent(admin, url, john["userId"], john["mcpEmail"], pending.url)
+    monkeypatch.undo()
     assert [status for _, _, status in run.steps] == [200, 200, 302], run.steps
     token_answer = exchange(url, pending, run.redirect)
     assert token_answer.status_code == 200, token_answer.text
@@ -109,7 +123,12 @@ def test_an_oauth_member_connects_by_oauth_and_disabling_it_ends_the_token_and_t
     assert refused.is_error  # the OAuth token carries john's least-privilege policy, nothing more
     listing = read_oauth(admin)
     assert [(g.kind, g.client) for g in listing.grants_of(john["userId"])] == [("token", pending.client_id)]
-    # The one-time password left no password session behind: only the OAuth session is alive.
+    # The one-time password left no password and no password session behind: only the OAuth session is alive.
+    assert admin.get(f"/users/{john['userId']}", {"fields": "password"})["password"] is None  # not even a mask
+    (browser,) = browsers
+    assert browser.cookies.get("directus_session_token"), "the approval logged in with a session"
+    session_me = httpx.get(f"{url}/users/me", cookies=browser.cookies)
+    assert session_me.status_code == 401, session_me.text
 
     set_values(deployed, members=[{**MEMBERS[0], "enabled": False}, MEMBERS[1]])
     deployed.up(color="never")

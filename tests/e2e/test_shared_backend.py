@@ -116,7 +116,12 @@ def test_drift_from_the_second_checkout_reads_the_same_state(checkouts: tuple[au
     report = run_drift(second, warn_days=5)
     # (Access no code declares is left out: other tests' users share this Directus.)
     assert (report.drifted, report.rotation) == ([], [])
-    assert report.counts, "the scan ran on the state the first checkout wrote"
+    # The scan ran on the state the first checkout wrote: its six users, one role and one policy (content), and
+    # the live listings (other tests' users and policies share this Directus: at least ours are there).
+    assert report.counts["managed objects"] == len(MEMBERS) + 2
+    assert report.counts["users"] >= len(MEMBERS) + 1  # and the admin
+    assert report.counts["policies"] >= 3  # Administrator, Public, MCP content
+    assert report.counts["access rows"] >= 3
 
 
 def test_the_state_database_holds_secrets_only_encrypted(

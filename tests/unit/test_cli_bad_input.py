@@ -66,7 +66,7 @@ def test_missing_provisioning_token_says_how_to_set_it(monkeypatch: pytest.Monke
     with pytest.raises(ProvisioningConfigError) as caught:
         connection_from({"directus-mcp-access:directusUrl": "http://d"}.get)
     message = str(caught.value)
-    assert "pulumi config set --secret" in message and TOKEN_ENV in message
+    assert "config set --secret" in message and TOKEN_ENV in message
 
 
 def test_missing_directus_url_names_the_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,6 +84,22 @@ def test_the_pr_review_step_writes_a_comment_ready_review(tmp_path: Path) -> Non
     assert "| member | template |" in review
 
 
+def test_the_pr_preview_holds_the_read_only_token_never_the_admin_token() -> None:
+    """The preview runs the pull request's own code: it gets the guard user's token, and the header says where the
+    write token belongs."""
+    text = (WORKFLOWS / "mcp-access-pr-review.yml").read_text()
+    workflow = load("mcp-access-pr-review.yml")
+    for name, job in workflow["jobs"].items():
+        env = {**(job.get("env") or {}), **{k: v for s in job["steps"] for k, v in (s.get("env") or {}).items()}}
+        assert "secrets.DIRECTUS_PROVISIONING_TOKEN" not in str(env), name
+    preview_env = workflow["jobs"]["preview"]["env"]
+    assert preview_env["DIRECTUS_PROVISIONING_TOKEN"] == "${{ secrets.DIRECTUS_GUARD_TOKEN }}"
+    assert "secrets.DIRECTUS_PROVISIONING_TOKEN" not in text
+    header = text.split("\nname:", 1)[0]
+    assert "required environment reviewers" in header
+    assert "`mcp-access up` after the merge" in header
+
+
 def test_the_monthly_job_publishes_the_report_page_and_links_it_from_the_summary() -> None:
     steps = {s.get("name"): s for s in load("mcp-access-monthly.yml")["jobs"]["check"]["steps"]}
     report = steps["Report page (matrix, findings, activity timeline, calendar)"]["run"]

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from components.model.audit_config import WEEKDAYS, AuditConfig
 from components.model.lockouts import LOCKOUTS, lockout_words
+from components.names import APPROVAL_USER_AGENT
 
 AUDITED_WRITES = ("create", "update", "delete")
 USERS_COLLECTION = "directus_users"
@@ -307,14 +308,19 @@ def lockouts(member: AuditedMember) -> list[AuditFinding]:
 
 
 def password_logins(member: AuditedMember, rows: Sequence[Activity]) -> list[AuditFinding]:
-    """Password logins of token members (no password at all). An OAuth member logs in once per consent, by
-    ``mcp-access oauth-approve`` with a one-time password: expected, not a finding."""
-    if member.auth == "oauth":
-        return []
+    """Password logins (MCP users have no password at all). An OAuth member logs in once per consent, by
+    ``mcp-access oauth-approve`` with a one-time password and the user agent :data:`APPROVAL_USER_AGENT`: only
+    those are expected. (A user agent can be copied; the approval also clears the password at once, and
+    ``drift`` reports an MCP user that has one.)"""
+    detail = "password login of an OAuth MCP user outside `mcp-access oauth-approve`"
+    if member.auth != "oauth":
+        detail = "password login of a token-only MCP user"
     return [
-        _finding(FindingKind.PASSWORD_LOGIN, member, row, "password login of a token-only MCP user")
+        _finding(FindingKind.PASSWORD_LOGIN, member, row, detail)
         for row in rows
-        if row.action == "login" and row.collection != OAUTH_TOKENS_COLLECTION
+        if row.action == "login"
+        and row.collection != OAUTH_TOKENS_COLLECTION
+        and not (member.auth == "oauth" and row.user_agent == APPROVAL_USER_AGENT)
     ]
 
 

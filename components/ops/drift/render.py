@@ -57,7 +57,12 @@ def to_markdown(report: DriftReport) -> str:
         lines += ["", "### Managed by other stacks on this Directus (not findings)", ""]
         lines.extend(f"- stack `{name}`: {', '.join(items)}" for name, items in report.other_stacks.items())
     lines += ["", "### OAuth grants", ""]
-    if report.oauth_inventory is None:
+    if not report.oauth_readable:
+        lines.append(
+            "Not checked: `/mcp-oauth/clients` is admin only and this run's token is not an admin's (the guard "
+            "user's); run `drift` with the provisioning token for the OAuth grants."
+        )
+    elif report.oauth_inventory is None:
         lines.append("OAuth is off on this server (`/mcp-oauth/clients` is not mounted): no client, no grant.")
     else:
         lines.extend(f"- ⚠ {finding.message}" for finding in report.oauth)
@@ -103,6 +108,7 @@ def to_json(report: DriftReport) -> str:
         "server": [finding.as_dict() for finding in report.server],
         "oauth": [finding.as_dict() for finding in report.oauth],
         "oauthInventory": report.oauth_inventory,
+        "oauthReadable": report.oauth_readable,
         "unusedClientDays": report.unused_client_days,
         "escalatingFlows": [finding.as_dict() for finding in report.flows],
         "scanned": report.counts,

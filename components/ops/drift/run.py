@@ -9,7 +9,7 @@ Three questions, one report:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,6 +47,7 @@ from components.ops.drift.scan import (
 from components.ops.drift.stale import stale_findings
 from components.ops.drift.state import StackState, read_state
 from components.ops.drift.wording import DriftedResource, drifted
+from components.redaction import redact
 
 DEFAULT_ROTATION_WARNING_DAYS = 14
 
@@ -66,8 +67,10 @@ class DriftReport:
     rotation: list[Finding] = field(default_factory=list)
     #: OAuth grants that should not exist and clients unused for ``unused_client_days``.
     oauth: list[Finding] = field(default_factory=list)
-    #: Every OAuth client with its grants, in words (``None``: the server runs without OAuth).
+    #: Every OAuth client with its grants, in words (``None``: the server runs without OAuth, or see below).
     oauth_inventory: list[str] | None = None
+    #: ``False``: the OAuth clients are admin only and this run's token is not an admin's (the guard user's).
+    oauth_readable: bool = True
     unused_client_days: int = 30
     #: Active manual flows a member can trigger whose operations run with more rights than the member.
     flows: list[Finding] = field(default_factory=list)
@@ -113,14 +116,27 @@ class DriftReport:
         return 1 if self.findings else 0
 
 
-def declared_in_state(stack: auto.Stack, resources: list[dict[str, Any]], client: DirectusClient) -> Declared:
-    """The ids this stack manages (from its state's ``resources``) and the provisioning user (``/users/me``)."""
+def declared_in_state(
+    stack: auto.Stack,
+    resources: list[dict[str, Any]],
+    client: DirectusClient,
+    outputs: Mapping[str, auto.OutputValue] | None = None,
+) -> Declared:
+    """The ids this stack manages (from its state's ``resources``) and the provisioning user (``/users/me``).
+
+    Run with the guard token (``/users/me`` is the stack's guard user), the provisioning user is the one ``up``
+    recorded in the ``provisioner`` output.
+    """
     ids: dict[str, set[str]] = {kind.name: set() for kind in kinds.KINDS if kind.scanned}
     for resource in resources:
         kind = kind_of_type(str(resource.get("type", "")))
         if kind in ids and resource.get("id"):
             ids[kind].add(str(resource["id"]))
     me = client.get(f"{USERS_PATH}/me", {"fields": "id,role"}) or {}
+    guard = outputs.get("guard") if outputs else None
+    recorded = outputs.get("provisioner") if outputs else None
+    if guard is not None and recorded is not None and me.get("id") and me.get("id") == guard.value.get("userId"):
+        me = {"id": recorded.value.get("userId"), "role": recorded.value.get("roleId")}
     return Declared(
         stack=stack.name,
         user_ids=frozenset(ids[USER.name]),
@@ -144,7 +160,7 @@ def read_live(client: DirectusClient) -> LiveDirectus:
         else []
     )
     return LiveDirectus(
-        users=client.list_objects(USERS_PATH, fields=["id", "email", "status", "role", "token", "tags"]),
+        users=client.list_objects(USERS_PATH, fields=["id", "email", "status", "role", "token", "tags", "password"]),
         roles=client.list_objects(ROLES_PATH, fields=["id", "name"]),
         policies=policies,
         access=client.list_objects(ACCESS_PATH, fields=["id", "role", "user", "policy"]),
@@ -239,13 +255,13 @@ def evaluate(
         context.values,
         context.client,
     )
-    declared = declared_in_state(stack, state.raw, client)
+    declared = declared_in_state(stack, state.raw, client, outputs)
     info = server_info(client)
     if engine or state.has_untyped:  # a state from before the kinds were named: the engine resolves its aliases
         try:
             drifted_items = drifted_resources(stack, state.urns, on_output)
         except auto.CommandError as exc:
-            raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{exc}") from None
+            raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{redact(str(exc))}") from None
     else:
         drifted_items = drifted(planned_steps(state, config, values, client, info, context.templates), state.urns)
     live = read_live(client)
@@ -275,6 +291,7 @@ def evaluate(
             listing, live, declared, members, now=checked_at, unused_days=config.oauth_review.unused_client_days
         ),
         oauth_inventory=inventory(listing, live) if listing.available else None,
+        oauth_readable=listing.readable,
         unused_client_days=config.oauth_review.unused_client_days,
         flows=escalating_flows(flows, live, members.enabled, flow_readers, config.directus_url),
         counts={

@@ -292,5 +292,29 @@ def server_findings(
     return findings
 
 
+def managed_users_with_a_password(live: LiveDirectus, declared: Declared) -> list[Finding]:
+    """This stack's users (MCP members, the guard user) that have a password: none should.
+
+    Directus reads a set password back as a mask and an unset one as ``null``. A password is left behind by an
+    ``oauth-approve`` that could not clear its one-time password, or was set by hand; it allows a password
+    session (and so OAuth consents) as that user.
+    """
+    return [
+        Finding(
+            "password",
+            str(user.get("email") or user["id"]),
+            f"user {user.get('email') or user['id']} managed by this stack has a password set (its users have "
+            "none: an interrupted `mcp-access oauth-approve`, or set by hand): clear it (PATCH password null)",
+        )
+        for user in live.users
+        if str(user["id"]) in declared.user_ids and user.get("password")
+    ]
+
+
 def scan(live: LiveDirectus, declared: Declared) -> list[Finding]:
-    return [*unmanaged_users(live, declared), *public_access(live), *undeclared_admin_policies(live, declared)]
+    return [
+        *unmanaged_users(live, declared),
+        *public_access(live),
+        *undeclared_admin_policies(live, declared),
+        *managed_users_with_a_password(live, declared),
+    ]

@@ -74,8 +74,12 @@ class StateResource:
 class StackState:
     stack: str
     resources: list[StateResource]
-    #: The raw ``resources`` of the export (secrets still wrapped), for the listings that count ids.
+    #: The raw ``resources`` of the export (secrets still wrapped, their plaintext inside), for the listings that
+    #: count ids.
     raw: list[dict[str, Any]]
+
+    def __repr__(self) -> str:  # never show values: ``raw`` holds every secret's plaintext
+        return f"StackState(stack={self.stack!r}, resources={len(self.resources)})"
 
     @property
     def urns(self) -> frozenset[str]:

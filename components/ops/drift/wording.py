@@ -83,6 +83,8 @@ def _owner(kind: Kind | None, name: str, stack: str) -> str:
     if kind is not None and kind.owner == "stack":
         return f"stack `{stack}`"
     base = name.rsplit("-", 1)[0]
+    if base == "_guard":  # components.program.guard.GUARD
+        return "the guard user"
     return f"{kind.owner if kind else 'template'} {base}"
 
 
@@ -185,8 +187,16 @@ def _value_details(
             lines += _link_details(_live_value(live, prop, kind), declared.get(prop))
             continue
         live_value = _live_value(live, prop, kind)
-        lines.append(f"{prop}: {live_value!r} in Directus, {declared.get(prop)!r} declared")
+        lines.append(f"{prop}: {_shown(live_value)!r} in Directus, {_shown(declared.get(prop))!r} declared")
     return lines
+
+
+def _shown(value: Any) -> Any:
+    """A whole number the same way on both planning paths: the engine's protocol carries numbers as floats, the
+    in-process plan may keep them so (``30.0``), the engine's events give ``30``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _token_summary(owner: str, live: Mapping[str, Any], properties: Iterable[str], now: datetime) -> str:

@@ -31,6 +31,8 @@ TEMPLATE_DIR = ONBOARDING_TEMPLATES_DIR
 CHECKLIST_TEMPLATE = "checklist.md.j2"
 #: The macros each client's template defines for the checklist: its install step (1) and its approval step (2).
 CLIENT_STEPS = ("install", "approval")
+#: What stands in for the token when ``onboard`` runs without ``--show-token`` or ``--out``.
+TOKEN_PLACEHOLDER = "TOKEN-NOT-SHOWN-use-show-token"  # noqa: S105 (a placeholder, not a secret)
 
 
 class OnboardingError(McpAccessError, ValueError):

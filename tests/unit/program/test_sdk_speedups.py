@@ -114,3 +114,36 @@ def test_resource_types_are_computed_once_per_class_and_each_caller_gets_a_copy(
     assert sdk_types.resource_types(int) == {"token": str}
     assert sdk_types.resource_types(str) == {"token": str}
     assert calls == [int, str]
+
+
+def test_with_it_of_several_failing_outputs_the_first_failure_is_raised(sdk_asyncio: None) -> None:
+    """Outputs fail, one at once and others later, among many that succeed: the run fails with the first one.
+
+    With a wait that let every task finish first, one of the later failures would usually come first (the SDK
+    awaits the finished tasks in set order): ten of them make that near certain.
+
+    The patch must be the one in force (not the SDK's own ``asyncio``, which the fixture puts back first).
+    """
+    wait_outputs_linearly()
+    assert getattr(sdk_stack.asyncio, "linear_output_wait", False), "the test must run with the patch installed"
+
+    def program() -> None:
+        first_failed = asyncio.Event()
+
+        async def fail_later() -> int:
+            await first_failed.wait()  # strictly after the first failure, and well after it: the SDK's
+            await asyncio.sleep(1.0)  # registrations run on threads, so "after" is measured in time
+            raise RuntimeError("second failure")
+
+        def fail_first(_: int) -> int:
+            first_failed.set()
+            raise ValueError("first failure")
+
+        for index in range(50):
+            pulumi.Output.from_input(index).apply(lambda value: value)
+        for _ in range(10):
+            pulumi.Output.from_input(fail_later()).apply(lambda value: value)
+        pulumi.Output.from_input(1).apply(fail_first)
+
+    with pytest.raises(ValueError, match="first failure"):
+        run_program(program, stack="wait")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ import pytest
 
 from components.model.role_specs import stack_role_specs
 from components.model.stack_config import parse_config
+from components.names import APPROVAL_USER_AGENT
 from components.ops.audit.rules import (
     Activity,
     AuditedMember,
@@ -268,6 +270,17 @@ def test_a_password_login_of_a_token_only_user_is_a_finding() -> None:
     john = members_of_local_like_stack()["john"]
     [finding] = password_logins(john, [row(utc("2026-11-24T10:00:00"), "login", "directus_users", item=JOHN_ID)])
     assert finding.kind is FindingKind.PASSWORD_LOGIN and finding.member == "john"
+
+
+def test_an_oauth_member_s_password_login_is_exempt_only_when_it_is_the_approval_s_own() -> None:
+    """``oauth-approve`` logs in with its own user agent; any other password login of an OAuth member (someone set a
+    password by hand, or one was left behind and used) is a finding."""
+    john = replace(members_of_local_like_stack()["john"], auth="oauth")
+    approval = row(utc("2026-11-24T10:00:00"), "login", "directus_users", item=JOHN_ID, user_agent=APPROVAL_USER_AGENT)
+    other = row(utc("2026-11-24T11:00:00"), "login", "directus_users", item=JOHN_ID, user_agent="curl/8.5.0")
+    [finding] = password_logins(john, [approval, other])
+    assert finding.kind is FindingKind.PASSWORD_LOGIN and finding.timestamp == other.timestamp
+    assert "outside `mcp-access oauth-approve`" in finding.detail
 
 
 # --- everything together ----------------------------------------------------------------------------------

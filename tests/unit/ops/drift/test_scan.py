@@ -173,6 +173,19 @@ def test_objects_marked_for_another_stack_on_the_same_directus_are_attributed_no
     assert other_stacks(state, DECLARED) == {"schema": ["policy 'MCP developer (schema)'", "user ai-lee@x.com"]}
 
 
+def test_a_managed_user_with_a_password_is_a_finding_and_the_admin_s_own_is_not() -> None:
+    """Directus reads a set password back as a mask (``**********``), an unset one as ``null``."""
+    users = [
+        {"id": "u-admin", "email": "admin@x.com", "status": "active", "role": "r-admin", "password": "**********"},
+        {"id": "u-john", "email": "ai-john@x.com", "status": "active", "role": "r-content", "password": "**********"},
+    ]
+    [finding] = scan(live(users=users), DECLARED)
+    assert finding.kind == "password" and finding.subject == "ai-john@x.com"
+    assert "has a password set" in finding.message
+    users[1]["password"] = None
+    assert scan(live(users=users), DECLARED) == []
+
+
 def test_an_allowlist_of_documentation_addresses_is_named() -> None:
     """The production example's addresses (RFC 5737) copied as they are: every member's reads would be refused."""
     from packaging.version import Version

@@ -150,3 +150,16 @@ def test_a_token_due_within_a_day_says_hours_not_zero_days() -> None:
         "the token of member one is due for rotation on 2026-11-25 (in 1 day)",
         "the token of member soon is due for rotation on 2026-11-25 (in 23 hours)",
     ]
+
+
+def test_a_whole_number_reads_the_same_from_both_planning_paths() -> None:
+    """The in-process plan may hold ``30.0`` where the engine's events give ``30``: the words must not differ
+    (found by the e2e agreement case of a config change)."""
+    from components.kinds import STATIC_TOKEN
+    from components.ops.drift.wording import _value_details
+
+    as_float = _value_details(
+        {"rotate_after_days": 90}, {"rotate_after_days": 30.0}, ["rotate_after_days"], STATIC_TOKEN
+    )
+    as_int = _value_details({"rotate_after_days": 90}, {"rotate_after_days": 30}, ["rotate_after_days"], STATIC_TOKEN)
+    assert as_float == as_int == ["rotate_after_days: 90 in Directus, 30 declared"]

@@ -480,9 +480,31 @@ def test_project_in_a_subdirectory_of_the_repository(tmp_path: Path, capsys: pyt
     assert bullets(out) == ["production: rotation 30 → 60 days"]
 
 
-def test_real_stacks_render_their_matrices(capsys: pytest.CaptureFixture[str]) -> None:
+def tracked_project(target: Path) -> Path:
+    """A git repository holding a copy of the project's tracked ``Pulumi.yaml``, ``stacks/`` and ``templates/``.
+
+    Not the checkout itself: a user's own stacks (``mcp-access init``, as the README says) sit in the same folder
+    and must not change what this test sees.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--", "Pulumi.yaml", "stacks", "templates"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_ROOT / name, target / name)
+    copy_repo = Repo.__new__(Repo)
+    copy_repo.root = copy_repo.project = target
+    copy_repo.git("init", "-q", "-b", "main")
+    copy_repo.commit("tracked files")
+    return target
+
+
+def test_real_stacks_render_their_matrices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """stacks/ holds the project's only real stack, `local`; the examples (examples/stacks/) are not stacks."""
-    assert main(["review"]) == 0
+    assert main(["review", "--repo", str(tracked_project(tmp_path))]) == 0
     out = capsys.readouterr().out
     headings = [line for line in out.splitlines() if line.startswith("#### ")]
     assert headings == ["#### `local`: http://127.0.0.1:8055"]

@@ -25,7 +25,7 @@ def test_enforce_defaults_to_report_only_and_accepts_the_known_classes() -> None
         ),
         ({"enforce": ["mcp-deletes-on", "mcp-deletes-on"]}, "guard.enforce: 'mcp-deletes-on' listed more than once"),
         ({"enforce": "public-mcp-policy"}, "guard.enforce: Input should be a valid list"),
-        ({"enforced": []}, "guard.enforced: not a setting of this tool (known here: enforce)"),
+        ({"enforced": []}, "guard.enforced: not a setting of this tool (known here: enforce, user)"),
     ],
 )
 def test_bad_guard_section_names_field_and_value(guard: dict[str, object], expected: str) -> None:
