@@ -276,9 +276,9 @@ def cmd_calendar(args: argparse.Namespace) -> int:
         sys.stdout.write(data.decode())
         return 0
     args.out.write_bytes(data)
+    expiring = f", {len(plan.expiries)} expiring member(s)" if plan.expiries else ""
     say(
-        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s), {len(plan.expiries)} expiring member(s) "
-        "and the monthly review "
+        f"wrote {args.out}: {len(plan.rotations)} rotation reminder(s){expiring} and the monthly review "
         "(import it into your calendar)"
     )
     return 0
