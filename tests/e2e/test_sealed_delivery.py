@@ -165,7 +165,9 @@ def test_tokens_reach_members_sealed_and_never_in_clear(
     ]
     set_values(session.stack, members=members, delivery={"requireSealed": True})
     before = session.tokens()
-    for args in (("onboard", "john"), ("onboard", "kim", "--out", str(session.project / "clear.md"))):
+    # `onboard` without --show-token or --out shows a placeholder, never a token: nothing to refuse there.
+    clear = str(session.project / "clear.md")
+    for args in (("onboard", "john", "--show-token"), ("onboard", "kim", "--out", clear)):
         code, _, err = session.cli(capsys, *args)
         assert code == 2 and f"stack '{STACK}' has delivery.requireSealed: true: `onboard" in err
     assert not (session.project / "clear.md").exists()

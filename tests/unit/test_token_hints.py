@@ -32,7 +32,10 @@ def test_no_shipped_hint_puts_the_token_on_the_command_line(path: Path) -> None:
         assert not TOKEN_ON_COMMAND_LINE.search(line), f"{path}:{number}: {line.strip()}"
 
 
-def test_the_rejected_and_missing_token_hints_name_the_safe_ways() -> None:
+def test_the_rejected_and_missing_token_hints_name_the_safe_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The inline program's set-up copies a stack's token into this process's environment (engine/workspace.py):
+    # an end-to-end test run before this one must not make the token look configured here.
+    monkeypatch.delenv("DIRECTUS_PROVISIONING_TOKEN", raising=False)
     with pytest.raises(ProvisioningConfigError) as missing:
         connection_from({"directus-mcp-access:directusUrl": "https://cms.example.com"}.get)
     for hint in (REJECTED_TOKEN_HINT, str(missing.value)):
