@@ -139,6 +139,10 @@ class DirectusClient:
     def close(self) -> None:
         self._http.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
     def add_write_listener(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` around every request that may change something (any method but GET/HEAD)."""
         self._write_listeners.append(listener)

@@ -89,7 +89,7 @@ def client_for(connection: Connection) -> DirectusClient:
     key = (connection.url, hashlib.sha256(connection.token.encode()).hexdigest(), timeout, max_wait)
     with _clients_lock:
         client = _clients.get(key)
-        if client is None:
+        if client is None or client.closed:  # shared: a caller that closed it must not break the next one
             client = DirectusClient(
                 connection.url,
                 connection.token,

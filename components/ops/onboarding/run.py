@@ -40,8 +40,8 @@ def onboarding_info(
     chosen = auth or own
     config = read[1] if read else stack_settings(stack)[0]
     if chosen == "oauth":
-        with admin_client(stack_settings(stack)[1]) as client:  # the server first: OAuth may not exist on it at all
-            check_oauth_server(server_info(client), config.directus_url)
+        client = admin_client(stack_settings(stack)[1])  # shared by the process: not closed here
+        check_oauth_server(server_info(client), config.directus_url)  # the server first: OAuth may not exist
     if chosen != own:
         raise ConfigError(
             f"member {member!r} connects with auth {own!r} in stack {stack.name!r}, not {chosen!r}: set "
@@ -98,10 +98,10 @@ def approve_member_consent(stack: auto.Stack, member: str, authorize_url: str) -
     if not info.get("enabled", True):
         raise ConfigError(f"member {member!r} is disabled in stack {stack.name!r}")
     config, values = stack_settings(stack)
-    with admin_client(values) as client:
-        return approve_consent(
-            client, config.directus_url, str(info["userId"]), str(info["mcpEmail"]), authorize_url
-        ).redirect
+    client = admin_client(values)  # shared by the process: not closed here
+    return approve_consent(
+        client, config.directus_url, str(info["userId"]), str(info["mcpEmail"]), authorize_url
+    ).redirect
 
 
 def member_document(
