@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 import pulumi._types as sdk_types
-import pulumi.log as sdk_log
 import pulumi.dynamic.dynamic as sdk_dynamic
+import pulumi.log as sdk_log
 import pulumi.runtime.config as sdk_config
 import pulumi.runtime.resource as sdk_resource
 import pulumi.runtime.rpc as sdk_rpc

@@ -47,7 +47,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,7 +108,13 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
+#: The processes whose peak memory a phase prints, in this order (``benchmark`` is this process: the inline
+#: program of the in-process phases).
+ROLES = ("benchmark", "mcp-access", "engine", "provider", "analyzer", "d6s", "Directus")
+
+
 def _role(pid: int) -> str | None:
+    """Which of :data:`ROLES` a process below this one is (``None``: a shell or a helper of no interest)."""
     try:
         comm = Path(f"/proc/{pid}/comm").read_text().strip()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -118,28 +124,56 @@ def _role(pid: int) -> str | None:
         return "engine"
     if "pulumi.dynamic" in cmdline:
         return "provider"
+    if "policy/__main__.py" in cmdline:
+        return "analyzer"
+    if "mcp-access" in cmdline and comm.startswith(("python", "mcp-access")):
+        return "mcp-access"
+    if "directus/cli.js start" in cmdline:
+        return "Directus"
+    if "d6s" in cmdline:
+        return "d6s"
     return None
+
+
+def _reset_peak(pid: int) -> None:
+    """Start ``pid``'s VmHWM again from its current size (Linux: ``5`` to ``/proc/PID/clear_refs``)."""
+    with suppress(OSError):
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
 
 
 @dataclass
 class MemorySampler:
-    """Polls the peak RSS (VmHWM) of the engine and provider processes below this one."""
+    """Polls the peak RSS (VmHWM) of every process below this one, by role, and of this process.
+
+    At the start this process's and Directus's peaks are reset, so that a phase shows its own peak, not an
+    earlier phase's. A process that ends between two polls shows its peak at the last poll.
+    """
 
     interval: float = 0.1
     peaks: dict[str, int] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    def _poll(self, me: int) -> None:
+        for pid in descendants(me):
+            role = _role(pid)
+            if role:
+                self.peaks[role] = max(self.peaks.get(role, 0), _peak_kib(pid))
+        self.peaks["benchmark"] = max(self.peaks.get("benchmark", 0), _peak_kib(me))
+
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            for pid in descendants(me):
-                role = _role(pid)
-                if role:
-                    self.peaks[role] = max(self.peaks.get(role, 0), _peak_kib(pid))
+            self._poll(me)
             self._stop.wait(self.interval)
+        self._poll(me)
 
     @contextmanager
     def running(self) -> Iterator[MemorySampler]:
+        me = os.getpid()
+        _reset_peak(me)
+        for pid in descendants(me):
+            if _role(pid) == "Directus":
+                _reset_peak(pid)
         thread = threading.Thread(target=self._run, daemon=True)
         thread.start()
         try:
@@ -164,6 +198,10 @@ class Phase:
     runs: list[float] = field(default_factory=list)
     #: What the command reported, e.g. drift's "clean" or d6s's "no change".
     note: str = ""
+    #: Peak resident memory (MiB) of every process of the phase, by role (:data:`ROLES`).
+    peaks: dict[str, float] = field(default_factory=dict)
+    #: CPU seconds Directus spent during the phase (its share of the work, whatever the machine's load).
+    directus_cpu: float = 0.0
 
     @property
     def total_requests(self) -> int:
@@ -185,14 +223,29 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _directus_cpu() -> float:
+    """CPU seconds of the Directus processes below this one (the benchmark's own server)."""
+    total = 0.0
+    for pid in descendants(os.getpid()):
+        if _role(pid) == "Directus":
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
     log.write_text("")
     cpu_before = _children_cpu()
+    directus_before = _directus_cpu()
     started = time.monotonic()
     with MemorySampler().running() as sampler:
         action()
     seconds = time.monotonic() - started
     cpu = _children_cpu() - cpu_before
+    directus_cpu = _directus_cpu() - directus_before
     requests = Counter(_kind(line) for line in log.read_text().splitlines() if line.strip())
     return Phase(
         name,
@@ -202,12 +255,14 @@ def measure(name: str, log: Path, action: Callable[[], Any]) -> Phase:
         requests,
         cpu,
         os.getloadavg()[0],
+        peaks={role: kib / 1024 for role, kib in sampler.peaks.items()},
+        directus_cpu=directus_cpu,
     )
 
 
 #: The phases ``--phases`` chooses from, in the order they run. ``up`` always runs: the others need its stack.
 IN_PROCESS_PHASES = ("up", "preview", "refresh", "drift", "pack", "guarded")
-WHOLE_PROCESS_PHASES = ("cli-drift", "cli-preview", "cli-preview-engine", "d6s", "floor")
+WHOLE_PROCESS_PHASES = ("cli-drift", "cli-preview", "cli-preview-engine", "cli-up", "d6s", "floor")
 PHASES = IN_PROCESS_PHASES + WHOLE_PROCESS_PHASES
 STACK = "bench"
 
@@ -235,6 +290,8 @@ def median_run(runs: list[Phase]) -> Phase:
         middle.load,
         runs=[phase.seconds for phase in runs],
         note=middle.note,
+        peaks=middle.peaks,
+        directus_cpu=middle.directus_cpu,
     )
 
 
@@ -303,6 +360,9 @@ def whole_process_commands(
     if "cli-preview-engine" in chosen:
         engine = [mcp_access, "preview", *stack_args, "--engine"]
         commands.append(Command("engine preview", engine, process_env, masked=masked, check=_preview_note))
+    if "cli-up" in chosen:
+        up = [mcp_access, "up", *stack_args]  # no change: the pack's preview, then `up --refresh` with the pack
+        commands.append(Command("mcp-access up (no change)", up, process_env, masked=masked, check=_preview_note))
     if d6s is not None:
         diff = d6s.argv(*DIFF_ARGS)
         commands.append(Command("d6s sync diff", diff, d6s.env(), cwd=d6s.folder, masked=masked, check=_d6s_note))
@@ -412,6 +472,8 @@ def report(n: int, phases: list[Phase], verbose: bool) -> None:
             + (f"  runs {', '.join(f'{s:.1f}' for s in phase.runs)} s" if phase.runs else "")
             + (f"  [{phase.note}]" if phase.note else "")
         )
+        peaks = ", ".join(f"{role} {phase.peaks[role]:.0f}" for role in ROLES if phase.peaks.get(role))
+        print(f"  {'':40} Directus CPU {phase.directus_cpu:.1f} s; peak MiB: {peaks}")
         if verbose:
             for kind, count in phase.requests.most_common():
                 print(f"      {count:6d}  {kind}")
@@ -466,13 +528,28 @@ def floor_lines(by_size: dict[int, list[Phase]]) -> list[str]:
         "|---|---|---|---|---|",
     ]
     for n, phases in by_size.items():
-        up, guarded, floor = (_find(phases, p) for p in ("up (from empty)", "mcp-access up", "plain REST floor"))
+        up, guarded, floor = (
+            _find(phases, p) for p in ("up (from empty)", "mcp-access up (from empty)", "plain REST floor")
+        )
         if floor is None:
             continue
         cells = [f"{p.seconds:.1f} s" if p else "-" for p in (up, guarded, floor)]
         ratio = f"{up.seconds / floor.seconds:.2f}x" if up else "-"
         lines.append(f"| {n} | {' | '.join(cells)} | {ratio} |")
     return lines if len(lines) > 2 else []
+
+
+def no_change_lines(by_size: dict[int, list[Phase]]) -> list[str]:
+    """A no-change ``mcp-access up`` against the no-change ``mcp-access preview`` (issue 24: at most 1x)."""
+    lines = []
+    for n, phases in by_size.items():
+        up, preview = _find(phases, "mcp-access up (no change)"), _find(phases, "mcp-access preview")
+        if up and preview:
+            lines.append(
+                f"N={n}: no-change `mcp-access up` {up.seconds:.1f} s, no-change `mcp-access preview` "
+                f"{preview.seconds:.1f} s: {up.seconds / preview.seconds:.2f}x"
+            )
+    return lines
 
 
 def up_growth_lines(by_size: dict[int, list[Phase]]) -> list[str]:
@@ -519,9 +596,20 @@ def main() -> None:
     parser.add_argument(
         "--runs", type=int, default=3, help="runs of each whole-process command; the median counts (default 3)"
     )
+    parser.add_argument(
+        "--runs-at",
+        action="append",
+        default=[],
+        metavar="N=R",
+        help="R runs instead of --runs at N members, e.g. 1000=1 (a 1000-member round takes minutes)",
+    )
     args = parser.parse_args()
-    if args.runs < 1:
-        parser.error(f"--runs must be at least 1, not {args.runs}")
+    try:
+        runs_at = {int(n): int(r) for n, r in (item.split("=", 1) for item in args.runs_at)}
+    except ValueError:
+        parser.error(f"--runs-at takes N=R with whole numbers, not {args.runs_at}")
+    if min([args.runs, *runs_at.values()]) < 1:
+        parser.error(f"--runs and --runs-at must be at least 1, not {args.runs} {args.runs_at}")
     profiles = args.profile or [DEFAULT_PROFILE]
     extra_env = dict(item.split("=", 1) for item in args.engine_env)
     for line in machine_lines():
@@ -530,22 +618,24 @@ def main() -> None:
     if "d6s" in args.phases:
         d6s_executable = ensure_installed()
         print(f"d6s: {d6s_version(d6s_executable)} ({d6s_executable})")
-    print(f"phases: {', '.join(args.phases)}; whole-process commands: median of {args.runs}")
+    runs_text = ", ".join(f"{runs_at.get(n, args.runs)} at N={n}" for n in args.sizes)
+    print(f"phases: {', '.join(args.phases)}; whole-process commands: median of {runs_text}")
     print(f"load average at start: {load_average()}")
     by_profile: dict[str, dict[int, list[Phase]]] = {profile: {} for profile in profiles}
     for n in args.sizes:
         results: dict[str, list[Phase]] = {}
         for profile in profiles:
             with tempfile.TemporaryDirectory(prefix=f"bench-{n}-{profile}-") as tmp:
-                results[profile] = run(n, Path(tmp), extra_env, profile, args.phases, args.runs, d6s_executable)
+                runs = runs_at.get(n, args.runs)
+                results[profile] = run(n, Path(tmp), extra_env, profile, args.phases, runs, d6s_executable)
             by_profile[profile][n] = results[profile]
             print(f"\nprofile {profile}:", end="")
             report(n, results[profile], args.verbose)
         if len(results) > 1:
             compare(n, results)
     for profile, by_size in by_profile.items():
-        print(f"\nprofile {profile}: whole processes, median of {args.runs}, ratio to the d6s diff in the same run")
-        for line in ratio_lines(by_size) + floor_lines(by_size) + up_growth_lines(by_size):
+        print(f"\nprofile {profile}: whole processes, median of {runs_text}, ratio to the d6s diff in the same run")
+        for line in ratio_lines(by_size) + floor_lines(by_size) + no_change_lines(by_size) + up_growth_lines(by_size):
             print(line)
     print(f"\nload average at end: {load_average()}")
 
