@@ -3,7 +3,8 @@ resource, and the next ``up`` restores the declared state. One stack serves all 
 
 Each case also holds ``drift``'s two ways of planning to the same findings: the in-process plan (the default of
 ``mcp-access drift``) and the engine's ``preview --refresh`` (``--engine``) must give identical
-:class:`~components.ops.drift.wording.DriftedResource` lists.
+:class:`~components.ops.drift.wording.DriftedResource` lists; and ``mcp-access preview`` (in process, with the
+guardrail pack) must plan the same operation on the same resources, with no violation (nothing declared changed).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from components.ops.drift.plan import planned_steps
 from components.ops.drift.preview import drifted_resources
 from components.ops.drift.state import read_state
 from components.ops.drift.wording import DriftedResource, drifted
+from components.ops.preview.render import operations as preview_operations
+from components.ops.preview.run import preview_in_process
 from tests.helpers.stacks import NS, make_stack, planned_changes, set_values
 
 pytestmark = pytest.mark.core  # also run on PostgreSQL + Redis and on Directus 11.x
@@ -285,6 +288,10 @@ def test_drift_is_reported_on_the_right_resource_and_up_restores_it(
         # The whole map, both ways: a resource missing is a missed drift, one too many a false positive (a
         # needless replacement a reviewer would have to explain away).
         assert operations(found) == case.expected, f"{case.name}: {changes}"
+        preview = preview_in_process(drift_stack)  # what a reviewer runs: the same plan, the pack passes
+        planned = {urn.rsplit("::", 1)[-1]: op for urn, op in preview_operations(preview.steps).items()}
+        assert {name: op for name, op in planned.items() if op != "same"} == case.expected, f"{case.name}: {planned}"
+        assert preview.violations == []
     finally:
         drift_stack.up(refresh=True, color="never")  # the next case starts clean even if this one failed
     live = Live(admin, outputs_of(drift_stack))

@@ -26,7 +26,7 @@ import shutil
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,14 +156,15 @@ def run(base: Path, operation: str, parallel: int | None, extra_env: dict[str, s
         options["parallel"] = parallel
     if tracing:
         options["tracing"] = f"file://{Path(tracing).resolve()}"
-    actions = {
+    actions: dict[str, Callable[[], object]] = {
         "up": lambda: stack.up(**options),
         "destroy": lambda: stack.destroy(**options),
         "preview": lambda: stack.preview(refresh=True, **options),
         "pack-preview": lambda: stack.preview(refresh=True, **options, **policy_options()),
         "refresh": lambda: stack.refresh(**options),
     }
-    directus_before = _stat(instance.pid)
+    directus_pid = instance.pid or 0
+    directus_before = _stat(directus_pid)
     self_before, children_before = _self_cpu(), _children_cpu()
     started = time.monotonic()
     with CpuSampler().running() as sampler:
@@ -171,7 +172,7 @@ def run(base: Path, operation: str, parallel: int | None, extra_env: dict[str, s
     wall = time.monotonic() - started
     program_cpu = _self_cpu() - self_before
     reaped = _children_cpu() - children_before
-    directus_after = _stat(instance.pid)
+    directus_after = _stat(directus_pid)
     directus_cpu = directus_after[1] - directus_before[1] if directus_before and directus_after else 0.0
     requests = Counter(
         " ".join(line.split(" ", 2)[1:]).split("?")[0].rsplit("/", 1)[0] for line in log.read_text().splitlines()
