@@ -178,6 +178,10 @@ def cache_resource_types() -> None:
 SDK_DEBUG_ENV = "DIRECTUS_MCP_ACCESS_SDK_DEBUG"
 
 
+#: The SDK's own ``pulumi.log.debug``, as it was when this module was imported (which changes nothing).
+_SDK_DEBUG = sdk_log.debug
+
+
 def _no_debug_message(
     msg: str, resource: Any = None, stream_id: int | None = None, ephemeral: bool | None = None
 ) -> None:
@@ -192,11 +196,10 @@ def drop_debug_messages() -> None:
     synchronous gRPC ``Log`` call from the program's event loop to the engine, which turns it into an event. The
     engine shows debug messages only when run with ``--debug``, which this project never asks for; at 300 members
     these ~4,500 calls were about half of the event loop's time in an ``up`` from empty (py-spy). This project
-    logs nothing at debug level itself. :data:`SDK_DEBUG_ENV` keeps them. Idempotent.
+    logs nothing at debug level itself. :data:`SDK_DEBUG_ENV` keeps them (and puts the SDK's function back if an
+    earlier call replaced it). Idempotent.
     """
-    if os.environ.get(SDK_DEBUG_ENV):
-        return
-    sdk_log.debug = _no_debug_message
+    sdk_log.debug = _SDK_DEBUG if os.environ.get(SDK_DEBUG_ENV) else _no_debug_message
 
 
 def speed_up_sdk() -> None:

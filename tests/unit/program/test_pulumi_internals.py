@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pulumi.dynamic.dynamic as sdk_dynamic
+import pulumi.log as sdk_log
 import pulumi.runtime
 import pulumi.runtime.resource as sdk_resource
 import pulumi.runtime.stack as sdk_stack
 import pytest
 from pulumi.dynamic import ResourceProvider
-from pulumi.runtime.proto import source_pb2
+from pulumi.runtime.proto import engine_pb2, source_pb2
 
 from components.names import PROJECT_ROOT
 from components.program import pulumi_internals
@@ -224,3 +225,38 @@ def test_lean_declaration_records_no_stack_trace_and_puts_everything_back(
         raise RuntimeError("the program failed")
     assert sdk_resource._get_stack_trace is sdk_trace
     assert sdk_dynamic.serialize_provider is pickle
+
+
+class _CountingEngine:
+    """An engine stub that records the severity of each ``Log`` call it gets."""
+
+    def __init__(self) -> None:
+        self.severities: list[int] = []
+
+    def Log(self, request: Any) -> None:  # noqa: N802 (the gRPC method's name)
+        self.severities.append(request.severity)
+
+
+def test_the_sdks_debug_messages_no_longer_reach_the_engine_and_warnings_still_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine = _CountingEngine()
+    monkeypatch.setattr(sdk_log, "get_engine", lambda: engine)
+    monkeypatch.setattr(sdk_log, "debug", sdk_log.debug)  # put back whatever was there after the test
+    monkeypatch.delenv(pulumi_internals.SDK_DEBUG_ENV, raising=False)
+    pulumi_internals.drop_debug_messages()
+    sdk_log.debug("Registering resource: t=directus:User, name=john-user")
+    sdk_log.warn("a warning")
+    assert engine.severities == [engine_pb2.WARNING]
+
+
+def test_the_sdks_debug_messages_are_kept_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = _CountingEngine()
+    monkeypatch.setattr(sdk_log, "get_engine", lambda: engine)
+    monkeypatch.setattr(sdk_log, "debug", sdk_log.debug)  # put back whatever was there after the test
+    monkeypatch.delenv(pulumi_internals.SDK_DEBUG_ENV, raising=False)
+    pulumi_internals.drop_debug_messages()  # as an earlier command in the same process would have
+    monkeypatch.setenv(pulumi_internals.SDK_DEBUG_ENV, "1")
+    pulumi_internals.drop_debug_messages()
+    sdk_log.debug("Registering resource: t=directus:User, name=john-user")
+    assert engine.severities == [engine_pb2.DEBUG]
