@@ -130,7 +130,7 @@ def _role(pid: int) -> str | None:
         return "mcp-access"
     if "directus/cli.js start" in cmdline:
         return "Directus"
-    if "d6s" in cmdline:
+    if "node_modules/.bin/d6s" in cmdline:
         return "d6s"
     return None
 
