@@ -13,9 +13,10 @@ How it runs (``docs/watch.md`` says it for people):
    again, and only the dropped requests are sent again: the check is drift's whole check, its reads are not.
    What has no events (OAuth clients and grants, ``/server/info``) is re-read every
    :attr:`WatchOptions.poll_interval`, when the whole cache is emptied; so is it at every resync.
-4. A check with findings is re-run on a freshly read state before anything is reported or enforced (an ``up`` may
-   just have changed the state: a member it created is not an outsider), unless the state is known unchanged
-   (:mod:`components.ops.watch.freshness`: a ``file://`` backend's files); a clean check is not.
+4. A check with a finding not reported yet is re-run on a freshly read state before anything is reported or
+   enforced (an ``up`` may just have changed the state: a member it created is not an outsider), unless the state
+   is known unchanged (:mod:`components.ops.watch.freshness`: a ``file://`` backend's files); a clean check, or
+   one that finds only what is already reported, is not.
 5. Each finding is reported once when it appears and once when it is resolved; enforced classes are acted on.
 """
 
@@ -182,7 +183,11 @@ class Watch:
         context = self._load() if reload else self.context
         sent = context.client.request_count
         report = self._evaluate(context)
-        confirmed = bool(report.findings) and not reload and self._state_may_have_changed()
+        # Only a finding not reported yet is confirmed: one already reported was confirmed when it appeared, and
+        # confirming costs a state read through the CLI and a full check (every check, on a backend other than
+        # ``file://``, while a finding stays open).
+        appeared = bool(changes(self._reported, findings_of(report)).appeared)
+        confirmed = appeared and not reload and self._state_may_have_changed()
         if confirmed:
             report = self._evaluate(self._load())  # confirm on the current state before reporting anything
         self.checks += 1
