@@ -8,6 +8,7 @@ reported only). The cases run in order on the same stack (the last two restart D
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -103,11 +104,18 @@ def checked_requests(line: str) -> int:
     return int(line.split(" requests")[0].rsplit(", ", 1)[1])
 
 
+def checked_findings(line: str) -> int:
+    found = re.search(r"(\d+) findings", line)
+    assert found, line
+    return int(found.group(1))
+
+
 def test_each_change_by_hand_is_re_read_with_at_most_three_requests(
     websocket_directus: RunningDirectus, guarded: auto.Stack
 ) -> None:
     """Six kinds of change that no enforced class covers, one at a time: each event's check re-sends only what the
-    event made old (not a full drift: that is one probe per member plus a listing per kind, 15+ requests)."""
+    event made old (not a full drift: that is one probe per member plus a listing per kind, 15+ requests), and
+    answers the program's recorded registrations instead of running the program again."""
     watch = WatchProcess(guarded, "--poll-interval", "600", "--log-checks")
     try:
         start = watch.wait_status("check 1 (start)")
@@ -134,10 +142,13 @@ def test_each_change_by_hand_is_re_read_with_at_most_three_requests(
                 ),
             }
             costs: dict[str, int] = {}
+            replayed: dict[str, bool] = {}
             for what, change in changes.items():
                 change()
-                costs[what] = checked_requests(watch.wait_status("(event)"))
-            guarded.up(refresh=True, color="never")  # the next test starts from a clean stack
+                line = watch.wait_status("(event)")
+                costs[what] = checked_requests(line)
+                # Each is an update or a scan finding: every resource keeps its id, the program is not run again.
+                replayed[what] = "program replayed" in line
             admin.delete_many(
                 "/users",
                 [
@@ -147,9 +158,21 @@ def test_each_change_by_hand_is_re_read_with_at_most_three_requests(
                     )
                 ],
             )
+            line = watch.wait_status("(event)")  # the bystander's deletion
+            # A managed object deleted by hand: the plan's ids change (it is to be created), the program runs again.
+            findings_before = checked_findings(line)
+            link = admin.list_objects(
+                "/access", filter={"role": {"_eq": known["role"]}, "policy": {"_eq": known["policy"]}}, fields=["id"]
+            )[0]["id"]
+            admin.delete("/access", link)
+            line = watch.wait_status("(event)")
+            assert "program run" in line, line
+            assert checked_findings(line) > findings_before, line
+            guarded.up(refresh=True, color="never")  # the next test starts from a clean stack
         print(f"requests per change: {costs}")
         assert all(cost <= MAX_REQUESTS_PER_CHANGE for cost in costs.values()), costs
         assert any(cost > 0 for cost in costs.values()), costs  # the checks did re-read what changed
+        assert all(replayed.values()), replayed
         found = [json.loads(line) for line in watch.stdout]
         assert {"content-role", "john-user"} <= {f["object"] for f in found if f["state"] == "appeared"}
     finally:

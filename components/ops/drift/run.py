@@ -31,7 +31,7 @@ from components.names import kind_of_type
 from components.ops.drift.expiry import expiry_findings
 from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
 from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
-from components.ops.drift.plan import planned_steps
+from components.ops.drift.plan import Replay, planned_steps
 from components.ops.drift.preview import drifted_resources
 from components.ops.drift.recorder import ExtensionStatus, extension_status
 from components.ops.drift.scan import (
@@ -205,6 +205,8 @@ class DriftContext:
     values: dict[str, str]
     client: DirectusClient
     templates: Path
+    #: The program's registrations, replayed by the next checks of this context (``watch``): see :class:`Replay`.
+    replay: Replay = field(default_factory=Replay)
 
     def __repr__(self) -> str:  # never show values
         return f"DriftContext(stack={self.stack.name!r})"
@@ -263,7 +265,8 @@ def evaluate(
         except auto.CommandError as exc:
             raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{redact(str(exc))}") from None
     else:
-        drifted_items = drifted(planned_steps(state, config, values, client, info, context.templates), state.urns)
+        steps = planned_steps(state, config, values, client, info, context.templates, replay=context.replay)
+        drifted_items = drifted(steps, state.urns)
     live = read_live(client)
     oauth = config.mcp.oauth
     declared_oauth = {

@@ -193,6 +193,7 @@ class Watch:
         self.checks += 1
         if self.options.log_checks:
             state = "fresh state" if reload or confirmed else "state held"
+            state += f", program {self.context.replay.last or 'not run'}"
             requests = self.context.client.request_count - sent if self.context.client is context.client else "?"
             self.sinks.say(
                 f"check {self.checks} ({why}): {report.findings} findings ({state}), {requests} requests, "
