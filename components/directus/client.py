@@ -195,9 +195,10 @@ class DirectusClient:
         finally:
             self._notify_write()
 
-    def use_read_cache(self, cache: ReadCache | None) -> None:
-        """Answer GET requests from ``cache`` (``None``: stop); any write through this client empties it."""
-        if cache is not None and cache is not self._read_cache:
+    def use_read_cache(self, cache: ReadCache | None, *, clear_on_write: bool = True) -> None:
+        """Answer GET requests from ``cache`` (``None``: stop). Any write through this client empties it, unless
+        ``clear_on_write`` is off: then the caller drops what its writes make old itself."""
+        if cache is not None and cache is not self._read_cache and clear_on_write:
             self.add_write_listener(cache.clear)
         self._read_cache = cache
 

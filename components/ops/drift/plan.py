@@ -261,8 +261,9 @@ class Replay:
     gets, and it passes only resource *ids* from one resource to another (a user's id to its token, a role's id
     to its access link; outputs such as ``token`` go only to the stack's outputs). So while the specs are equal
     and every registration is answered the same id (``""`` for a resource to create or replace), the program
-    would register the same resources with the same inputs. The first answer with another id ends the replay, and
-    the program runs (and is recorded) again. Running the program under Pulumi's mocks is most of a check's time
+    would register the same resources with the same inputs. An answer with another id ends the replay, unless
+    that id is found in no registration's inputs (a token to replace: nothing takes a token's id), and the
+    program runs (and is recorded) again. Running the program under Pulumi's mocks is most of a check's time
     at hundreds of members (its ``Output`` machinery, about 4 resources per member); answering is a ``check`` and
     a ``diff`` per resource.
     """
@@ -271,10 +272,32 @@ class Replay:
     calls: list[tuple[Registration, str]] = field(default_factory=list)
     #: How the last plan was made: ``"replayed"`` or ``"run"`` (the watch's ``--log-checks`` says it).
     last: str = ""
+    #: Every string the registrations' inputs hold, one per line: where an id could have been passed.
+    _passed: str = ""
+
+    def record(self, specs: dict[str, Any], calls: list[tuple[Registration, str]]) -> None:
+        self.specs, self.calls, self.last = specs, calls, "run"
+        self._passed = "\n".join(text for registration, _ in calls for text in _strings(registration.inputs))
 
     def answer_again(self, planner: Planner) -> bool:
-        """Answer every recorded registration again; ``False`` at the first one answered another id."""
-        return all(planner.answer(registration)[0] == id_ for registration, id_ in self.calls)
+        """Answer every recorded registration again; ``False`` at the first one answered another id that another
+        registration may have been given (a token to replace changes only its own id: no resource takes it)."""
+        for registration, id_ in self.calls:
+            answered, _ = planner.answer(registration)
+            if answered != id_ and (not id_ or id_ in self._passed):
+                return False
+        return True
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def planned_steps(
@@ -315,5 +338,5 @@ def planned_steps(
         declare(config, specs, state.stack, answer)
         steps = planner.finish(state)
         if replay is not None:
-            replay.specs, replay.calls, replay.last = specs, calls, "run"
+            replay.record(specs, calls)
         return steps

@@ -21,6 +21,7 @@ from collections.abc import Collection
 
 from components.directus.read_cache import Entry, Rule
 from components.kinds import ACCESS_PATH, PERMISSIONS_PATH, POLICIES_PATH, ROLES_PATH, USERS_PATH
+from components.ops.watch.rules import CLEAR_ROLE, DELETE_ACCESS, RESTORE_POLICY, RESTORE_SETTING, REVOKE, Action
 
 USERS_ME = f"{USERS_PATH}/me"
 
@@ -83,5 +84,28 @@ def made_old_by(collection: str, keys: Collection[str] | None) -> Rule:
         if watched == collection and not (entry.fields and entry.fields <= UNEVENTED_FIELDS):
             return True
         return _joins(entry, collection)
+
+    return made_old
+
+
+#: What each enforcement action writes (a revoke also deletes the member's own OAuth clients).
+_WRITES: dict[str, str] = {
+    REVOKE: "directus_users",
+    CLEAR_ROLE: "directus_users",
+    DELETE_ACCESS: "directus_access",
+    RESTORE_POLICY: "directus_policies",
+    RESTORE_SETTING: "directus_settings",
+}
+
+
+def made_old_by_action(action: Action, user_id: str | None) -> Rule:
+    """The rule for the watch's own write: what the event of that write will drop, dropped before it arrives (so
+    the check right after an enforcement reads what it changed). ``user_id``: the revoked member's user."""
+    collection = _WRITES.get(action.what)
+    keys = frozenset({user_id}) if action.what == REVOKE and user_id else frozenset({action.target})
+    by_event = made_old_by(collection, keys) if collection else (lambda _entry: True)
+
+    def made_old(entry: Entry) -> bool:
+        return by_event(entry) or (action.what == REVOKE and entry.path.startswith("/mcp-oauth"))
 
     return made_old

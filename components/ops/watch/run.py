@@ -42,7 +42,7 @@ from components.ops.watch import render
 from components.ops.watch.enforce import carry_out, live_allow_deletes
 from components.ops.watch.freshness import Fingerprint, fingerprint
 from components.ops.watch.identity import watch_token, with_token
-from components.ops.watch.invalidation import made_old_by
+from components.ops.watch.invalidation import made_old_by, made_old_by_action
 from components.ops.watch.rules import Declarations, WatchFinding, changes, enforcement, findings_of
 from components.ops.watch.socket import (
     DirectusEvents,
@@ -58,7 +58,7 @@ MAX_BACKOFF = 10.0
 RESYNC = "resync"
 EVENT = "event"
 POLL = "poll"
-#: The watch itself wrote (enforcement): the next check reads everything again.
+#: The watch itself wrote (enforcement): the next check reads what it wrote (see ``made_old_by_action``).
 ENFORCED = "enforced"
 FATAL = "fatal"
 
@@ -128,7 +128,9 @@ class Watch:
         context = replace(context, values=reader_values, client=admin_client(reader_values))
         context.client.register_secret(token)
         self._cache.clear()  # a new state: read everything again
-        context.client.use_read_cache(self._cache)
+        # The watch's own writes (enforcement) drop what they change themselves (see ``_enforce``): a write must not
+        # empty the cache when the watch reads and writes with the same (provisioning) token.
+        context.client.use_read_cache(self._cache, clear_on_write=False)
         self._context, self._loaded_at = context, time.monotonic()
         return context
 
@@ -227,8 +229,8 @@ class Watch:
                 self.sinks.emit(render.action_record(context.stack.name, action, now, error=type(exc).__name__))
             else:
                 self.sinks.emit(render.action_record(context.stack.name, action, datetime.now(UTC)))
-        if actions:
-            self._cache.clear()  # written: the next check reads everything again
+            declared = self._declarations(context).members
+            self._cache.drop(made_old_by_action(action, declared.get(action.member or "")))
         return bool(actions)
 
     # --- start, events, reconnects ---------------------------------------------------------------------------
@@ -330,7 +332,7 @@ class Watch:
                     raise more_error
                 reasons.add(more)
             stale = time.monotonic() - self._loaded_at > self.options.state_interval
-            fresh = bool(reasons - {EVENT}) or stale  # a poll or a resync reads everything again
+            fresh = bool(reasons - {EVENT, ENFORCED}) or stale  # a poll or a resync reads everything again
             try:
                 self.check(reload=RESYNC in reasons or stale, fresh=fresh, why="+".join(sorted(reasons)))
             except DirectusUnavailableError as exc:

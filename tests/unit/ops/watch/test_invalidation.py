@@ -90,3 +90,14 @@ def test_the_watch_subscribes_to_every_collection_it_drops_answers_for_and_the_g
 )
 def test_event_keys(data: object, keys: frozenset[str] | None) -> None:
     assert event_keys(data) == keys
+
+
+def test_a_revoke_drops_that_members_listings_probe_and_the_oauth_listing() -> None:
+    from components.ops.watch.invalidation import made_old_by_action
+    from components.ops.watch.rules import DELETE_ACCESS, REVOKE, Action
+
+    revoke = made_old_by_action(Action("member-token-by-hand", REVOKE, "u-john", "john", "hand-set token"), "john")
+    assert revoke(USERS_LISTING) and revoke(JOHN_PROBE) and revoke(entry("/mcp-oauth/clients", "client_id"))
+    assert not revoke(SARAH_PROBE) and not revoke(ACCESS_LISTING)
+    unlink = made_old_by_action(Action("public-mcp-policy", DELETE_ACCESS, "17", None, "attached to Public"), None)
+    assert unlink(ACCESS_LISTING) and not unlink(USERS_LISTING) and not unlink(JOHN_PROBE)
