@@ -240,7 +240,9 @@ def cmd_onboard(args: argparse.Namespace) -> int:
     ``--seal`` (the member's key)."""
     _prechecks(args)
     stack = _stack(args, create=False)
-    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode, network=True)
+    if info.network_note:
+        print(f"note: {info.network_note}.", file=sys.stderr)
     text = render_onboarding(info, args.client)
     shows_token = info.auth == "token" and (args.show_token or args.out is not None)
     if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=say):
