@@ -147,6 +147,11 @@ INSTALL_STEP = (
     "`mcp-access extension --out DIR` writes the recorder extension into Directus's extensions folder (then restart "
     "Directus)"
 )
+#: ``onboard`` does not read ``/extensions`` (one read only): it names the step with its condition.
+INSTALL_IF_MISSING_STEP = (
+    "unless `mcp-access drift` reports the recorder extension installed, `mcp-access extension --out DIR` writes it "
+    "into Directus's extensions folder (then restart Directus)"
+)
 ENABLE_STEP = "set recorder.enabled: true in the stack file and run `up`"
 ADMIN_STEP = "run it with the provisioning (admin) token: only admins may read the log collection"
 #: Reasons ``cannot_tell_words`` takes.

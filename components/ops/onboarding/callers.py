@@ -12,6 +12,8 @@ from components.directus.errors import DirectusError
 from components.model.caller_ips import (
     ADMIN_STEP,
     CALLER_WINDOW_DAYS,
+    ENABLE_STEP,
+    INSTALL_IF_MISSING_STEP,
     RECORDER_OFF,
     call_from_words,
     cannot_tell_words,
@@ -29,7 +31,8 @@ def network_note(client: DirectusClient, config: StackConfig, member: str, user_
     if not allowlist:
         return None
     if not config.recorder.enabled:
-        return f"{call_from_words(member, allowlist)}; {cannot_tell_words(RECORDER_OFF)}"
+        steps = (INSTALL_IF_MISSING_STEP, ENABLE_STEP)
+        return f"{call_from_words(member, allowlist)}; {cannot_tell_words(RECORDER_OFF, steps)}"
     try:
         called = read_caller_addresses(
             client, config.recorder.collection, [user_id], now - timedelta(days=CALLER_WINDOW_DAYS)

@@ -50,6 +50,7 @@ def test_with_the_recorder_off_it_names_the_allowlist_and_why_it_cannot_tell() -
     assert seen == []
     assert note is not None and note.startswith(call_from_words("ann", ["10.20.0.0/16"]) + "; whether members'")
     assert "the stack's recorder is off" in note
+    assert "unless `mcp-access drift` reports the recorder extension installed" in note
 
 
 def test_no_allowlist_nothing_to_say() -> None:
