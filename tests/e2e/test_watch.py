@@ -93,6 +93,69 @@ def refused_on_mcp(url: str, token: str) -> bool:
     return False
 
 
+#: What one change by hand may cost the watch's re-check, whatever the roster's size: the listings of the changed
+#: collection (the providers' and the scan's) and, for a user, that user's token probe (issue 19's goal).
+MAX_REQUESTS_PER_CHANGE = 3
+
+
+def checked_requests(line: str) -> int:
+    """The request count of a ``--log-checks`` line: ``check 7 (event): 1 findings (state held), 2 requests, ...``."""
+    return int(line.split(" requests")[0].rsplit(", ", 1)[1])
+
+
+def test_each_change_by_hand_is_re_read_with_at_most_three_requests(
+    websocket_directus: RunningDirectus, guarded: auto.Stack
+) -> None:
+    """Six kinds of change that no enforced class covers, one at a time: each event's check re-sends only what the
+    event made old (not a full drift: that is one probe per member plus a listing per kind, 15+ requests)."""
+    watch = WatchProcess(guarded, "--poll-interval", "600", "--log-checks")
+    try:
+        start = watch.wait_status("check 1 (start)")
+        assert checked_requests(start) > MAX_REQUESTS_PER_CHANGE  # the first check reads everything
+        watch.wait_status("watching stack 'guarded' (WebSocket events")
+        with admin_of(websocket_directus) as admin:
+            known = ids(admin, guarded)
+            settings = admin.get("/settings", {"fields": "mcp_system_prompt_enabled"})
+            changes = {
+                "the template's role renamed": lambda: admin.update("/roles", known["role"], {"name": "Renamed"}),
+                "a member's user edited": lambda: admin.update("/users", known["john"], {"first_name": "Edited"}),
+                "a permission added to the MCP policy": lambda: admin.create(
+                    "/permissions",
+                    {"policy": known["policy"], "collection": "articles", "action": "delete", "fields": ["*"]},
+                ),
+                "the MCP policy edited": lambda: admin.update("/policies", known["policy"], {"icon": "bolt"}),
+                "an MCP setting changed": lambda: admin.request(
+                    "PATCH",
+                    "/settings",
+                    json={"mcp_system_prompt_enabled": not settings["mcp_system_prompt_enabled"]},
+                ),
+                "a user outside the stack created": lambda: admin.create(
+                    "/users", {"email": "bystander@company.com", "status": "draft"}
+                ),
+            }
+            costs: dict[str, int] = {}
+            for what, change in changes.items():
+                change()
+                costs[what] = checked_requests(watch.wait_status("(event)"))
+            guarded.up(refresh=True, color="never")  # the next test starts from a clean stack
+            admin.delete_many(
+                "/users",
+                [
+                    u["id"]
+                    for u in admin.list_objects(
+                        "/users", filter={"email": {"_eq": "bystander@company.com"}}, fields=["id"]
+                    )
+                ],
+            )
+        print(f"requests per change: {costs}")
+        assert all(cost <= MAX_REQUESTS_PER_CHANGE for cost in costs.values()), costs
+        assert any(cost > 0 for cost in costs.values()), costs  # the checks did re-read what changed
+        found = [json.loads(line) for line in watch.stdout]
+        assert {"content-role", "john-user"} <= {f["object"] for f in found if f["state"] == "appeared"}
+    finally:
+        assert watch.stop() == 0, "".join(watch.stderr)
+
+
 def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classes_are_undone(
     websocket_directus: RunningDirectus, guarded: auto.Stack
 ) -> None:
