@@ -153,10 +153,11 @@ INSTALL_IF_MISSING_STEP = (
     "into Directus's extensions folder (then restart Directus)"
 )
 ENABLE_STEP = "set recorder.enabled: true in the stack file and run `up`"
+TURN_ON_STEP = "enable the extension in Directus (Settings, Extensions: mcp-access-recorder)"
 ADMIN_STEP = "run it with the provisioning (admin) token: only admins may read the log collection"
 #: Reasons ``cannot_tell_words`` takes.
 NOT_INSTALLED = "the recorder extension is not installed on this Directus"
-DISABLED = "the recorder extension is installed but disabled on this Directus (enable it)"
+DISABLED = "the recorder extension is installed but disabled on this Directus"
 RECORDER_OFF = "the stack's recorder is off (recorder.enabled), so no log collection holds the callers' addresses"
 
 

@@ -23,6 +23,7 @@ from components.model.caller_ips import (
     INSTALL_STEP,
     NOT_INSTALLED,
     RECORDER_OFF,
+    TURN_ON_STEP,
     cannot_tell_words,
     outside_callers,
     outside_words,
@@ -47,12 +48,17 @@ class CallerCheck:
 
 def _why_not(config: StackConfig, extension: ExtensionStatus | None) -> tuple[str, list[str]] | None:
     """The reason the log cannot tell, and the steps that let it (``None``: it can, or may: read it)."""
-    installed = extension is not None and extension.installed and extension.enabled
+    installed = extension is not None and extension.installed
     unknown = extension is None or extension.error is not None
-    steps = ([] if installed or unknown else [INSTALL_STEP]) + ([] if config.recorder.enabled else [ENABLE_STEP])
+    disabled = extension is not None and extension.installed and not extension.enabled
+    steps = (
+        ([] if installed or unknown else [INSTALL_STEP])
+        + ([TURN_ON_STEP] if disabled else [])
+        + ([] if config.recorder.enabled else [ENABLE_STEP])
+    )
     if extension is not None and extension.error is None and not extension.installed:
         return NOT_INSTALLED, steps
-    if extension is not None and extension.installed and not extension.enabled:
+    if disabled:
         return DISABLED, steps
     if not config.recorder.enabled:
         return RECORDER_OFF, steps

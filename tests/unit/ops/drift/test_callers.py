@@ -94,6 +94,16 @@ def test_with_the_extension_but_the_recorder_off_only_the_missing_step_is_named(
     assert "mcp-access extension" not in check.note and "set recorder.enabled: true" in check.note
 
 
+def test_a_disabled_extension_is_to_be_enabled_not_written_again() -> None:
+    disabled = ExtensionStatus(installed=True, expected="1.0.0", version="1.0.0", enabled=False)
+    check = caller_check(FakeLog([]).client(), config(["10.20.0.0/16"]), DEPLOYED, NOW, disabled)
+    assert (
+        check.note is not None
+        and "installed but disabled on this Directus. To let it: enable the extension in " in (check.note)
+    )
+    assert "mcp-access extension" not in check.note
+
+
 def test_a_log_this_token_cannot_read_is_said_not_guessed() -> None:
     check = caller_check(FakeLog([], status=403).client(), config(["10.20.0.0/16"]), DEPLOYED, NOW, RUNNING)
     assert check.findings == []
