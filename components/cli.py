@@ -148,11 +148,12 @@ def cmd_engine(args: argparse.Namespace) -> int:
     if planned is not None:
         changes: dict[Any, int] = dict(planned)
     elif args.operation == "preview":
-        preview = stack.preview(refresh=True, on_output=stream, color="never", diff=True, **policy_of(args))
-        if stream is None:
-            shown = redact(preview.stdout)
-            sys.stdout.write(shown if shown.endswith("\n") else f"{shown}\n")
-        changes = dict(preview.change_summary)
+        from components.ops.preview.render import render_preview
+        from components.ops.preview.run import preview_with_engine
+
+        own_pack = Path(args.policy_pack) == POLICY_PACK
+        by_engine, changes = preview_with_engine(stack, policy_of(args), own_pack=own_pack, on_output=stream)
+        sys.stdout.write(redact(render_preview(by_engine)))  # the same keyed plan as the in-process preview
     else:
         result: auto.RefreshResult | auto.DestroyResult
         if args.operation == "refresh":
@@ -240,7 +241,9 @@ def cmd_onboard(args: argparse.Namespace) -> int:
     ``--seal`` (the member's key)."""
     _prechecks(args)
     stack = _stack(args, create=False)
-    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode)
+    info = onboarding_info(stack, args.member, auth=args.auth, tool_mode=args.tool_mode, network=True)
+    if info.network_note:
+        print(f"note: {info.network_note}.", file=sys.stderr)
     text = render_onboarding(info, args.client)
     shows_token = info.auth == "token" and (args.show_token or args.out is not None)
     if sealed_onboarding(stack, args.member, text, shows_token=shows_token, seal=args.seal, out=args.out, say=say):
@@ -641,7 +644,8 @@ COMMANDS: list[Command] = [
     ),
     Command(
         "onboard",
-        "print one member's ready-to-paste MCP client configuration and security checklist (contains the token)",
+        "print one member's ready-to-paste MCP client configuration and security checklist (the token only with "
+        "--show-token or --out; --seal encrypts it to the member)",
         cmd_onboard,
         _onboard_arguments,
         ("stack", "repo"),
@@ -676,7 +680,8 @@ COMMANDS: list[Command] = [
     ),
     report(
         "drift",
-        "monthly check: managed objects changed by hand, access no code declares, tokens near rotation (read-only)",
+        "monthly check: managed objects changed by hand, access no code declares, tokens near rotation, requests "
+        "from outside the ip allowlist (read-only)",
         cmd_drift,
         _drift_arguments,
     ),

@@ -29,6 +29,7 @@ from components.directus.errors import (
     error_class_for,
     redact,
 )
+from components.directus.read_cache import ReadCache
 from components.errors import HINT_PREFIX
 
 JSON = Any
@@ -118,6 +119,7 @@ class DirectusClient:
         # file, each request appends "<pid> <METHOD> <path>" to it. Paths hold ids, never tokens.
         self._request_log = os.environ.get(REQUEST_LOG_ENV)
         self._write_listeners: list[Callable[[], None]] = []
+        self._read_cache: ReadCache | None = None
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=httpx.Timeout(timeout),
@@ -182,6 +184,8 @@ class DirectusClient:
         ``token`` overrides the client's token for this request (used to probe a user's own token).
         """
         method = method.upper()
+        if method == "GET" and self._read_cache is not None:
+            return self._cached_get(self._read_cache, path, params, token)
         if method in ("GET", "HEAD"):
             return self._send(method, path, params=params, json=json, token=token)
         # Drop cached listings before the write (no read may see the old state once it is sent) and after it.
@@ -190,6 +194,39 @@ class DirectusClient:
             return self._send(method, path, params=params, json=json, token=token)
         finally:
             self._notify_write()
+
+    def use_read_cache(self, cache: ReadCache | None, *, clear_on_write: bool = True) -> None:
+        """Answer GET requests from ``cache`` (``None``: stop). Any write through this client empties it, unless
+        ``clear_on_write`` is off: then the caller drops what its writes make old itself."""
+        if cache is not None and cache is not self._read_cache and clear_on_write:
+            self.add_write_listener(cache.clear)
+        self._read_cache = cache
+
+    def _cached_get(self, cache: ReadCache, path: str, params: Mapping[str, str] | None, token: str | None) -> JSON:
+        found, data = cache.answer(path, params, token)
+        if found:
+            return data
+        pending = cache.begin(path, params, token)
+        try:
+            data = self._send("GET", path, params=params, json=None, token=token)
+        except DirectusUnavailableError:
+            cache.forget(pending)
+            raise
+        except DirectusAuthError as exc:
+            # Another token's 401 (a member token's probe) is an answer; the client's own must fail every time.
+            if token is not None:
+                cache.keep(pending, error=exc)
+            else:
+                cache.forget(pending)
+            raise
+        except DirectusError as exc:  # a 403 or a missing route: the same answer until something changes
+            cache.keep(pending, error=exc)
+            raise
+        except BaseException:
+            cache.forget(pending)
+            raise
+        cache.keep(pending, data)
+        return data
 
     def _send(
         self,

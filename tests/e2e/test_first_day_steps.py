@@ -16,6 +16,7 @@ from components.cli import main
 from components.localdev import server
 from components.localdev.local_stack import data_dir_of
 from components.names import EXAMPLE_STACKS_FOLDER, PROJECT_ROOT
+from components.ops.onboarding.render import TOKEN_PLACEHOLDER
 from tests.helpers.directus import require
 
 STACK = "staging"
@@ -80,6 +81,13 @@ def test_the_first_day_steps_work_literally(project: Path, capsys: pytest.Captur
     code, out, err = cli(capsys, "up", "--stack", STACK, *repo)
     assert code == 0, err
     assert "'create': " in out
+    # The last line of step 4: the member's configuration (no token unless asked), and where its client must call
+    # from (the stack's recorder is off: whether its requests come from outside cannot be told, and how to let it).
+    code, out, err = cli(capsys, "onboard", "john", "--stack", STACK, "--client", "claude-code", *repo)
+    assert code == 0, err
+    assert TOKEN_PLACEHOLDER in out
+    assert "note: member john's MCP client must call Directus from 127.0.0.1/32 (the stack's ipAllowlist)" in err
+    assert "cannot be told: the stack's recorder is off" in err
     # 7. A YAML syntax error: the file and the right line, before the engine.
     good = stack_file.read_text()
     lines = good.splitlines()

@@ -20,8 +20,9 @@ from components.cli import main
 from components.directus.client import DirectusClient
 from components.localdev.server import DirectusInstance
 from components.names import DYNAMIC_PREFIX
+from components.ops.drift.state import read_state
 from components.ops.preview.render import operations
-from components.ops.preview.run import PolicyViolationError, preview_in_process
+from components.ops.preview.run import PolicyViolationError, preview_in_process, preview_with_engine
 from tests.helpers.stacks import make_stack, set_values
 
 MEMBERS = [
@@ -171,11 +172,20 @@ def test_the_command_prints_the_plan_in_words_and_a_summary(
             for key in ("PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE"):
                 patch.setenv(key, (workspace.env_vars or {})[key])
             assert main(["preview", *repo]) == 0
-        out = capsys.readouterr().out
-        # One added grant is one line, by collection and action (not a list shifted by position).
-        assert "  ~  analysis-permissions: " in out
-        assert "       - declared but missing in Directus: read on internal_notes" in out
-        assert "Resources: 1 to update, " in out and "Policy pack directus-mcp-access-guardrails: no violation" in out
-        assert "{'update': 1, " in out  # the closing summary line counts operations like the engine's
+            out = capsys.readouterr().out
+            assert main(["preview", *repo, "--engine"]) == 0
+            engine = capsys.readouterr().out
+        # One added grant is one line, by collection and action (not a list shifted by position), both ways.
+        for printed in (out, engine):
+            assert "  ~  analysis-permissions: " in printed
+            assert "       - declared but missing in Directus: read on internal_notes" in printed
+            assert "Resources: 1 to update, " in printed
+            assert "Policy pack directus-mcp-access-guardrails: no violation" in printed
+            assert "{'update': 1, " in printed  # the closing summary line counts operations like the engine's
+        assert "planned by the Pulumi engine" in engine and "planned in process" in out
+        # The engine path tells "deleted by hand" from "not applied yet" by the refresh's steps, as from the state.
+        assert preview_with_engine(preview_stack, {}, own_pack=False)[0].state_urns == read_state(preview_stack).urns
+        plan = [line for line in out.splitlines() if line.startswith("  ")]
+        assert plan == [line for line in engine.splitlines() if line.startswith("  ")]  # the same plan, line by line
     finally:
         set_values(preview_stack, templates=TEMPLATES)

@@ -235,3 +235,59 @@ def test_a_collection_of_that_name_for_another_purpose_stops_up(recorded: Record
             prepare_for_up(recorded.stack)
     finally:
         set_values(recorded.stack, recorder={"enabled": True, "retentionDays": 30})
+
+
+def _drift_and_onboard(recorded: Recorded, capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], str, str]:
+    """``drift --json``, then ``drift`` and ``onboard john``: the JSON, the markdown and onboard's stderr."""
+    repo = ["--stack", STACK, "--repo", str(recorded.work_dir)]
+    capsys.readouterr()
+    main(["drift", *repo, "--json"])
+    report = json.loads(capsys.readouterr().out)
+    main(["drift", *repo])
+    markdown = capsys.readouterr().out
+    assert main(["onboard", "john", *repo, "--client", "claude-code"]) == 0
+    return report, markdown, capsys.readouterr().err
+
+
+def test_drift_and_onboard_name_a_member_calling_from_outside_the_ip_allowlist(
+    recorded: Recorded, log_admin: DirectusClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """john calls /mcp from 127.0.0.1: with an allowlist that excludes it (reads refused) drift and onboard name
+    him, the address, the count and what to do; with one that includes it, neither does."""
+    monkeypatch.setenv("PULUMI_BACKEND_URL", recorded.backend)
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", recorded.passphrase)
+    read = {"action": "read", "collection": "articles"}
+    try:
+        set_values(recorded.stack, ipAllowlist=["10.9.8.0/24"])
+        recorded.stack.up(color="never")
+        since = a_moment_ago()
+        assert call_tool(recorded.mcp_url, recorded.token, "items", read).is_error  # Directus refuses it
+        assert call_tool(recorded.mcp_url, recorded.token, "items", read).is_error
+        rows_since(log_admin, since, 2)
+        report, markdown, note = _drift_and_onboard(recorded, capsys)
+        (finding,) = report["outsideIpAllowlist"]
+        assert finding["subject"] == "john"
+        assert report["outsideIpAllowlistNotChecked"] is None
+        message = finding["message"]
+        assert "came from outside the stack's ipAllowlist (10.9.8.0/24): " in message
+        assert "127.0.0.1 (" in message and "requests, last " in message and "; last seen " in message
+        assert "add the address to ipAllowlist in the stack file and run `up`" in message
+        assert "find out who calls with this member's token from there" in message
+        assert "### Requests from outside the ip allowlist" in markdown and f"- ⚠ {message}" in markdown
+        assert f"note: {message}." in note  # onboard's words are drift's
+
+        set_values(recorded.stack, ipAllowlist=["127.0.0.0/8"])
+        recorded.stack.up(color="never")
+        since = a_moment_ago()
+        assert not call_tool(recorded.mcp_url, recorded.token, "items", read).is_error
+        rows_since(log_admin, since, 1)
+        report, markdown, note = _drift_and_onboard(recorded, capsys)
+        assert report["outsideIpAllowlist"] == [] and report["outsideIpAllowlistNotChecked"] is None
+        assert "None: no enabled member's request recorded in the last 7 days came from outside 127.0.0.0/8." in (
+            markdown
+        )
+        assert "member john's MCP client must call Directus from 127.0.0.0/8 (the stack's ipAllowlist)" in note
+        assert "recorded in the last 7 days came from outside it" in note and "127.0.0.1" not in note
+    finally:
+        set_values(recorded.stack, ipAllowlist=[])
+        recorded.stack.up(color="never")

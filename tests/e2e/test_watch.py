@@ -8,6 +8,7 @@ reported only). The cases run in order on the same stack (the last two restart D
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -91,6 +92,99 @@ def refused_on_mcp(url: str, token: str) -> bool:
     except McpError as exc:
         return exc.status == 401
     return False
+
+
+#: What one change by hand may cost the watch's re-check, whatever the roster's size: the listings of the changed
+#: collection (the providers' and the scan's) and, for a user, that user's token probe (issue 19's goal).
+MAX_REQUESTS_PER_CHANGE = 3
+
+
+def checked_requests(line: str) -> int:
+    """The request count of a ``--log-checks`` line: ``check 7 (event): 1 findings (state held), 2 requests, ...``."""
+    return int(line.split(" requests")[0].rsplit(", ", 1)[1])
+
+
+def checked_findings(line: str) -> int:
+    found = re.search(r"(\d+) findings", line)
+    assert found, line
+    return int(found.group(1))
+
+
+def test_each_change_by_hand_is_re_read_with_at_most_three_requests(
+    websocket_directus: RunningDirectus, guarded: auto.Stack
+) -> None:
+    """Six kinds of change that no enforced class covers, one at a time: each event's check re-sends only what the
+    event made old (not a full drift: that is one probe per member plus a listing per kind, 15+ requests), and
+    answers the program's recorded registrations instead of running the program again."""
+    watch = WatchProcess(guarded, "--poll-interval", "600", "--log-checks")
+    try:
+        start = watch.wait_status("check 1 (start)")
+        assert checked_requests(start) > MAX_REQUESTS_PER_CHANGE  # the first check reads everything
+        watch.wait_status("watching stack 'guarded' (WebSocket events")
+        with admin_of(websocket_directus) as admin:
+            known = ids(admin, guarded)
+            settings = admin.get("/settings", {"fields": "mcp_system_prompt_enabled"})
+            changes = {
+                "the template's role renamed": lambda: admin.update("/roles", known["role"], {"name": "Renamed"}),
+                "a member's user edited": lambda: admin.update("/users", known["john"], {"first_name": "Edited"}),
+                "a permission added to the MCP policy": lambda: admin.create(
+                    "/permissions",
+                    {"policy": known["policy"], "collection": "articles", "action": "delete", "fields": ["*"]},
+                ),
+                "the MCP policy edited": lambda: admin.update("/policies", known["policy"], {"icon": "bolt"}),
+                "an MCP setting changed": lambda: admin.request(
+                    "PATCH",
+                    "/settings",
+                    json={"mcp_system_prompt_enabled": not settings["mcp_system_prompt_enabled"]},
+                ),
+                "a user outside the stack created": lambda: admin.create(
+                    "/users", {"email": "bystander@company.com", "status": "draft"}
+                ),
+            }
+            costs: dict[str, int] = {}
+            replayed: dict[str, bool] = {}
+            for what, change in changes.items():
+                change()
+                line = watch.wait_status("(event)")
+                costs[what] = checked_requests(line)
+                # Each is an update or a scan finding: every resource keeps its id, the program is not run again.
+                replayed[what] = "program replayed" in line
+            admin.delete_many(
+                "/users",
+                [
+                    u["id"]
+                    for u in admin.list_objects(
+                        "/users", filter={"email": {"_eq": "bystander@company.com"}}, fields=["id"]
+                    )
+                ],
+            )
+            line = watch.wait_status("(event)")  # the bystander's deletion
+            # Managed objects deleted by hand: each is to be created again, so its id in the plan changes. Nothing
+            # takes an access link's id: still replayed. The policy's id goes to its link and permissions: the
+            # program runs again.
+            findings_before = checked_findings(line)
+            link = admin.list_objects(
+                "/access", filter={"role": {"_eq": known["role"]}, "policy": {"_eq": known["policy"]}}, fields=["id"]
+            )[0]["id"]
+            admin.delete("/access", link)
+            line = watch.wait_status("(event)")
+            assert "program replayed" in line and checked_findings(line) > findings_before, line
+            findings_before = checked_findings(line)
+            admin.delete("/policies", known["policy"])
+            line = watch.wait_status("(event)")
+            assert "program run" in line, line
+            gone = watch.wait_for(event("appeared", "managed-drift", "content-policy"), "the policy's deletion")
+            while "is gone from Directus" not in gone["summary"]:  # (its edit by hand appeared earlier)
+                gone = watch.wait_for(event("appeared", "managed-drift", "content-policy"), "the policy's deletion")
+            guarded.up(refresh=True, color="never")  # the next test starts from a clean stack
+        print(f"requests per change: {costs}")
+        assert all(cost <= MAX_REQUESTS_PER_CHANGE for cost in costs.values()), costs
+        assert any(cost > 0 for cost in costs.values()), costs  # the checks did re-read what changed
+        assert all(replayed.values()), replayed
+        found = [json.loads(line) for line in watch.stdout]
+        assert {"content-role", "john-user"} <= {f["object"] for f in found if f["state"] == "appeared"}
+    finally:
+        assert watch.stop() == 0, "".join(watch.stderr)
 
 
 def test_changes_by_hand_are_reported_once_resolved_after_up_and_enforced_classes_are_undone(

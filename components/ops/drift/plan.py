@@ -39,7 +39,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -252,6 +252,54 @@ class Planner:
         return [*self.steps, *self._late, *deletes]
 
 
+@dataclass
+class Replay:
+    """The program's registrations in the last plan, each with the id it was answered: later plans of the same
+    state and config (``mcp-access watch``'s checks) answer these again instead of running the program again.
+
+    Why that is the same plan: the program is a function of the config, the templates' specs and the answers it
+    gets, and it passes only resource *ids* from one resource to another (a user's id to its token, a role's id
+    to its access link; outputs such as ``token`` go only to the stack's outputs). So while the specs are equal
+    and every registration is answered the same id (``""`` for a resource to create or replace), the program
+    would register the same resources with the same inputs. An answer with another id ends the replay, unless
+    that id is found in no registration's inputs (a token to replace: nothing takes a token's id), and the
+    program runs (and is recorded) again. Running the program under Pulumi's mocks is most of a check's time
+    at hundreds of members (its ``Output`` machinery, about 4 resources per member); answering is a ``check`` and
+    a ``diff`` per resource.
+    """
+
+    specs: dict[str, Any] | None = None
+    calls: list[tuple[Registration, str]] = field(default_factory=list)
+    #: How the last plan was made: ``"replayed"`` or ``"run"`` (the watch's ``--log-checks`` says it).
+    last: str = ""
+    #: Every string the registrations' inputs hold, one per line: where an id could have been passed.
+    _passed: str = ""
+
+    def record(self, specs: dict[str, Any], calls: list[tuple[Registration, str]]) -> None:
+        self.specs, self.calls, self.last = specs, calls, "run"
+        self._passed = "\n".join(text for registration, _ in calls for text in _strings(registration.inputs))
+
+    def answer_again(self, planner: Planner) -> bool:
+        """Answer every recorded registration again; ``False`` at the first one answered another id that another
+        registration may have been given (a token to replace changes only its own id: no resource takes it)."""
+        for registration, id_ in self.calls:
+            answered, _ = planner.answer(registration)
+            if answered != id_ and (not id_ or id_ in self._passed):
+                return False
+        return True
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
 def planned_steps(
     state: StackState,
     config: StackConfig,
@@ -259,15 +307,36 @@ def planned_steps(
     client: DirectusClient,
     info: ServerInfo,
     template_dir: Path = TEMPLATE_DIR,
+    replay: Replay | None = None,
 ) -> list[PlannedStep]:
     """What a refreshed preview of the stack would plan, computed in this process (see the module's text).
 
-    ``template_dir``: the role templates of the stack's project (as the program reads them).
+    ``template_dir``: the role templates of the stack's project (as the program reads them). ``replay``: the
+    registrations of an earlier plan of the same state and config, replayed when they still hold (:class:`Replay`)
+    and recorded otherwise.
     """
     snapshot_for(connection_from(config_values.get)).clear()  # listings from an earlier run in this process are old
     specs = checked_specs(config, state.stack, client, info, template_dir)
     providers = Providers(config_values)
     with ThreadPoolExecutor(max_workers=read_concurrency(), thread_name_prefix="drift-read") as pool:
-        planner = Planner(state, refresh(state, providers, pool), providers)
-        declare(config, specs, state.stack, planner.answer)
-        return planner.finish(state)
+        reads = refresh(state, providers, pool)
+        if replay is not None and replay.calls and replay.specs == specs:
+            planner = Planner(state, reads, providers)
+            if replay.answer_again(planner):
+                replay.last = "replayed"
+                return planner.finish(state)
+        planner = Planner(state, reads, providers)
+        calls: list[tuple[Registration, str]] = []
+        lock = threading.Lock()
+
+        def answer(registration: Registration) -> tuple[str, dict[str, Any]]:
+            answered = planner.answer(registration)
+            with lock:
+                calls.append((registration, answered[0]))
+            return answered
+
+        declare(config, specs, state.stack, answer)
+        steps = planner.finish(state)
+        if replay is not None:
+            replay.record(specs, calls)
+        return steps

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from components.model.caller_ips import CALLER_WINDOW_DAYS
 from components.ops.drift.recorder import CLOUD_NOTE
 from components.ops.drift.run import DriftReport
 
@@ -80,6 +81,16 @@ def to_markdown(report: DriftReport) -> str:
             "from the server or run a script there."
         )
     lines.extend(f"- {finding.message}" for finding in report.flows)
+    if report.ip_allowlist:
+        lines += ["", "### Requests from outside the ip allowlist", ""]
+        lines.extend(f"- ⚠ {finding.message}" for finding in report.outside_allowlist)
+        if report.callers_note is not None:
+            lines.append(f"Not checked: {report.callers_note}.")
+        elif not report.outside_allowlist:
+            lines.append(
+                f"None: no enabled member's request recorded in the last {CALLER_WINDOW_DAYS} days came from outside "
+                f"{', '.join(report.ip_allowlist)}."
+            )
     if report.recorder is not None:
         lines += ["", "### Recorder extension", ""]
         mark = "⚠ " if report.recorder_finding else ""
@@ -111,6 +122,9 @@ def to_json(report: DriftReport) -> str:
         "oauthReadable": report.oauth_readable,
         "unusedClientDays": report.unused_client_days,
         "escalatingFlows": [finding.as_dict() for finding in report.flows],
+        "ipAllowlist": report.ip_allowlist,
+        "outsideIpAllowlist": [finding.as_dict() for finding in report.outside_allowlist],
+        "outsideIpAllowlistNotChecked": report.callers_note,
         "scanned": report.counts,
         "otherStacks": report.other_stacks,
         "recorder": None

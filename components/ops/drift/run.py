@@ -1,17 +1,18 @@
 """``mcp-access drift``: the monthly check. Read-only; exit 0 clean, 1 drift or findings, 2 error.
 
-Three questions, one report:
+Four questions, one report (and more findings: expiry, unused access, flows, OAuth, the server):
 1. Do the managed objects still match the code? (what a preview with refresh plans: computed in this process by
    :mod:`components.ops.drift.plan`, or, with ``engine=True``, by the engine: :mod:`components.ops.drift.preview`)
 2. Does Directus grant access that no code declares? (whole listings: :mod:`components.ops.drift.scan`)
 3. Which tokens are past, or close to, their rotation date? (the stack outputs)
+4. Do members call from outside the stack's ip allowlist? (the recorder's log: :mod:`components.ops.drift.callers`)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,10 +29,11 @@ from components.kinds import ACCESS_PATH, PERMISSIONS_PATH, POLICIES_PATH, POLIC
 from components.model.clock import now as clock_now
 from components.model.stack_config import StackConfig
 from components.names import kind_of_type
+from components.ops.drift.callers import caller_check
 from components.ops.drift.expiry import expiry_findings
 from components.ops.drift.flows import FLOWS_COLLECTION, escalating_flows
 from components.ops.drift.oauth import inventory, members_by_state, oauth_findings
-from components.ops.drift.plan import planned_steps
+from components.ops.drift.plan import Replay, planned_steps
 from components.ops.drift.preview import drifted_resources
 from components.ops.drift.recorder import ExtensionStatus, extension_status
 from components.ops.drift.scan import (
@@ -91,6 +93,11 @@ class DriftReport:
     #: The recorder extension on this Directus (``GET /extensions``), and whether the stack expects it.
     recorder: ExtensionStatus | None = None
     recorder_expected: bool = False
+    #: The stack's ``ipAllowlist``; enabled members whose recorded requests came from outside it
+    #: (:mod:`components.ops.drift.callers`: ``drift`` only, not each check of ``watch``), or why that cannot be told.
+    ip_allowlist: list[str] = field(default_factory=list)
+    outside_allowlist: list[Finding] = field(default_factory=list)
+    callers_note: str | None = None
 
     @property
     def recorder_finding(self) -> bool:
@@ -109,6 +116,7 @@ class DriftReport:
             + len(self.flows)
             + len(self.expiry)
             + len(self.stale)
+            + len(self.outside_allowlist)
         )
 
     @property
@@ -205,6 +213,8 @@ class DriftContext:
     values: dict[str, str]
     client: DirectusClient
     templates: Path
+    #: The program's registrations, replayed by the next checks of this context (``watch``): see :class:`Replay`.
+    replay: Replay = field(default_factory=Replay)
 
     def __repr__(self) -> str:  # never show values
         return f"DriftContext(stack={self.stack.name!r})"
@@ -235,7 +245,12 @@ def run_drift(
     engine's ``preview --refresh`` instead (slower; the cross-check), whose output goes to ``on_output``
     (``--verbose``).
     """
-    return evaluate(load_context(stack), warn_days=warn_days, now=now, on_output=on_output, engine=engine)
+    context = load_context(stack)
+    report = evaluate(context, warn_days=warn_days, now=now, on_output=on_output, engine=engine)
+    callers = caller_check(
+        context.client, context.config, members_of(context.outputs), report.checked_at, report.recorder
+    )
+    return replace(report, outside_allowlist=callers.findings, callers_note=callers.note)
 
 
 def evaluate(
@@ -246,7 +261,8 @@ def evaluate(
     on_output: Callable[[str], None] | None = None,
     engine: bool = False,
 ) -> DriftReport:
-    """The drift report of a loaded context: every read of Directus happens here (the part ``watch`` repeats)."""
+    """The drift report of a loaded context: the part ``watch`` repeats. Every read of Directus happens here but
+    the allowlist check's (:func:`run_drift` adds it: a watch does not read the log collection at each check)."""
     stack, state, outputs, config, values, client = (
         context.stack,
         context.state,
@@ -263,7 +279,8 @@ def evaluate(
         except auto.CommandError as exc:
             raise DriftError(f"the refreshed preview of stack {stack.name!r} failed:\n{redact(str(exc))}") from None
     else:
-        drifted_items = drifted(planned_steps(state, config, values, client, info, context.templates), state.urns)
+        steps = planned_steps(state, config, values, client, info, context.templates, replay=context.replay)
+        drifted_items = drifted(steps, state.urns)
     live = read_live(client)
     oauth = config.mcp.oauth
     declared_oauth = {
@@ -309,4 +326,5 @@ def evaluate(
         declared=declared,
         recorder=extension_status(client),
         recorder_expected=config.recorder.enabled,
+        ip_allowlist=list(config.ip_allowlist),
     )

@@ -58,6 +58,9 @@ class OnboardingInfo:
     tool_mode: Literal["default", "registry"] = "default"
     #: The stack's ``mcp.oauth.dynamicClientRegistration`` (``None``: not known, not checked).
     oauth_dcr: bool | None = None
+    #: For the one who onboards (not in the document): where the member must call from, and whether its recorded
+    #: requests came from outside the allowlist (:mod:`components.ops.onboarding.callers`).
+    network_note: str | None = None
 
     def __repr__(self) -> str:
         return (

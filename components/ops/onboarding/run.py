@@ -9,8 +9,10 @@ from pulumi import automation as auto
 
 from components.directus.version import ServerInfo, server_info
 from components.engine.deployed import admin_client, deployed_outputs, members_of, stack_settings
+from components.model.clock import now as clock_now
 from components.model.stack_config import ConfigError, StackConfig
 from components.model.validation import documentation_allowlist_problem
+from components.ops.onboarding.callers import network_note
 from components.ops.onboarding.oauth_consent import approve_consent
 from components.ops.onboarding.render import OnboardingInfo, render_onboarding
 
@@ -22,13 +24,16 @@ def onboarding_info(
     auth: Literal["token", "oauth"] | None = None,
     tool_mode: Literal["default", "registry"] = "default",
     read: tuple[Mapping[str, auto.OutputValue], StackConfig] | None = None,
+    network: bool = False,
 ) -> OnboardingInfo:
     """The member's MCP email, template, URL, token and the stack's rules, or a clear error naming the member.
 
     ``auth`` defaults to the member's own (``members[].auth`` in the stack); asking for the other one is an
     error that says how to switch. An ``oauth`` member's document carries no token, and the stack must have
     ``mcp.oauth.enabled``; its consent is approved with ``mcp-access oauth-approve``. ``read``: the stack's
-    outputs and config when the caller has them already (several members in a row).
+    outputs and config when the caller has them already (several members in a row). ``network``: also say where
+    the member's client must call from, and whether its recorded requests came from outside the allowlist
+    (``network_note``; one read of the recorder's log collection).
     """
     outputs = read[0] if read else deployed_outputs(stack)
     members = members_of(outputs)
@@ -38,9 +43,10 @@ def onboarding_info(
     info = members[member]
     own: Literal["token", "oauth"] = "oauth" if info.get("auth") == "oauth" else "token"
     chosen = auth or own
-    config = read[1] if read else stack_settings(stack)[0]
+    config, values = (read[1], None) if read else stack_settings(stack)
     if chosen == "oauth":
-        client = admin_client(stack_settings(stack)[1])  # shared by the process: not closed here
+        values = values or stack_settings(stack)[1]
+        client = admin_client(values)  # shared by the process: not closed here
         check_oauth_server(server_info(client), config.directus_url)  # the server first: OAuth may not exist
     if chosen != own:
         raise ConfigError(
@@ -59,6 +65,10 @@ def onboarding_info(
         raise ConfigError(
             f"member {member!r} cannot connect with OAuth: stack {stack.name!r} has mcp.oauth.enabled false"
         )
+    note = None
+    if network and config.ip_allowlist:
+        client = admin_client(values or stack_settings(stack)[1])  # shared by the process: not closed here
+        note = network_note(client, config, member, str(info["userId"]), clock_now())
     return OnboardingInfo(
         member=member,
         mcp_email=info["mcpEmail"],
@@ -72,6 +82,7 @@ def onboarding_info(
         auth=own,
         tool_mode=tool_mode,
         oauth_dcr=config.mcp.oauth.dynamic_client_registration,
+        network_note=note,
     )
 
 

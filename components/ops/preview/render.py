@@ -33,7 +33,8 @@ def operations(steps: list[PlannedStep]) -> dict[str, str]:
 def render_preview(result: PreviewResult) -> str:
     ops = operations(result.steps)
     counts = Counter(ops.values())
-    lines = [f"Preview of stack '{result.stack}' (refreshed; planned in process, `--engine` for the engine's own):"]
+    planner = "by the Pulumi engine" if result.engine else "in process, `--engine` for the engine's own"
+    lines = [f"Preview of stack '{result.stack}' (refreshed; planned {planner}):"]
     for item in drifted(result.steps, result.state_urns):
         op = "replace" if item.operation in KEPT_OPS else item.operation
         lines.append(f"  {SYMBOLS.get(op, '~'):<2} {item.name}: {item.summary}")
@@ -42,6 +43,7 @@ def render_preview(result: PreviewResult) -> str:
         lines.append("  no changes")
     totals = ", ".join(f"{counts[op]} to {op}" for op in COUNTED if counts[op])
     lines.append(f"Resources: {totals + ', ' if totals else ''}{counts['same']} unchanged")
+    lines += result.policy_notes
     if result.violations is not None:
         lines.append("Policy pack directus-mcp-access-guardrails: no violation")
     return "\n".join(lines) + "\n"

@@ -9,14 +9,18 @@ and validation through gRPC. Here the same code runs in one process: the plan of
 
 ``mcp-access preview --engine`` runs the engine's own preview (the cross-check; an e2e test holds both to the
 same operations per resource, and to the same violations). A pack other than this project's (``--policy-pack``
-naming another folder) can only run in the engine, and goes there.
+naming another folder) can only run in the engine, and goes there. The engine's step events carry the same old
+outputs and new inputs (:func:`preview_with_engine`), so both paths print the same keyed plan
+(:mod:`components.ops.preview.render`), never Pulumi's diff of lists by position.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pulumi import automation as auto
 
@@ -26,6 +30,7 @@ from components.engine.failures import POLICY_HINT
 from components.errors import McpAccessError
 from components.guardrails.rules import Violation
 from components.ops.drift.plan import planned_steps
+from components.ops.drift.preview import planned_step
 from components.ops.drift.state import read_state
 from components.ops.drift.wording import PlannedStep
 from components.ops.preview.guard import pack_config, violations
@@ -47,6 +52,10 @@ class PreviewResult:
     violations: list[Violation] | None
     #: URNs of the state before the refresh (a planned create of one of them: deleted by hand).
     state_urns: frozenset[str] = field(default_factory=frozenset)
+    #: Planned by the engine (``--engine``), not in this process.
+    engine: bool = False
+    #: The engine's policy events that did not stop the preview (advisory ones of another pack), in words.
+    policy_notes: list[str] = field(default_factory=list)
 
 
 def violation_error(stack: str, found: list[Violation]) -> PolicyViolationError:
@@ -78,3 +87,40 @@ def preview_in_process(
     if found:
         raise violation_error(stack.name, found)
     return PreviewResult(stack=stack.name, steps=steps, violations=found, state_urns=state.urns)
+
+
+def _policy_note(event: auto.PolicyEvent) -> str:
+    where = f" ({event.resource_urn.rsplit('::', 1)[-1]})" if event.resource_urn else ""
+    return f"policy {event.policy_name}{where} [{event.enforcement_level}]: {event.message.strip()}"
+
+
+def preview_with_engine(
+    stack: auto.Stack, policy: dict[str, Any], *, own_pack: bool, on_output: Callable[[str], None] | None = None
+) -> tuple[PreviewResult, dict[str, int]]:
+    """The engine's ``preview --refresh`` with ``policy`` (the pack's options), as the same keyed plan the
+    in-process preview prints, and the engine's own change summary. ``own_pack``: ``policy`` is this project's
+    pack (a preview that ends means it found no violation: every rule is mandatory)."""
+    events: list[auto.EngineEvent] = []
+    preview = stack.preview(
+        refresh=True,
+        color="never",
+        on_event=events.append,
+        on_output=on_output,
+        diff=on_output is not None,  # the transcript, when streamed, with the engine's own diff
+        **policy,
+    )
+    steps = [planned_step(e.resource_pre_event.metadata) for e in events if e.resource_pre_event is not None]
+    notes = [_policy_note(e.policy_event) for e in events if e.policy_event is not None]
+    # The refresh's steps name every resource of the state before it: no `stack export` of its own.
+    urns = frozenset(step.urn for step in steps if step.op == "refresh")
+    result = PreviewResult(
+        stack=stack.name,
+        steps=steps,
+        violations=[] if policy and own_pack else None,
+        state_urns=urns,
+        engine=True,
+        policy_notes=notes,
+    )
+    summary = {str(getattr(op, "value", op)): count for op, count in preview.change_summary.items()}
+    rank = {op: i for i, op in enumerate(("create", "update", "replace", "delete", "same"))}  # as in process
+    return result, dict(sorted(summary.items(), key=lambda item: rank.get(item[0], len(rank))))

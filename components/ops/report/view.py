@@ -237,6 +237,8 @@ def findings_view(stack: StackFacts) -> list[FindingView]:
         add("OAuth", finding.message, finding.subject)
     for finding in drift.flows:
         add("Flows", finding.message, finding.subject)
+    for finding in drift.outside_allowlist:
+        add("IP allowlist", finding.message, finding.subject)
     for audit in stack.audit.findings:
         when = f"{audit.timestamp:%Y-%m-%d %H:%M} UTC: " if audit.timestamp else ""
         where = f" on {audit.collection}" if audit.collection else ""

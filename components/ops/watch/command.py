@@ -65,7 +65,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="at start, retry an unreachable Directus this long, then exit 2 (default 60)",
     )
     parser.add_argument(
-        "--log-checks", action="store_true", help="say each check on stderr (findings, seconds, state re-read or not)"
+        "--log-checks",
+        action="store_true",
+        help="say each check on stderr (why it ran, findings, state re-read or not, requests sent, program replayed or "
+        "run, seconds)",
     )
     parser.add_argument(
         "--rotation-warning-days", type=int, default=14, help="report tokens due within this many days (default 14)"

@@ -7,12 +7,16 @@ How it runs (``docs/watch.md`` says it for people):
 2. It subscribes to the system collections over Directus's WebSocket (:mod:`components.ops.watch.socket`), and
    only then runs the full check, so a change made between the two is not missed. After every reconnect it
    reloads the state and runs the full check again (a *resync*): what changed while disconnected is found.
-3. Each event marks the stack dirty; after :attr:`WatchOptions.debounce` the full in-process check runs again
-   (simplest honest version: the whole check, not only the objects the event touched). What has no events (OAuth
-   clients and grants, ``/server/info``) is re-read by the same check every :attr:`WatchOptions.poll_interval`.
-4. A check with findings is re-run on a freshly read state before anything is reported or enforced (an ``up`` may
-   just have changed the state: a member it created is not an outsider), unless the state is known unchanged
-   (:mod:`components.ops.watch.freshness`: a ``file://`` backend's files); a clean check is not.
+3. Each event drops the answers it made old from the reader's :class:`~components.directus.read_cache.ReadCache`
+   (:mod:`components.ops.watch.invalidation`: the listings of the collection that changed, the token probes of
+   the users it names) and marks the stack dirty; after :attr:`WatchOptions.debounce` the in-process check runs
+   again, and only the dropped requests are sent again: the check is drift's whole check, its reads are not.
+   What has no events (OAuth clients and grants, ``/server/info``) is re-read every
+   :attr:`WatchOptions.poll_interval`, when the whole cache is emptied; so is it at every resync.
+4. A check with a finding not reported yet is re-run on a freshly read state before anything is reported or
+   enforced (an ``up`` may just have changed the state: a member it created is not an outsider), unless the state
+   is known unchanged (:mod:`components.ops.watch.freshness`: a ``file://`` backend's files); a clean check, or
+   one that finds only what is already reported, is not.
 5. Each finding is reported once when it appears and once when it is resolved; enforced classes are acted on.
 """
 
@@ -28,6 +32,7 @@ from typing import Any
 
 from components.directus.client import DirectusClient
 from components.directus.errors import DirectusAuthError, DirectusError, DirectusUnavailableError
+from components.directus.read_cache import ReadCache
 from components.engine.deployed import admin_client, members_of
 from components.errors import McpAccessError
 from components.kinds import POLICY
@@ -37,6 +42,7 @@ from components.ops.watch import render
 from components.ops.watch.enforce import carry_out, live_allow_deletes
 from components.ops.watch.freshness import Fingerprint, fingerprint
 from components.ops.watch.identity import watch_token, with_token
+from components.ops.watch.invalidation import made_old_by, made_old_by_action
 from components.ops.watch.rules import Declarations, WatchFinding, changes, enforcement, findings_of
 from components.ops.watch.socket import (
     DirectusEvents,
@@ -52,6 +58,8 @@ MAX_BACKOFF = 10.0
 RESYNC = "resync"
 EVENT = "event"
 POLL = "poll"
+#: The watch itself wrote (enforcement): the next check reads what it wrote (see ``made_old_by_action``).
+ENFORCED = "enforced"
 FATAL = "fatal"
 
 
@@ -101,6 +109,7 @@ class Watch:
     _writer: DirectusClient | None = None
     _reported: dict[tuple[str, str, str], WatchFinding] = field(default_factory=dict)
     _queue: queue.Queue[tuple[str, Exception | None]] = field(default_factory=queue.Queue)
+    _cache: ReadCache = field(default_factory=ReadCache)
     token_source: str = ""
     checks: int = 0
 
@@ -118,6 +127,10 @@ class Watch:
         reader_values = with_token(context.values, token)
         context = replace(context, values=reader_values, client=admin_client(reader_values))
         context.client.register_secret(token)
+        self._cache.clear()  # a new state: read everything again
+        # The watch's own writes (enforcement) drop what they change themselves (see ``_enforce``): a write must not
+        # empty the cache when the watch reads and writes with the same (provisioning) token.
+        context.client.use_read_cache(self._cache, clear_on_write=False)
         self._context, self._loaded_at = context, time.monotonic()
         return context
 
@@ -161,19 +174,32 @@ class Watch:
                 "guard token or its provisioning token)",
             ) from None
 
-    def check(self, *, reload: bool = False) -> DriftReport:
-        """One full check (with a fresh state when ``reload`` or when it finds something), reported and enforced."""
+    def check(self, *, reload: bool = False, fresh: bool = True, why: str = "start") -> DriftReport:
+        """One check (with a fresh state when ``reload`` or when it finds something), reported and enforced.
+
+        ``fresh`` reads everything again; otherwise only what the events since the last check made old.
+        """
         started = time.monotonic()
+        if fresh:
+            self._cache.clear()
         context = self._load() if reload else self.context
+        sent = context.client.request_count
         report = self._evaluate(context)
-        confirmed = bool(report.findings) and not reload and self._state_may_have_changed()
+        # Only a finding not reported yet is confirmed: one already reported was confirmed when it appeared, and
+        # confirming costs a state read through the CLI and a full check (every check, on a backend other than
+        # ``file://``, while a finding stays open).
+        appeared = bool(changes(self._reported, findings_of(report)).appeared)
+        confirmed = appeared and not reload and self._state_may_have_changed()
         if confirmed:
             report = self._evaluate(self._load())  # confirm on the current state before reporting anything
         self.checks += 1
         if self.options.log_checks:
-            fresh = "fresh state" if reload or confirmed else "state held"
+            state = "fresh state" if reload or confirmed else "state held"
+            state += f", program {self.context.replay.last or 'not run'}"
+            requests = self.context.client.request_count - sent if self.context.client is context.client else "?"
             self.sinks.say(
-                f"check {self.checks}: {report.findings} findings ({fresh}), {time.monotonic() - started:.2f} s"
+                f"check {self.checks} ({why}): {report.findings} findings ({state}), {requests} requests, "
+                f"{time.monotonic() - started:.2f} s"
             )
         now = datetime.now(UTC)
         found = findings_of(report)
@@ -184,7 +210,7 @@ class Watch:
             self.sinks.emit(render.record(finding, render.RESOLVED, now))
         self._reported = {finding.key: finding for finding in found}
         if self._enforce(report, now):
-            self._queue.put((EVENT, None))  # look again at once: the next check reports what is now resolved
+            self._queue.put((ENFORCED, None))  # look again at once: the next check reports what is now resolved
         for hook in self.after_check:
             hook(report, now)
         return report
@@ -203,6 +229,8 @@ class Watch:
                 self.sinks.emit(render.action_record(context.stack.name, action, now, error=type(exc).__name__))
             else:
                 self.sinks.emit(render.action_record(context.stack.name, action, datetime.now(UTC)))
+            declared = self._declarations(context).members
+            self._cache.drop(made_old_by_action(action, declared.get(action.member or "")))
         return bool(actions)
 
     # --- start, events, reconnects ---------------------------------------------------------------------------
@@ -255,6 +283,7 @@ class Watch:
                     delay = 1.0
                 event = connected.next_event(timeout=1.0)
                 if event is not None:
+                    self._cache.drop(made_old_by(event.collection, event.keys))
                     self._queue.put((EVENT, None))
             except WatchConnectionError as exc:
                 if connected is not None:
@@ -303,11 +332,16 @@ class Watch:
                     raise more_error
                 reasons.add(more)
             stale = time.monotonic() - self._loaded_at > self.options.state_interval
+            fresh = bool(reasons - {EVENT, ENFORCED}) or stale  # a poll or a resync reads everything again
             try:
-                self.check(reload=RESYNC in reasons or stale)
+                self.check(reload=RESYNC in reasons or stale, fresh=fresh, why="+".join(sorted(reasons)))
             except DirectusUnavailableError as exc:
                 self.sinks.say(f"check failed, Directus unreachable ({exc}); next try at the next event or poll")
-            next_poll = time.monotonic() + interval  # every check re-reads what has no events
+                self._cache.clear()
+            if fresh:
+                next_poll = time.monotonic() + interval
         if listener is not None:
             listener.join(3.0)
+        if self._context is not None:
+            self._context.client.use_read_cache(None)
         return 0

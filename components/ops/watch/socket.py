@@ -22,17 +22,10 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.sync.client import ClientConnection, connect
 
 from components.errors import McpAccessError
+from components.ops.watch.invalidation import PATHS
 
-#: Every system collection the drift findings depend on.
-COLLECTIONS = (
-    "directus_users",
-    "directus_policies",
-    "directus_access",
-    "directus_permissions",
-    "directus_settings",
-    "directus_roles",
-    "directus_flows",
-)
+#: Every system collection the drift findings depend on (named once, with their REST paths, in ``invalidation``).
+COLLECTIONS = tuple(PATHS)
 OPEN_TIMEOUT = 10.0
 #: After this many seconds without a message the watch sends Directus's own ``{"type": "ping"}`` (Directus 12.4.1
 #: ignores WebSocket protocol pings, so the library's keepalive would close a healthy connection after 40 s)...
@@ -64,6 +57,20 @@ class Event:
     collection: str
     event: str
     count: int
+    #: The ids the event names (``None`` when it names none the watch can read: every object may have changed).
+    keys: frozenset[str] | None = None
+
+
+def event_keys(data: Any) -> frozenset[str] | None:
+    """The ids in an event's ``data``: objects with an ``id`` (create, update) or bare keys (delete)."""
+    items = data if isinstance(data, list) else [data]
+    keys: set[str] = set()
+    for item in items:
+        value = item.get("id") if isinstance(item, dict) else item
+        if value is None or isinstance(value, (dict, list)):
+            return None
+        keys.add(str(value))
+    return frozenset(keys) if keys else None
 
 
 def websocket_url(directus_url: str) -> str:
@@ -209,7 +216,7 @@ class DirectusEvents:
             return None
         data = message.get("data")
         count = len(data) if isinstance(data, list) else 1
-        return Event(str(message.get("uid")), str(message["event"]), count)
+        return Event(str(message.get("uid")), str(message["event"]), count, event_keys(data))
 
     def close(self) -> None:
         socket, self._socket = self._socket, None

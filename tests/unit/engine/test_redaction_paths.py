@@ -73,13 +73,19 @@ def test_pulumi_passthrough_output_is_redacted(
 
 class _Preview:
     change_summary: ClassVar[dict[str, int]] = {}
-    stdout = f"preview via {USER_URL}\n"
 
 
 class _Stack:
-    def preview(self, *, on_output: Any = None, **_: Any) -> _Preview:
+    """The engine's preview: a streamed transcript, and an event whose words ``preview --engine`` prints (an
+    advisory policy of another pack quoting the backend URL)."""
+
+    name = "prod"
+
+    def preview(self, *, on_output: Any = None, on_event: Any = None, **_: Any) -> _Preview:
         if on_output is not None:
             on_output(f"streamed: {QUERY_URL}")
+        advisory = auto.PolicyEvent(f"preview via {USER_URL}", "never", "state-url", "other", "1", "", "advisory")
+        on_event(auto.EngineEvent(1, 0, policy_event=advisory))
         return _Preview()
 
 
@@ -96,4 +102,5 @@ def test_engine_output_printed_by_preview_is_redacted(
     assert cli.main(["preview", "--stack", "prod", "--no-policy-pack", "--engine", *verbose]) == 0
     out, err = capsys.readouterr()
     assert PASSWORD not in out + err
-    assert ("streamed: postgres://" if verbose else "preview via postgres://") in out
+    assert "policy state-url [advisory]: preview via postgres://" in out
+    assert "streamed: postgres://" in out if verbose else "streamed" not in out

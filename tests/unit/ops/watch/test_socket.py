@@ -71,7 +71,7 @@ def test_auth_subscriptions_pong_and_an_event() -> None:
             if found:
                 break
         events.close()
-    assert found == Event("directus_access", "update", 1)
+    assert found == Event("directus_access", "update", 1, frozenset({"1"}))
 
 
 def test_the_messages_sent_are_auth_then_one_id_only_subscription_per_collection_then_pong() -> None:
