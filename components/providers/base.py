@@ -23,7 +23,6 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 
 from components.directus.client import DirectusClient
-from components.directus.errors import DirectusValidationError
 from components.directus.provisioning import Connection, client_for, connection_from, snapshot_for
 from components.directus.snapshot import Snapshot
 from components.errors import McpAccessError
@@ -130,7 +129,6 @@ class DirectusProvider(ResourceProvider):
         key: str,
         body: Props,
         marked: Callable[[dict[str, Any]], bool],
-        unique: bool = False,
     ) -> Created:
         """Create the object, or adopt the one with the same natural key if it carries our marker.
 
@@ -138,25 +136,11 @@ class DirectusProvider(ResourceProvider):
         An object with the key but without the marker belongs to someone else: refuse, naming it. Callers
         read back what may hang off the object (e.g. attached policies) only when it was adopted: nothing
         can point to an object this call has just created.
-
-        ``unique``: Directus itself refuses a second object with this key (``RECORD_NOT_UNIQUE``, e.g. a user's
-        email). The create is then sent first and the key looked up only when Directus refuses it: one request
-        per new object instead of two (an ``up`` of 300 members sent 300 look-ups that found nothing).
         """
         value = body[key]
-        if unique:
-            try:
-                return Created(str(self.client.create(path, body)["id"]), adopted=False)
-            except DirectusValidationError as refused:
-                if refused.code != "RECORD_NOT_UNIQUE":
-                    raise
-                existing = self.client.find_one(path, {key: {"_eq": value}})
-                if existing is None:  # another unique field refused it: Directus's own answer says which
-                    raise
-        else:
-            existing = self.client.find_one(path, {key: {"_eq": value}})
-            if existing is None:
-                return Created(str(self.client.create(path, body)["id"]), adopted=False)
+        existing = self.client.find_one(path, {key: {"_eq": value}})
+        if existing is None:
+            return Created(str(self.client.create(path, body)["id"]), adopted=False)
         if marked(existing):
             self.client.update(path, existing["id"], body)
             return Created(str(existing["id"]), adopted=True)

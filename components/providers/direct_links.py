@@ -79,8 +79,6 @@ class PolicyHolderProvider(DirectusProvider):
     holder: ClassVar[Holder]
     path: ClassVar[str]
     key: ClassVar[str]  #: natural key used to adopt an object left by an interrupted run
-    #: Whether Directus refuses a second object with the same ``key`` (then create is tried before any look-up).
-    unique_key: ClassVar[bool] = False
     id_output: ClassVar[str]
     read_fields: ClassVar[Sequence[str]]
 
@@ -91,7 +89,7 @@ class PolicyHolderProvider(DirectusProvider):
     def create(self, props: Props) -> CreateResult:
         body = self.pick(props, self.managed_fields)
         object_id, adopted = self.create_or_adopt(
-            self.path, kind=self.holder, key=self.key, body=body, marked=self.is_marked, unique=self.unique_key
+            self.path, kind=self.holder, key=self.key, body=body, marked=self.is_marked
         )
         # A new object has no policy attached yet; an adopted one may (``diff`` then reports any undeclared).
         policies = linked_policy_names(self.client, self.holder, object_id) if adopted else []

@@ -40,7 +40,6 @@ class UserProvider(PolicyHolderProvider):
     holder = "user"
     path = USERS_PATH
     key = "email"  # create adopts by email; tags as declared, so adopting a removed user drops REMOVED_TAG
-    unique_key = True  # Directus refuses a second user with the same email
     id_output = "user_id"
     read_fields = USER_READ_FIELDS
     managed_fields = USER_FIELDS

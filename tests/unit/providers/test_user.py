@@ -77,14 +77,7 @@ def test_create_refuses_a_user_it_did_not_make_and_leaves_it_untouched(
         configured(UserProvider).create(declared())
     assert EMAIL in str(caught.value) and human["id"] in str(caught.value)
     assert fake.row("users", human["id"]) == human
-    assert fake.calls("PATCH") == [] and fake.rows("users") == [human]  # Directus refused the create
-
-
-def test_create_of_a_new_user_sends_one_request_and_no_look_up(configured: Configure, fake: FakeDirectus) -> None:
-    # Directus refuses a second user with the same email, so the look-up by email is needed only when it does.
-    configured(UserProvider).create(declared())
-    assert fake.calls("GET", "/users") == []
-    assert len(fake.calls("POST", "/users")) == 1
+    assert fake.calls("PATCH") == [] and fake.calls("POST") == []
 
 
 # ----------------------------------------------------------------------------------------------------------
