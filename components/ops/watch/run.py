@@ -58,6 +58,8 @@ MAX_BACKOFF = 10.0
 RESYNC = "resync"
 EVENT = "event"
 POLL = "poll"
+#: The state was last read :attr:`WatchOptions.state_interval` ago: read it, and everything, again.
+STATE = "state"
 #: The watch itself wrote (enforcement): the next check reads what it wrote (see ``made_old_by_action``).
 ENFORCED = "enforced"
 FATAL = "fatal"
@@ -334,7 +336,8 @@ class Watch:
             stale = time.monotonic() - self._loaded_at > self.options.state_interval
             fresh = bool(reasons - {EVENT, ENFORCED}) or stale  # a poll or a resync reads everything again
             try:
-                self.check(reload=RESYNC in reasons or stale, fresh=fresh, why="+".join(sorted(reasons)))
+                why = "+".join(sorted(reasons | ({STATE} if stale else set())))
+                self.check(reload=RESYNC in reasons or stale, fresh=fresh, why=why)
             except DirectusUnavailableError as exc:
                 self.sinks.say(f"check failed, Directus unreachable ({exc}); next try at the next event or poll")
                 self._cache.clear()
