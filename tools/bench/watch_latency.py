@@ -182,11 +182,11 @@ CHECK_REASONS = re.compile(r"\bcheck \d+ \(([^)]*)\)")
 
 
 def is_fresh(line: str) -> bool:
-    """A check that read everything again: the start, a resync, the poll or the state's periodic re-read."""
+    """A check that read everything again: the start, a resync or the poll."""
     found = CHECK_REASONS.search(line)
     if found is None:
         return False
-    return not set(found.group(1).split("+")) <= {"event", "enforced"}
+    return not set(found.group(1).split("+")) <= {"event", "enforced", "state"}
 
 
 def event_checks(watch: WatchProcess) -> list[tuple[int, float]]:
@@ -222,7 +222,7 @@ def soak(admin: DirectusClient, outputs: dict[str, Any], watch: WatchProcess, lo
     print(
         f"soak: requests sent {sent}, {sent / max(1, made):.2f} per change by hand; of them, the event checks sent "
         f"{sum(per_check)} ({sum(per_check) / max(1, made):.2f} per change, at most {max(per_check, default=0)} in "
-        f"one check) and {len(fresh)} full checks (the state re-read every 5 minutes, the poll) "
+        f"one check) and {len(fresh)} full checks (resyncs, the poll) "
         f"{sum(r for r, _ in fresh)}"
     )
     while not watch.events.empty():  # the soak's own findings: not the one timed next
