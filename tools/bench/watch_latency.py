@@ -178,8 +178,19 @@ def process_figures(pid: int) -> tuple[float, int]:
     return rss_kib / 1024, sockets
 
 
+CHECK_REASONS = re.compile(r"\bcheck \d+ \(([^)]*)\)")
+
+
+def is_fresh(line: str) -> bool:
+    """A check that read everything again: the start, a resync or the poll."""
+    found = CHECK_REASONS.search(line)
+    if found is None:
+        return False
+    return not set(found.group(1).split("+")) <= {"event", "enforced", "state"}
+
+
 def event_checks(watch: WatchProcess) -> list[tuple[int, float]]:
-    return [check_figures(line.rstrip()) for line in watch.stderr if re.search(r"\bcheck \d+ \(event\)", line)]
+    return [check_figures(line.rstrip()) for line in watch.stderr if CHECK_REASONS.search(line) and not is_fresh(line)]
 
 
 def soak(admin: DirectusClient, outputs: dict[str, Any], watch: WatchProcess, log: Path, seconds: float) -> None:
@@ -188,7 +199,7 @@ def soak(admin: DirectusClient, outputs: dict[str, Any], watch: WatchProcess, lo
     pid = watch.process.pid
     time.sleep(60)  # the first minute: imports done, first checks run, caches filled
     rss_start, sockets_start = process_figures(pid)
-    sent_start, checks_start = _lines(log), len(event_checks(watch))
+    sent_start, checks_start, stderr_start = _lines(log), len(event_checks(watch)), len(watch.stderr)
     started, made = time.monotonic(), 0
     while time.monotonic() - started < seconds:
         _expected, make, undo = plan[(made // 2) % len(plan)]
@@ -201,13 +212,22 @@ def soak(admin: DirectusClient, outputs: dict[str, Any], watch: WatchProcess, lo
     time.sleep(5)  # the last checks
     rss_end, sockets_end = process_figures(pid)
     per_check = [requests for requests, _ in event_checks(watch)[checks_start:]]
+    fresh = [check_figures(line.rstrip()) for line in watch.stderr[stderr_start:] if is_fresh(line)]
     sent = _lines(log) - sent_start
     print(f"soak: {made} changes by hand in {time.monotonic() - started:.0f} s, {len(per_check)} event checks")
     print(
         f"soak: watch RSS {rss_start:.1f} MiB after its first minute -> {rss_end:.1f} MiB at the end "
         f"({100 * (rss_end - rss_start) / rss_start:+.1f} %); open sockets {sockets_start} -> {sockets_end}"
     )
-    print(f"soak: requests sent {sent}, {sent / max(1, made):.2f} per change by hand")
+    print(
+        f"soak: requests sent {sent}, {sent / max(1, made):.2f} per change by hand; of them, the event checks sent "
+        f"{sum(per_check)} ({sum(per_check) / max(1, made):.2f} per change, at most {max(per_check, default=0)} in "
+        f"one check) and {len(fresh)} full checks (resyncs, the poll) "
+        f"{sum(r for r, _ in fresh)}"
+    )
+    while not watch.events.empty():  # the soak's own findings: not the one timed next
+        watch.events.get_nowait()
+    watch.seen.clear()
     expected, make, undo = plan[0]
     began = time.monotonic()
     make()

@@ -58,6 +58,8 @@ MAX_BACKOFF = 10.0
 RESYNC = "resync"
 EVENT = "event"
 POLL = "poll"
+#: The state was last read :attr:`WatchOptions.state_interval` ago: read it again (Directus's answers stay kept).
+STATE = "state"
 #: The watch itself wrote (enforcement): the next check reads what it wrote (see ``made_old_by_action``).
 ENFORCED = "enforced"
 FATAL = "fatal"
@@ -127,7 +129,8 @@ class Watch:
         reader_values = with_token(context.values, token)
         context = replace(context, values=reader_values, client=admin_client(reader_values))
         context.client.register_secret(token)
-        self._cache.clear()  # a new state: read everything again
+        # The kept answers stay: they are Directus's, not the state's (a new token is a new probe; what ``up`` wrote
+        # came with its events). A resync and the poll empty them (``check(fresh=True)``).
         # The watch's own writes (enforcement) drop what they change themselves (see ``_enforce``): a write must not
         # empty the cache when the watch reads and writes with the same (provisioning) token.
         context.client.use_read_cache(self._cache, clear_on_write=False)
@@ -332,9 +335,10 @@ class Watch:
                     raise more_error
                 reasons.add(more)
             stale = time.monotonic() - self._loaded_at > self.options.state_interval
-            fresh = bool(reasons - {EVENT, ENFORCED}) or stale  # a poll or a resync reads everything again
+            fresh = bool(reasons - {EVENT, ENFORCED})  # a poll or a resync reads everything again
             try:
-                self.check(reload=RESYNC in reasons or stale, fresh=fresh, why="+".join(sorted(reasons)))
+                why = "+".join(sorted(reasons | ({STATE} if stale else set())))
+                self.check(reload=RESYNC in reasons or stale, fresh=fresh, why=why)
             except DirectusUnavailableError as exc:
                 self.sinks.say(f"check failed, Directus unreachable ({exc}); next try at the next event or poll")
                 self._cache.clear()
