@@ -19,14 +19,13 @@ import pytest
 from pulumi import automation as auto
 
 from components.directus.client import DirectusClient
-from components.directus.mcp import McpError, list_tools
 from components.localdev import server
 from components.localdev.demo import ensure_demo_collections
 from components.localdev.profiles import RunningDirectus, start_profile
 from components.providers.connection import RETRY_MAX_WAIT_ENV
 from tests.helpers.directus import require
 from tests.helpers.stacks import make_stack
-from tests.helpers.watch import WatchProcess, WebhookReceiver, event
+from tests.helpers.watch import WatchProcess, WebhookReceiver, event, refused_on_mcp
 
 STACK = "guarded"
 ENFORCED = [
@@ -84,14 +83,6 @@ def ids(admin: DirectusClient, stack: auto.Stack) -> dict[str, Any]:
         "policy": policy[0]["id"],
         "admin_policy": admin_policy,
     }
-
-
-def refused_on_mcp(url: str, token: str) -> bool:
-    try:
-        list_tools(f"{url}/mcp", token)
-    except McpError as exc:
-        return exc.status == 401
-    return False
 
 
 #: What one change by hand may cost the watch's re-check, whatever the roster's size: the listings of the changed

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from pulumi import automation as auto
 
+from components.directus.mcp import McpError, list_tools
 from components.names import PROJECT_ROOT
 
 Event = dict[str, Any]
@@ -141,3 +142,12 @@ class WebhookReceiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def refused_on_mcp(url: str, token: str) -> bool:
+    """Whether Directus's MCP endpoint at ``url`` answers ``token`` with 401 (a revoked or replaced token)."""
+    try:
+        list_tools(f"{url}/mcp", token)
+    except McpError as exc:
+        return exc.status == 401
+    return False

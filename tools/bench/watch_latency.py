@@ -42,11 +42,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from components.directus.client import REQUEST_LOG_ENV, DirectusClient  # noqa: E402
-from components.directus.mcp import McpError, list_tools  # noqa: E402
 from components.localdev import server  # noqa: E402
 from components.localdev.demo import ensure_demo_collections  # noqa: E402
 from tests.helpers.stacks import make_stack  # noqa: E402
-from tests.helpers.watch import WatchProcess, event  # noqa: E402
+from tests.helpers.watch import WatchProcess, event, refused_on_mcp  # noqa: E402
 
 STACK = "latency"
 
@@ -147,14 +146,6 @@ def changes_for(admin: DirectusClient, outputs: dict[str, Any], n: int) -> list[
                 )
             )
     return plan
-
-
-def refused(url: str, token: str) -> bool:
-    try:
-        list_tools(f"{url}/mcp", token)
-    except McpError as exc:
-        return exc.status == 401
-    return False
 
 
 def check_figures(line: str) -> tuple[int, float]:
@@ -297,7 +288,7 @@ def main() -> int:
                     hand = secrets.token_urlsafe(24)
                     started = time.monotonic()
                     admin.update("/users", outputs["members"][member]["userId"], {"token": hand})
-                    while not refused(instance.url, hand):
+                    while not refused_on_mcp(instance.url, hand):
                         if time.monotonic() - started > 60:
                             raise SystemExit(f"member {member}: the hand-set token still works after 60 s")
                         time.sleep(0.05)
