@@ -224,7 +224,9 @@ class Watch:
         if not enforce or self._writer is None:
             return False
         deletes = live_allow_deletes(self._writer) if "mcp-deletes-on" in enforce else None
-        actions = enforcement(report, self._declarations(context), enforce, live_allow_deletes=deletes, now=now)
+        declarations = self._declarations(context)
+        members = declarations.members
+        actions = enforcement(report, declarations, enforce, live_allow_deletes=deletes, now=now)
         for action in actions:
             try:
                 carry_out(self._writer, context.stack.name, context.outputs, action)
@@ -232,8 +234,7 @@ class Watch:
                 self.sinks.emit(render.action_record(context.stack.name, action, now, error=type(exc).__name__))
             else:
                 self.sinks.emit(render.action_record(context.stack.name, action, datetime.now(UTC)))
-            declared = self._declarations(context).members
-            self._cache.drop(made_old_by_action(action, declared.get(action.member or "")))
+            self._cache.drop(made_old_by_action(action, members.get(action.member or "")))
         return bool(actions)
 
     # --- start, events, reconnects ---------------------------------------------------------------------------
