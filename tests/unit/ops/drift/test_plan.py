@@ -15,7 +15,7 @@ from pulumi.output import Unknown
 
 from components.kinds import ROLE, STATIC_TOKEN, USER
 from components.ops.drift.declared import Registration
-from components.ops.drift.plan import PlanError, Planner, Providers, Refreshed
+from components.ops.drift.plan import PlanError, Planner, Providers, Refreshed, Replay
 from components.ops.drift.state import MASK, StackState, StateResource
 from components.ops.drift.wording import drifted
 
@@ -158,3 +158,53 @@ def test_check_failures_stop_the_plan_naming_resource_property_and_reason() -> N
     planner.answer(register(ROLE.type, "content-role", name=""))
     with pytest.raises(PlanError, match="content-role: name: '' is not a name"):
         planner.finish(state)
+
+
+class AnswersIds:
+    """A planner stand-in that answers each registration by URN with a scripted id."""
+
+    def __init__(self, ids: dict[str, str]) -> None:
+        self.ids = ids
+        self.answered: list[str] = []
+
+    def answer(self, registration: Registration) -> tuple[str, dict[str, Any]]:
+        self.answered.append(registration.urn)
+        return self.ids[registration.urn], {}
+
+
+def recorded_replay() -> Replay:
+    """The program's registrations as the last full plan answered them: a user, its token (taking the user's id)
+    and a role's access link (taking the role's id in a ``role:<id>`` string)."""
+    user = Registration(f"{PREFIX}user", USER.type, "john-user", True, {"email": "ai-john@company.com"})
+    token = Registration(f"{PREFIX}token", STATIC_TOKEN.type, "john-token", True, {"user_id": "u-1"})
+    link = Registration(f"{PREFIX}link", ROLE.type, "content-link", True, {"linked_to": ["role:r-7"]})
+    replay = Replay()
+    replay.record({"content": "spec"}, [(user, "u-1"), (token, "t-1"), (link, "a-3")])
+    return replay
+
+
+def test_a_replay_holds_while_every_registration_is_answered_the_same_id() -> None:
+    planner = AnswersIds({f"{PREFIX}user": "u-1", f"{PREFIX}token": "t-1", f"{PREFIX}link": "a-3"})
+    assert recorded_replay().answer_again(planner)  # type: ignore[arg-type]
+    assert len(planner.answered) == 3
+
+
+def test_a_replay_holds_when_the_id_that_changed_is_taken_by_no_registration() -> None:
+    """A token to replace (set by hand) or an access link deleted by hand: nothing declares with their ids."""
+    planner = AnswersIds({f"{PREFIX}user": "u-1", f"{PREFIX}token": "", f"{PREFIX}link": ""})
+    assert recorded_replay().answer_again(planner)  # type: ignore[arg-type]
+
+
+def test_a_replay_ends_when_an_id_another_registration_took_changes() -> None:
+    """The user deleted by hand: its token was declared with the user's id, so the program must run again."""
+    planner = AnswersIds({f"{PREFIX}user": "", f"{PREFIX}token": "t-1", f"{PREFIX}link": "a-3"})
+    assert not recorded_replay().answer_again(planner)  # type: ignore[arg-type]
+    assert planner.answered == [f"{PREFIX}user"]
+
+
+def test_a_replay_ends_when_a_resource_to_create_is_now_known() -> None:
+    """Recorded as to be created (id unknown): what took its id saw an unknown, so nothing can be reused."""
+    replay = recorded_replay()
+    replay.calls[2] = (replay.calls[2][0], "")
+    planner = AnswersIds({f"{PREFIX}user": "u-1", f"{PREFIX}token": "t-1", f"{PREFIX}link": "a-9"})
+    assert not replay.answer_again(planner)  # type: ignore[arg-type]
