@@ -40,7 +40,8 @@ from components.ops.drift.run import run_drift
 from tools.bench.benchmark import stack_config
 
 
-def _engine_env(base: Path, info: dict[str, Any]) -> dict[str, str]:
+def engine_env(base: Path, info: dict[str, Any]) -> dict[str, str]:
+    """The engine settings of the kept stack in ``base`` (its file backend, passphrase and request log)."""
     return {
         "PULUMI_BACKEND_URL": (base / "state").as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": info["passphrase"],
@@ -48,7 +49,9 @@ def _engine_env(base: Path, info: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def setup(n: int, base: Path) -> None:
+def configure(n: int, base: Path) -> tuple[auto.Stack, server.DirectusInstance, dict[str, Any]]:
+    """A Directus and a configured stack of ``n`` members in ``base`` that outlive this process (nothing applied);
+    ``base/stack.json`` keeps what later commands need to open the stack again."""
     base.mkdir(parents=True, exist_ok=True)
     instance = server.start(base / "directus", fresh=True, detach=True)
     with DirectusClient(instance.url, instance.admin_token) as admin:
@@ -60,11 +63,16 @@ def setup(n: int, base: Path) -> None:
     shutil.rmtree(base / "state", ignore_errors=True)
     (base / "state").mkdir()
     info = {"n": n, "passphrase": secrets.token_hex(16)}
-    stack = open_stack("bench", work_dir=work_dir, env=_engine_env(base, info))
+    stack = open_stack("bench", work_dir=work_dir, env=engine_env(base, info))
     stack.set_all_config(stack_config(n, instance.url, instance.admin_token))
+    (base / "stack.json").write_text(json.dumps(info))
+    return stack, instance, info
+
+
+def setup(n: int, base: Path) -> None:
+    stack, instance, _info = configure(n, base)
     started = time.monotonic()
     stack.up(color="never")
-    (base / "stack.json").write_text(json.dumps(info))
     print(f"up of {n} members: {time.monotonic() - started:.1f} s; Directus {instance.url} (pid {instance.pid})")
 
 
@@ -105,7 +113,7 @@ def time_drift(base: Path, *, ways: list[bool], runs: int) -> None:
     info = json.loads((base / "stack.json").read_text())
     if server.running_instance(base / "directus") is None:
         sys.exit(f"no Directus running from {base / 'directus'}: run `setup` again")
-    env = _engine_env(base, info)
+    env = engine_env(base, info)
     os.environ[REQUEST_LOG_ENV] = env[REQUEST_LOG_ENV]
     stack = open_stack("bench", work_dir=base / "project", env=env, create=False)
     workspace = stack.workspace

@@ -21,8 +21,6 @@ import argparse
 import json
 import os
 import resource
-import secrets
-import shutil
 import threading
 import time
 from collections import Counter
@@ -32,41 +30,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.directus.client import REQUEST_LOG_ENV, DirectusClient
+from components.directus.client import REQUEST_LOG_ENV
 from components.engine.guarded import policy_options
 from components.engine.workspace import open_stack
 from components.localdev import server
-from components.localdev.demo import ensure_demo_collections
 from components.localdev.processes import descendants
-from components.names import PROJECT_ROOT
-from tools.bench.benchmark import stack_config
+from tools.bench.drift_timing import configure, engine_env
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _engine_env(base: Path, info: dict[str, Any]) -> dict[str, str]:
-    return {
-        "PULUMI_BACKEND_URL": (base / "state").as_uri(),
-        "PULUMI_CONFIG_PASSPHRASE": info["passphrase"],
-        REQUEST_LOG_ENV: str(base / "requests.log"),
-    }
-
-
 def setup(n: int, base: Path) -> None:
-    base.mkdir(parents=True, exist_ok=True)
-    instance = server.start(base / "directus", fresh=True, detach=True)
-    with DirectusClient(instance.url, instance.admin_token) as admin:
-        ensure_demo_collections(admin)
-    work_dir = base / "project"
-    shutil.rmtree(work_dir, ignore_errors=True)
-    (work_dir / "stacks").mkdir(parents=True)
-    shutil.copy(PROJECT_ROOT / "Pulumi.yaml", work_dir / "Pulumi.yaml")
-    shutil.rmtree(base / "state", ignore_errors=True)
-    (base / "state").mkdir()
-    info = {"n": n, "passphrase": secrets.token_hex(16)}
-    stack = open_stack("bench", work_dir=work_dir, env=_engine_env(base, info))
-    stack.set_all_config(stack_config(n, instance.url, instance.admin_token))
-    (base / "stack.json").write_text(json.dumps(info))
+    _stack, instance, _info = configure(n, base)
     print(f"stack of {n} members configured; Directus {instance.url} (pid {instance.pid})")
 
 
@@ -146,7 +121,7 @@ def run(base: Path, operation: str, parallel: int | None, extra_env: dict[str, s
     instance = server.running_instance(base / "directus")
     if instance is None:
         raise SystemExit(f"no Directus running from {base / 'directus'}: run `setup` again")
-    env = {**_engine_env(base, info), **extra_env}
+    env = {**engine_env(base, info), **extra_env}
     log = base / "requests.log"
     log.write_text("")
     os.environ[REQUEST_LOG_ENV] = str(log)
